@@ -1,0 +1,45 @@
+#pragma once
+// What `regua-agent status` shows: the ledger's counts, each source's position and how far behind
+// its file it is, and the newest quarantined lines. Read from the ledger and the files only, so it
+// works while `run` is running. docs/cli.md documents the JSON form, which scripts rely on.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/config/config.hpp"
+#include "local/ledger/checkpoints.hpp"
+#include "local/ledger/counts.hpp"
+#include "local/ledger/ledger.hpp"
+#include "local/ledger/quarantine.hpp"
+
+namespace regua {
+
+struct SourceStatus {
+  std::string name;
+  std::string kind;
+  std::string path;
+  bool exists = false;
+  std::int64_t file_bytes = 0;
+  std::optional<FileCheckpoint> checkpoint;
+  std::int64_t behind_bytes = 0;
+  std::string state;  // "up to date", "reading", "waiting for the file", "rotated", "not started"
+};
+
+struct StatusReport {
+  std::string store_id, store_name, timezone;
+  std::string ledger_path;
+  int schema_version = 0;
+  std::int64_t ledger_bytes = 0;
+  LedgerCounts counts;
+  std::vector<SourceStatus> sources;
+  std::vector<QuarantinedInput> recent_quarantine;
+};
+
+Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger);
+std::string render_status_text(const StatusReport& report);
+nlohmann::ordered_json render_status_json(const StatusReport& report);
+
+}  // namespace regua

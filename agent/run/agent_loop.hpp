@@ -1,0 +1,37 @@
+#pragma once
+// The agent's event loop (`regua-agent run`): follows every configured source into the ledger,
+// woken by file notifications and a safety timer, until SIGINT/SIGTERM or stop(). Everything runs
+// on one thread; each chunk of input is committed whole, so stopping between two is always clean.
+
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+
+#include "agent/config/config.hpp"
+#include "local/ledger/ledger.hpp"
+
+namespace regua {
+
+class AgentLoop {
+ public:
+  AgentLoop(const AgentConfig& config, Ledger& ledger, const Clock& clock);
+  ~AgentLoop();
+  AgentLoop(const AgentLoop&) = delete;
+  AgentLoop& operator=(const AgentLoop&) = delete;
+
+  // Runs until stopped. With `handle_signals`, SIGINT and SIGTERM stop it.
+  Status run(bool handle_signals);
+  // Safe from any thread.
+  void stop();
+
+  // For work that shares the loop's thread (the demo's POS writer).
+  boost::asio::io_context& io();
+  // True when every source has read all of its file (call on the loop's thread).
+  [[nodiscard]] bool caught_up() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace regua

@@ -1,0 +1,299 @@
+#include "local/ledger/ingest.hpp"
+
+#include <algorithm>
+
+#include "local/core/hash.hpp"
+
+namespace regua {
+namespace {
+
+constexpr std::string_view kFindCustomer = "SELECT id FROM customers WHERE pos_id = ?1";
+
+// A replayed sale (its POS id is known) changes nothing; a sale whose cancellation came first is
+// born cancelled.
+constexpr std::string_view kInsertSale =
+    "INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, cancelled_at, source, ingested_at) "
+    "VALUES (?1, ?2, ?3, ?4, (SELECT cancelled_at FROM cancellations WHERE sale_pos_id = ?1), ?5, ?6) "
+    "ON CONFLICT (pos_id) DO NOTHING";
+
+constexpr std::string_view kSetSaleCustomer = "UPDATE sales SET customer_id = ?2 WHERE id = ?1";
+
+// Items go in by groups of kItemsPerInsert rows: one statement instead of one per item.
+constexpr int kItemsPerInsert = 4;
+std::string insert_items_sql(int rows) {
+  std::string sql = "INSERT INTO sale_items (sale_id, line, sku, name, quantity, unit_cents) VALUES ";
+  for (int r = 0; r < rows; ++r) {
+    if (r > 0) sql += ", ";
+    const int p = r * 6;
+    sql += "(?" + std::to_string(p + 1) + ", ?" + std::to_string(p + 2) + ", ?" + std::to_string(p + 3) +
+           ", ?" + std::to_string(p + 4) + ", ?" + std::to_string(p + 5) + ", ?" + std::to_string(p + 6) +
+           ")";
+  }
+  return sql;
+}
+
+constexpr std::string_view kInsertCustomer =
+    "INSERT INTO customers (pos_id, name, phone, email, cpf, birthday, info_at, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+// Newer information (by POS time) replaces older; older information only fills fields still empty.
+// So applying the same information twice, or old information late, changes nothing.
+constexpr std::string_view kUpdateCustomer = R"sql(
+UPDATE customers SET
+  name     = CASE WHEN ?7 >= info_at THEN coalesce(?2, name) ELSE coalesce(name, ?2) END,
+  phone    = CASE WHEN ?7 >= info_at THEN coalesce(?3, phone) ELSE coalesce(phone, ?3) END,
+  email    = CASE WHEN ?7 >= info_at THEN coalesce(?4, email) ELSE coalesce(email, ?4) END,
+  cpf      = CASE WHEN ?7 >= info_at THEN coalesce(?5, cpf) ELSE coalesce(cpf, ?5) END,
+  birthday = CASE WHEN ?7 >= info_at THEN coalesce(?6, birthday) ELSE coalesce(birthday, ?6) END,
+  info_at  = max(info_at, ?7)
+WHERE id = ?1)sql";
+
+constexpr std::string_view kUpsertConsent =
+    "INSERT INTO consents (customer_id, channel, granted, source, at) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (customer_id, channel) DO UPDATE SET granted = excluded.granted, source = excluded.source, "
+    "at = excluded.at WHERE excluded.at >= consents.at";
+
+constexpr std::string_view kInsertCancel =
+    "INSERT INTO cancellations (sale_pos_id, cancelled_at, source, received_at) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (sale_pos_id) DO NOTHING";
+
+constexpr std::string_view kCancelSale =
+    "UPDATE sales SET cancelled_at = ?2 WHERE pos_id = ?1 AND cancelled_at IS NULL";
+
+constexpr std::string_view kInsertQuarantine =
+    "INSERT INTO quarantine (source, file, origin, line, byte_offset, raw_hash, raw, reason, at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (origin, byte_offset, raw_hash) DO NOTHING";
+
+std::int64_t unix_seconds(Seconds t) {
+  return t.time_since_epoch().count();
+}
+
+}  // namespace
+
+IngestCounts& IngestCounts::operator+=(const IngestCounts& o) {
+  sales_added += o.sales_added;
+  sales_replayed += o.sales_replayed;
+  cancels_applied += o.cancels_applied;
+  cancels_pending += o.cancels_pending;
+  cancels_replayed += o.cancels_replayed;
+  customer_updates += o.customer_updates;
+  quarantined += o.quarantined;
+  quarantine_replayed += o.quarantine_replayed;
+  return *this;
+}
+
+IngestCounts IngestCounts::operator-(const IngestCounts& o) const {
+  IngestCounts d = *this;
+  d.sales_added -= o.sales_added;
+  d.sales_replayed -= o.sales_replayed;
+  d.cancels_applied -= o.cancels_applied;
+  d.cancels_pending -= o.cancels_pending;
+  d.cancels_replayed -= o.cancels_replayed;
+  d.customer_updates -= o.customer_updates;
+  d.quarantined -= o.quarantined;
+  d.quarantine_replayed -= o.quarantine_replayed;
+  return d;
+}
+
+Result<Ingestor> Ingestor::create(Ledger& ledger) {
+  Ingestor in(ledger);
+  auto& db = ledger.db();
+  struct Prepared {
+    sqlite::Stmt* stmt;
+    std::string_view sql;
+  };
+  for (int rows = 1; rows <= kItemsPerInsert; ++rows) {
+    auto prepared = db.prepare(insert_items_sql(rows));
+    if (!prepared) return prepared.error();
+    in.insert_items_[static_cast<std::size_t>(rows - 1)] = std::move(*prepared);
+  }
+  for (const auto& [stmt, sql] :
+       {Prepared{&in.find_customer_, kFindCustomer}, Prepared{&in.insert_sale_, kInsertSale},
+        Prepared{&in.set_sale_customer_, kSetSaleCustomer}, Prepared{&in.insert_customer_, kInsertCustomer},
+        Prepared{&in.update_customer_, kUpdateCustomer}, Prepared{&in.upsert_consent_, kUpsertConsent},
+        Prepared{&in.insert_cancel_, kInsertCancel}, Prepared{&in.cancel_sale_, kCancelSale},
+        Prepared{&in.insert_quarantine_, kInsertQuarantine}}) {
+    auto prepared = db.prepare(sql);
+    if (!prepared) return prepared.error();
+    *stmt = std::move(*prepared);
+  }
+  return in;
+}
+
+Status Ingestor::begin() {
+  auto txn = sqlite::Transaction::begin(ledger_->db());
+  if (!txn) return txn.error();
+  txn_.emplace(std::move(*txn));
+  pending_ = {};
+  return {};
+}
+
+Status Ingestor::commit() {
+  if (!txn_) return make_error(ErrorKind::internal, "Ingestor::commit without begin");
+  if (auto s = txn_->commit(); !s) {
+    txn_.reset();
+    return s;
+  }
+  txn_.reset();
+  committed_ += pending_;
+  pending_ = {};
+  return {};
+}
+
+void Ingestor::rollback() {
+  txn_.reset();
+  pending_ = {};
+}
+
+Status Ingestor::apply(const Event& event, std::string_view source) {
+  if (const auto* sale = std::get_if<Sale>(&event)) return apply_sale(*sale, source);
+  if (const auto* cancel = std::get_if<Cancel>(&event)) return apply_cancel(*cancel, source);
+  const auto& update = std::get<CustomerUpdate>(event);
+  auto known = find_customer(update.customer.pos_id);
+  if (!known) return known.error();
+  auto id = save_customer(update.customer, *known, unix_seconds(update.at), source);
+  if (!id) return id.error();
+  ++pending_.customer_updates;
+  return {};
+}
+
+Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
+  std::optional<std::int64_t> customer_id;
+  if (sale.customer) {
+    auto found = find_customer(sale.customer->pos_id);
+    if (!found) return found.error();
+    customer_id = *found;
+  }
+  insert_sale_.bind_ref(1, std::string_view(sale.pos_id));
+  if (customer_id) {
+    insert_sale_.bind(2, *customer_id);
+  } else {
+    insert_sale_.bind_null(2);
+  }
+  insert_sale_.bind(3, unix_seconds(sale.sold_at))
+      .bind(4, sale.total)
+      .bind_ref(5, source)
+      .bind(6, unix_seconds(ledger_->clock().now()));
+  if (auto s = insert_sale_.run(); !s) return s.error().within("sale " + sale.pos_id);
+  if (ledger_->db().changes() == 0) {
+    ++pending_.sales_replayed;
+    return {};
+  }
+  const auto sale_id = ledger_->db().last_insert_rowid();
+
+  if (sale.customer) {
+    auto id = save_customer(*sale.customer, customer_id, unix_seconds(sale.sold_at), source);
+    if (!id) return id.error();
+    if (!customer_id) {  // a new customer: the sale was stored before its customer existed
+      set_sale_customer_.bind(1, sale_id).bind(2, *id);
+      if (auto s = set_sale_customer_.run(); !s) return s.error().within("sale " + sale.pos_id);
+    }
+  }
+  if (auto s = insert_items(sale_id, sale); !s) return s;
+  ++pending_.sales_added;
+  return {};
+}
+
+Status Ingestor::insert_items(std::int64_t sale_id, const Sale& sale) {
+  const auto& items = sale.items;
+  for (std::size_t first = 0; first < items.size(); first += kItemsPerInsert) {
+    const auto rows = std::min<std::size_t>(kItemsPerInsert, items.size() - first);
+    sqlite::Stmt& stmt = insert_items_[rows - 1];
+    for (std::size_t r = 0; r < rows; ++r) {
+      const SaleItem& item = items[first + r];
+      const int p = static_cast<int>(r) * 6;
+      stmt.bind(p + 1, sale_id)
+          .bind(p + 2, static_cast<std::int64_t>(first + r + 1))
+          .bind_ref(p + 3, std::string_view(item.sku))
+          .bind_ref(p + 4, std::string_view(item.name))
+          .bind(p + 5, item.quantity)
+          .bind(p + 6, item.unit_price);
+    }
+    if (auto s = stmt.run(); !s) return s.error().within("items of sale " + sale.pos_id);
+  }
+  return {};
+}
+
+Status Ingestor::apply_cancel(const Cancel& cancel, std::string_view source) {
+  const auto now = unix_seconds(ledger_->clock().now());
+  insert_cancel_.bind(1, std::string_view(cancel.sale_pos_id))
+      .bind(2, unix_seconds(cancel.cancelled_at))
+      .bind(3, source)
+      .bind(4, now);
+  if (auto s = insert_cancel_.run(); !s) return s.error().within("cancellation of " + cancel.sale_pos_id);
+  if (ledger_->db().changes() == 0) {
+    ++pending_.cancels_replayed;
+    return {};
+  }
+  cancel_sale_.bind(1, std::string_view(cancel.sale_pos_id)).bind(2, unix_seconds(cancel.cancelled_at));
+  if (auto s = cancel_sale_.run(); !s) return s.error().within("cancellation of " + cancel.sale_pos_id);
+  if (ledger_->db().changes() > 0) {
+    ++pending_.cancels_applied;
+  } else {
+    ++pending_.cancels_pending;
+  }
+  return {};
+}
+
+Result<std::optional<std::int64_t>> Ingestor::find_customer(const std::string& pos_id) {
+  find_customer_.bind_ref(1, std::string_view(pos_id));
+  auto row = find_customer_.step();
+  if (!row) return row.error().within("customer " + pos_id);
+  if (!*row) return std::optional<std::int64_t>{};
+  const auto id = find_customer_.int64(0);
+  find_customer_.reset();
+  return std::optional<std::int64_t>{id};
+}
+
+Result<std::int64_t> Ingestor::save_customer(const CustomerInfo& info, std::optional<std::int64_t> known,
+                                             std::int64_t info_at, std::string_view source) {
+  sqlite::Stmt& stmt = known ? update_customer_ : insert_customer_;
+  if (known) {
+    stmt.bind(1, *known);
+  } else {
+    stmt.bind_ref(1, std::string_view(info.pos_id)).bind(8, unix_seconds(ledger_->clock().now()));
+  }
+  stmt.bind_ref(2, info.name)
+      .bind_ref(3, info.phone)
+      .bind_ref(4, info.email)
+      .bind_ref(5, info.cpf)
+      .bind_ref(6, info.birthday)
+      .bind(7, info_at);
+  if (auto s = stmt.run(); !s) return s.error().within("customer " + info.pos_id);
+  const auto id = known ? *known : ledger_->db().last_insert_rowid();
+
+  for (const ConsentChange& c : info.consent) {
+    upsert_consent_.bind(1, id)
+        .bind(2, channel_name(c.channel))
+        .bind(3, std::int64_t{c.granted ? 1 : 0})
+        .bind(4, source)
+        .bind(5, info_at);
+    if (auto s = upsert_consent_.run(); !s) return s.error().within("consent of customer " + info.pos_id);
+  }
+  return id;
+}
+
+Status Ingestor::quarantine(const InputPosition& at, std::string_view raw, std::string_view reason) {
+  insert_quarantine_.bind(1, at.source)
+      .bind(2, at.file)
+      .bind(3, at.origin)
+      .bind(4, at.line)
+      .bind(5, at.byte_offset)
+      .bind(6, as_sql_int(fnv1a64(raw)))
+      .bind_blob(7, raw)
+      .bind(8, reason)
+      .bind(9, unix_seconds(ledger_->clock().now()));
+  if (auto s = insert_quarantine_.run(); !s) return s.error().within("quarantine");
+  if (ledger_->db().changes() > 0) {
+    ++pending_.quarantined;
+  } else {
+    ++pending_.quarantine_replayed;
+  }
+  return {};
+}
+
+Status Ingestor::save_checkpoint(const FileCheckpoint& checkpoint) {
+  return regua::save_checkpoint(ledger_->db(), checkpoint, unix_seconds(ledger_->clock().now()));
+}
+
+}  // namespace regua

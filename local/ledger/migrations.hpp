@@ -1,0 +1,28 @@
+#pragma once
+// The ledger's schema, as numbered migrations. PRAGMA user_version holds the number of the last
+// migration applied; each migration runs in its own transaction together with that number, so a
+// crash during an upgrade leaves the ledger at the previous version, intact.
+
+#include <span>
+
+#include "local/ledger/sqlite.hpp"
+
+namespace regua {
+
+struct Migration {
+  int version;
+  const char* summary;
+  const char* sql;
+};
+
+// Every migration, oldest first; versions are 1, 2, 3, ... without gaps.
+std::span<const Migration> ledger_migrations();
+
+// The schema version this build writes.
+int latest_ledger_version();
+
+// Brings the ledger from its current user_version to the latest. Refuses (ErrorKind::incompatible)
+// a ledger written by a newer version of Régua.
+Status migrate_ledger(sqlite::Db& db);
+
+}  // namespace regua

@@ -1,0 +1,147 @@
+// The agent killed with SIGKILL at random moments while the POS writes (and rotates) its file,
+// then restarted, many times: at the end the ledger holds every distinct sale of the file exactly
+// once and the quarantine exactly the bad lines.
+
+#include <atomic>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "agent/demo/sale_generator.hpp"
+#include "local/ledger/ledger.hpp"
+#include "tests/support/agent_store.hpp"
+
+namespace regua {
+namespace {
+
+struct Expected {
+  std::set<std::string> sales;
+  std::set<std::string> cancelled;
+  std::multiset<std::string> malformed;
+};
+
+// The POS: appends lines, sometimes in two writes (a line caught half-written), sometimes replaying
+// an earlier line, and rotates its file twice by rename-and-create.
+Expected write_pos_file(const std::filesystem::path& file, std::uint64_t seed, int lines) {
+  GeneratorOptions options;
+  options.seed = seed;
+  options.store_id = "centro";
+  options.id_prefix = "K-";
+  options.customers = 300;
+  options.start = Seconds{std::chrono::seconds{1'767'225'600}};
+  options.malformed_share = 0.03;
+  options.cancel_share = 0.03;
+  options.customer_event_share = 0.01;
+  SaleGenerator generator(options);
+  std::mt19937_64 rng(seed * 31 + 7);
+  Expected expected;
+  std::vector<std::string> written;
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  for (int i = 0; i < lines; ++i) {
+    if (i > 0 && i % (lines / 3) == 0) {  // rotate
+      ::close(fd);
+      std::filesystem::rename(file, file.string() + "." + std::to_string(i));
+      fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    }
+    std::string line;
+    if (!written.empty() && rng() % 50 == 0) {
+      line = written[rng() % written.size()];  // the POS sends a line again
+    } else {
+      const auto g = generator.next();
+      line = g.text;
+      switch (g.kind) {
+        case GeneratedLine::Kind::sale:
+          expected.sales.insert(g.sale_id);
+          written.push_back(line);
+          break;
+        case GeneratedLine::Kind::cancel:
+          expected.cancelled.insert(g.sale_id);
+          break;
+        case GeneratedLine::Kind::malformed:
+          expected.malformed.insert(line);
+          break;
+        case GeneratedLine::Kind::customer:
+          break;
+      }
+    }
+    line += '\n';
+    if (rng() % 10 == 0) {
+      const auto cut = 1 + rng() % (line.size() - 1);
+      (void)!::write(fd, line.data(), cut);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      (void)!::write(fd, line.data() + cut, line.size() - cut);
+    } else {
+      (void)!::write(fd, line.data(), line.size());
+    }
+    if (i % 4 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  }
+  ::close(fd);
+  return expected;
+}
+
+TEST(CrashTest, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
+  test::AgentStore store;
+  const std::uint64_t seed = 20260301;
+  std::mt19937_64 rng(seed);
+
+  std::atomic<bool> writing{true};
+  Expected expected;
+  std::thread pos([&] {
+    expected = write_pos_file(store.pos_file, seed, 6000);
+    writing = false;
+  });
+
+  int kills = 0;
+  while (writing || kills < 20) {
+    auto agent = store.start_agent();
+    ASSERT_TRUE(agent->started());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 400));
+    agent->signal(SIGKILL);
+    EXPECT_EQ(agent->wait(), 128 + SIGKILL);
+    ++kills;
+  }
+  pos.join();
+  EXPECT_GE(kills, 20);
+
+  auto agent = store.start_agent();
+  ASSERT_TRUE(store.wait_caught_up()) << test::read_file(store.dir / "agent.log");
+  agent->signal(SIGTERM);
+  EXPECT_EQ(agent->wait(), 0);
+
+  ManualClock clock(Seconds{});
+  auto ledger = Ledger::open(LedgerOptions{store.ledger, "centro", true, false}, clock);
+  ASSERT_TRUE(ledger.ok()) << ledger.error().message;
+  auto& db = ledger->db();
+
+  std::set<std::string> sales;
+  std::int64_t rows = 0;
+  auto stmt = db.prepare("SELECT pos_id FROM sales");
+  while (*stmt->step()) {
+    sales.emplace(stmt->text(0));
+    ++rows;
+  }
+  EXPECT_EQ(rows, static_cast<std::int64_t>(expected.sales.size())) << "each sale once";
+  EXPECT_EQ(sales, expected.sales) << "every sale";
+
+  std::multiset<std::string> quarantined;
+  auto q = db.prepare("SELECT raw FROM quarantine");
+  while (*q->step())
+    quarantined.emplace(q->text(0));
+  EXPECT_EQ(quarantined, expected.malformed) << "exactly the bad lines";
+
+  std::set<std::string> cancelled;
+  auto c = db.prepare("SELECT pos_id FROM sales WHERE cancelled_at IS NOT NULL");
+  while (*c->step())
+    cancelled.emplace(c->text(0));
+  EXPECT_EQ(cancelled, expected.cancelled);
+  EXPECT_GT(expected.malformed.size(), 50U);
+  EXPECT_GT(expected.cancelled.size(), 50U);
+}
+
+}  // namespace
+}  // namespace regua
