@@ -11,7 +11,7 @@ packages=(
   libsqlite3-dev libboost-dev libtomlplusplus-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libhowardhinnant-date-dev tzdata
   # tests and benchmarks
-  libgtest-dev libgmock-dev googletest libbenchmark-dev sqlite3
+  libgtest-dev libgmock-dev googletest sqlite3
 )
 
 missing=()
