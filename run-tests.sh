@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Régua needs, builds it, and runs the whole test suite: unit, integration and
-# format checks on an optimised build, then the unit tests again under AddressSanitizer and
-# UndefinedBehaviorSanitizer. See README.md.
+# format checks on an optimised build, the unit tests again under AddressSanitizer and
+# UndefinedBehaviorSanitizer, then each input parser under libFuzzer for a bounded time. See README.md.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -16,3 +16,6 @@ echo "== ASan + UBSan build: unit tests"
 cmake --preset asan >/dev/null
 cmake --build --preset asan --target regua_unit_tests
 ctest --preset asan-unit --parallel 2
+
+echo "== fuzzing the POS input parsers (JSON Lines, CSV, fiscal XML)"
+tests/fuzz/run-fuzzers.sh --seconds "${REGUA_FUZZ_SECONDS:-30}"

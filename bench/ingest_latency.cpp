@@ -55,9 +55,9 @@ int main(int argc, char** argv) {
   const std::filesystem::path folder(dir);
   std::filesystem::create_directories(folder / "pos");
   const auto config = folder / "regua.toml";
-  std::ofstream(config)
-      << "[store]\nid = \"bench\"\n[ledger]\npath = \"ledger.db\"\n[[source]]\nname = \"pdv\"\n"
-         "kind = \"jsonl\"\npath = \"pos/sales.jsonl\"\n";
+  std::ofstream(config) << "[store]\nid = \"bench\"\n[ledger]\npath = \"ledger.db\"\n[http]\nenabled = "
+                           "false\n[[source]]\nname = \"pdv\"\n"
+                           "kind = \"jsonl\"\npath = \"pos/sales.jsonl\"\n";
   const auto pos_file = folder / "pos" / "sales.jsonl";
   const int fd = ::open(pos_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   const pid_t pid = spawn({agent, "run", "--config", config.string()}, folder / "agent.log");

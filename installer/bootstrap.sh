@@ -10,6 +10,14 @@ packages=(
   # libraries
   libsqlite3-dev libboost-dev libtomlplusplus-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libhowardhinnant-date-dev tzdata
+  # fiscal XML (NF-e/NFC-e) documents
+  libpugixml-dev
+  # phone numbers (E.164, mobile or landline): libphonenumber; its headers need protobuf's, it links ICU
+  libphonenumber-dev libprotobuf-dev libicu-dev
+  # the local HTTP server (POS event API, later the web app); OpenSSL for TLS and token checks
+  libcpp-httplib-dev libssl-dev
+  # fuzzing (tests/fuzz): clang and its libFuzzer runtime (libclang_rt.fuzzer for clang 14)
+  clang libclang-rt-14-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest sqlite3
 )

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "agent/cli/analysis_commands.hpp"
 #include "agent/cli/commands.hpp"
 #include "agent/cli/common.hpp"
 #include "agent/platform/stop_signals.hpp"
@@ -38,13 +39,75 @@ int main(int argc, char** argv) {
 
   std::vector<std::filesystem::path> files;
   std::optional<std::string> format;
+  std::optional<std::string> import_source;
   auto* import = app.add_subcommand("import", "ingest whole files (history), with a progress bar");
-  import->add_option("files", files, "files to import (.jsonl)")->required()->check(CLI::ExistingFile);
-  import->add_option("--format", format, "input format when the extension does not tell (jsonl)");
+  import
+      ->add_option("files", files,
+                   "files to import (.jsonl, .csv, .xml) or folders of fiscal XML documents (.xml files)")
+      ->required()
+      ->check(CLI::ExistingPath);
+  import->add_option("--format", format, "input format when the extension does not tell (jsonl, csv, nfe)");
+  import->add_option("--source", import_source,
+                     "read the files as this configured [[source]] reads its input (its kind, CSV columns)");
 
   bool json = false;
   auto* status = app.add_subcommand("status", "ledger counts, sources and their positions, quarantine");
   status->add_flag("--json", json, "one JSON object (documented in docs/cli.md)");
+
+  PredictOptions predict_options;
+  auto* predict = app.add_subcommand(
+      "predict", "fit BG/NBD and Gamma-Gamma on the history; P(alive), expected purchases, CLV per customer");
+  predict->add_option("--at", predict_options.at,
+                      "history up to the end of this store-local date (YYYY-MM-DD)");
+  predict
+      ->add_option("--horizon-days", predict_options.horizon_days, "expected purchases over the next N days")
+      ->check(CLI::Range(1, 36'500));
+  predict->add_option("--clv-days", predict_options.clv_days, "CLV over the next N days")
+      ->check(CLI::Range(1, 36'500));
+  predict->add_option("--unit", predict_options.unit, "time unit of the model: week or day");
+  predict->add_option("--monthly-discount", predict_options.monthly_discount, "CLV discount rate per 30 days")
+      ->check(CLI::Range(0.0, 1.0));
+  predict->add_option("--limit", predict_options.limit, "rows of the text table (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  predict->add_flag("--json", predict_options.json, "one JSON object (documented in docs/predictions.md)");
+
+  CustomersOptions customers_options;
+  auto* customers = app.add_subcommand("customers", "customer records: a segment's list, duplicates, merge");
+  customers->require_subcommand(0, 1);
+  CustomersSegmentOptions segment_list;
+  auto* segment_option = customers->add_option(
+      "--segment", segment_list.segment, "list a segment: a lifecycle cell, an RFM segment or a [[segment]]");
+  customers->add_flag("--json", segment_list.json, "with --segment: one JSON object (docs/cli.md)");
+  customers->add_flag("--csv", segment_list.csv, "with --segment: CSV with a header line");
+  auto* duplicates = customers->add_subcommand(
+      "duplicates", "groups of records that share a valid CPF, a mobile or an e-mail");
+  duplicates->add_flag("--json", customers_options.json, "one JSON object (documented in docs/cli.md)");
+  auto* merge = customers->add_subcommand("merge", "merge records of one person into the first one named");
+  merge
+      ->add_option("customers", customers_options.refs,
+                   "KEEP OTHER...: ledger numbers (as duplicates shows) or pos:ID")
+      ->required()
+      ->expected(2, -1);
+  merge->add_flag("--dry-run", customers_options.dry_run, "show the result, write nothing");
+  merge->add_flag("--json", customers_options.json, "one JSON object (documented in docs/cli.md)");
+
+  SegmentsOptions segments_options;
+  auto* segments = app.add_subcommand("segments", "the lifecycle matrix, RFM scores and the named segments");
+  segments->add_option("--at", segments_options.at,
+                       "the matrix at the end of this store-local date (YYYY-MM-DD)");
+  segments->add_flag("--all", segments_options.all, "also the RFM scores and every named segment's count");
+  segments->add_flag("--json", segments_options.json, "one JSON object (documented in docs/segments.md)");
+  segments->add_flag("--csv", segments_options.csv, "the matrix as CSV");
+
+  KpisOptions kpis_options;
+  auto* kpis =
+      app.add_subcommand("kpis", "retention, churn, repeat rate, active base, revenue, CLV over dates");
+  kpis->add_option("--from", kpis_options.from, "first store-local date (YYYY-MM-DD)")->required();
+  kpis->add_option("--to", kpis_options.to, "last store-local date (YYYY-MM-DD), included")->required();
+  kpis->add_option("--by", kpis_options.by, "one row per day, week (Monday to Sunday) or month");
+  kpis->add_flag("--json", kpis_options.json, "one JSON object (documented in docs/kpis.md)");
+
+  auto* doctor = app.add_subcommand("doctor", "what is wrong with this install and its data, and what to do");
 
   DemoOptions demo_options;
   auto* demo = app.add_subcommand(
@@ -66,10 +129,37 @@ int main(int argc, char** argv) {
   if (*run) return with_config(config_file, verbose, [](const AgentConfig& c) { return run_command(c); });
   if (*import) {
     return with_config(config_file, verbose,
-                       [&](const AgentConfig& c) { return import_command(c, files, format); });
+                       [&](const AgentConfig& c) { return import_command(c, files, format, import_source); });
   }
   if (*status)
     return with_config(config_file, verbose, [&](const AgentConfig& c) { return status_command(c, json); });
+  if (*predict) {
+    return with_config(config_file, verbose,
+                       [&](const AgentConfig& c) { return predict_command(c, predict_options); });
+  }
+  if (*customers && (*segment_option || customers->get_subcommands().empty())) {
+    if (!*segment_option || !customers->get_subcommands().empty()) {
+      return report_error(
+          make_error(ErrorKind::usage, "customers needs --segment NAME, or one of duplicates, merge"));
+    }
+    return with_config(config_file, verbose,
+                       [&](const AgentConfig& c) { return customers_segment_command(c, segment_list); });
+  }
+  if (*customers) {
+    customers_options.action =
+        *merge ? CustomersOptions::Action::merge : CustomersOptions::Action::duplicates;
+    return with_config(config_file, verbose,
+                       [&](const AgentConfig& c) { return customers_command(c, customers_options); });
+  }
+  if (*segments) {
+    return with_config(config_file, verbose,
+                       [&](const AgentConfig& c) { return segments_command(c, segments_options); });
+  }
+  if (*kpis)
+    return with_config(config_file, verbose,
+                       [&](const AgentConfig& c) { return kpis_command(c, kpis_options); });
+  if (*doctor)
+    return with_config(config_file, verbose, [](const AgentConfig& c) { return doctor_command(c); });
   if (*demo) {
     setup_logging(verbose ? "debug" : "info");
     return demo_command(demo_options);

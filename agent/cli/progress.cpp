@@ -20,8 +20,9 @@ std::string duration_text(double seconds) {
 
 }  // namespace
 
-Progress::Progress(std::string label, std::int64_t total_bytes, std::FILE* out)
+Progress::Progress(std::string label, std::int64_t total_bytes, std::FILE* out, std::string unit)
     : label_(std::move(label)),
+      unit_(std::move(unit)),
       total_(total_bytes),
       out_(out),
       terminal_(::isatty(::fileno(out)) == 1),
@@ -52,13 +53,13 @@ void Progress::draw(std::int64_t bytes, std::int64_t lines, bool last) {
     const int filled = static_cast<int>(fraction * kWidth);
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.append(static_cast<std::size_t>(kWidth - filled), '-');
-    std::fprintf(out_, "\r%s [%s] %3.0f%%  %lld lines  %.0f lines/s  %s %s\x1b[K", label_.c_str(),
-                 bar.c_str(), fraction * 100, static_cast<long long>(lines), rate, last ? "took" : "ETA",
-                 duration_text(last ? elapsed : eta).c_str());
+    std::fprintf(out_, "\r%s [%s] %3.0f%%  %lld %s  %.0f %s/s  %s %s\x1b[K", label_.c_str(), bar.c_str(),
+                 fraction * 100, static_cast<long long>(lines), unit_.c_str(), rate, unit_.c_str(),
+                 last ? "took" : "ETA", duration_text(last ? elapsed : eta).c_str());
     if (last) std::fputc('\n', out_);
   } else {
-    std::fprintf(out_, "%s: %.0f%% (%lld lines, %.0f lines/s, %s %s)\n", label_.c_str(), fraction * 100,
-                 static_cast<long long>(lines), rate, last ? "took" : "ETA",
+    std::fprintf(out_, "%s: %.0f%% (%lld %s, %.0f %s/s, %s %s)\n", label_.c_str(), fraction * 100,
+                 static_cast<long long>(lines), unit_.c_str(), rate, unit_.c_str(), last ? "took" : "ETA",
                  duration_text(last ? elapsed : eta).c_str());
   }
   std::fflush(out_);

@@ -11,8 +11,8 @@ namespace regua {
 
 class Progress {
  public:
-  // `total_bytes` may be 0 when unknown. Draws on `out` (stderr by default).
-  Progress(std::string label, std::int64_t total_bytes, std::FILE* out = stderr);
+  // `total_bytes` may be 0 when unknown. Draws on `out` (stderr by default); counts are of `unit`.
+  Progress(std::string label, std::int64_t total_bytes, std::FILE* out = stderr, std::string unit = "lines");
   void update(std::int64_t bytes, std::int64_t lines);
   void finish(std::int64_t bytes, std::int64_t lines);
 
@@ -20,6 +20,7 @@ class Progress {
   void draw(std::int64_t bytes, std::int64_t lines, bool last);
 
   std::string label_;
+  std::string unit_;
   std::int64_t total_;
   std::FILE* out_;
   bool terminal_;

@@ -2,6 +2,7 @@
 
 #include "agent/cli/commands.hpp"
 #include "agent/cli/common.hpp"
+#include "agent/http/local_server.hpp"
 #include "agent/run/agent_loop.hpp"
 
 namespace regua {
@@ -12,8 +13,20 @@ int run_command(const AgentConfig& config) {
   if (!ledger) return report_error(ledger.error());
   spdlog::info("regua-agent {} running for store {} ({}); ledger {}", REGUA_VERSION, config.store.id,
                config.store.name, ledger->path().string());
+  std::unique_ptr<LocalServer> http;
+  if (config.http.enabled) {
+    // The POS files are followed even when the HTTP server cannot start: a store that only posts
+    // events sees the error in the log and in `doctor`, the others lose nothing.
+    auto started = LocalServer::start(config, clock);
+    if (started) {
+      http = std::move(*started);
+    } else {
+      spdlog::error("{}", started.error().message);
+    }
+  }
   AgentLoop loop(config, *ledger, clock);
   if (auto s = loop.run(true); !s) return report_error(s.error());
+  http.reset();  // answers the requests in flight before the ledger closes
   spdlog::info("stopped");
   return kExitOk;
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "agent/cli/quality_report.hpp"
+#include "agent/connectors/fiscal_folder.hpp"
 #include "agent/platform/file_identity.hpp"
 #include "local/core/timestamp.hpp"
 
@@ -35,6 +37,20 @@ SourceStatus source_status(const SourceConfig& sc, const std::optional<FileCheck
   return s;
 }
 
+// A folder of fiscal XML: how many of its files the ledger has not read yet.
+SourceStatus folder_status(const SourceConfig& sc, sqlite::Db& db) {
+  SourceStatus s;
+  s.name = sc.name;
+  s.kind = std::string(source_kind_name(sc.kind));
+  s.path = sc.path.string();
+  const auto backlog = unread_fiscal_files(sc.path, db);
+  s.exists = backlog.exists;
+  s.files_waiting = backlog.files;
+  s.behind_bytes = backlog.bytes;
+  s.state = !backlog.exists ? "waiting for the folder" : backlog.files == 0 ? "up to date" : "reading";
+  return s;
+}
+
 std::string thousands(std::int64_t n) {
   std::string digits = std::to_string(n < 0 ? -n : n);
   std::string out;
@@ -65,8 +81,10 @@ Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger) {
       counts ? list_checkpoints(ledger.db()) : Result<std::vector<FileCheckpoint>>(counts.error());
   auto quarantine = checkpoints ? recent_quarantine(ledger.db(), kRecentQuarantine)
                                 : Result<std::vector<QuarantinedInput>>(checkpoints.error());
+  auto quality = quarantine ? measure_quality(ledger.db()) : Result<DataQuality>(quarantine.error());
   (void)ledger.db().exec("COMMIT");
-  if (!quarantine) return quarantine.error();
+  if (!quality) return quality.error();
+  r.quality = std::move(*quality);
   r.counts = *counts;
   r.recent_quarantine = std::move(*quarantine);
   for (const SourceConfig& sc : config.sources) {
@@ -74,7 +92,7 @@ Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger) {
     for (const auto& c : *checkpoints) {
       if (c.source == sc.name) cp = c;
     }
-    r.sources.push_back(source_status(sc, cp));
+    r.sources.push_back(sc.kind == SourceKind::nfe ? folder_status(sc, ledger.db()) : source_status(sc, cp));
   }
   return r;
 }
@@ -92,6 +110,7 @@ std::string render_status_text(const StatusReport& r) {
   out += fmt::format("  customers   {}\n", thousands(c.customers));
   out += fmt::format("  quarantined {} line(s)\n", thousands(c.quarantined));
   out += fmt::format("  outbox      {} record(s) waiting\n", thousands(c.outbox_depth));
+  out += fmt::format("  quality     {}\n", render_quality_line(r.quality));
   out += "Sources\n";
   for (const auto& s : r.sources) {
     out += fmt::format("  {} ({}) {}\n", s.name, s.kind, s.path);
@@ -101,7 +120,9 @@ std::string render_status_text(const StatusReport& r) {
     } else {
       out += "      " + s.state;
     }
-    if (s.behind_bytes > 0) out += fmt::format(" ({} bytes behind)", thousands(s.behind_bytes));
+    if (s.files_waiting > 0) out += fmt::format(" ({} file(s) not read yet)", thousands(s.files_waiting));
+    if (s.behind_bytes > 0 && s.files_waiting < 0)
+      out += fmt::format(" ({} bytes behind)", thousands(s.behind_bytes));
     out += "\n";
   }
   if (!r.recent_quarantine.empty()) {
@@ -127,6 +148,7 @@ nlohmann::ordered_json render_status_json(const StatusReport& r) {
         s.checkpoint ? ordered_json{{"line", s.checkpoint->line}, {"byte_offset", s.checkpoint->byte_offset}}
                      : ordered_json{{"line", 0}, {"byte_offset", 0}};
     j["behind_bytes"] = s.behind_bytes;
+    if (s.files_waiting >= 0) j["files_waiting"] = s.files_waiting;
     j["state"] = s.state;
     sources.push_back(std::move(j));
   }
@@ -152,6 +174,7 @@ nlohmann::ordered_json render_status_json(const StatusReport& r) {
       {"outbox_depth", c.outbox_depth},
       {"sources", std::move(sources)},
       {"recent_quarantine", std::move(quarantine)},
+      {"quality", render_quality_json(r.quality)},
   };
 }
 

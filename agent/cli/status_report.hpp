@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/config/config.hpp"
+#include "local/identity/quality.hpp"
 #include "local/ledger/checkpoints.hpp"
 #include "local/ledger/counts.hpp"
 #include "local/ledger/ledger.hpp"
@@ -26,6 +27,7 @@ struct SourceStatus {
   std::optional<FileCheckpoint> checkpoint;
   std::int64_t behind_bytes = 0;
   std::string state;  // "up to date", "reading", "waiting for the file", "rotated", "not started"
+  std::int64_t files_waiting = -1;  // a folder source (kind nfe): files not read yet; -1 otherwise
 };
 
 struct StatusReport {
@@ -36,6 +38,7 @@ struct StatusReport {
   LedgerCounts counts;
   std::vector<SourceStatus> sources;
   std::vector<QuarantinedInput> recent_quarantine;
+  DataQuality quality;
 };
 
 Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger);

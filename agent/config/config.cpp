@@ -1,12 +1,17 @@
 #include "agent/config/config.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include <boost/asio/ip/address.hpp>
 #include <date/tz.h>
 
+#include "agent/config/segments_options_reader.hpp"
+#include "agent/config/source_options_reader.hpp"
 #include "agent/config/toml_reader.hpp"
+#include "agent/identity/libphonenumber_normaliser.hpp"
 
 namespace regua {
 namespace {
@@ -49,6 +54,15 @@ void read_store(const toml::table& root, AgentConfig& config, ConfigErrors& erro
                                 "\" is not a known IANA time zone (e.g. America/Sao_Paulo, America/Manaus, "
                                 "America/Recife; is the tzdata package installed?)");
   }
+  if (auto country = t.string("country")) {
+    if (is_phone_region(*country)) {
+      config.store.country = *country;
+    } else {
+      t.bad_value("country", "\"" + *country +
+                                 "\" is not a country code for phone numbers (use the two capital letters of "
+                                 "ISO 3166-1, e.g. \"BR\", \"PT\", \"AR\")");
+    }
+  }
   t.reject_unknown_keys();
 }
 
@@ -79,12 +93,14 @@ void read_sources(const toml::table& root, const std::filesystem::path& base, Ag
     ++index;
     TomlTable t(element.as_table(), "[[source]] #" + std::to_string(index), errors);
     SourceConfig source;
-    const auto kind = t.choice("kind", {"jsonl"});
+    const auto kind = t.choice("kind", {"jsonl", "csv", "nfe"});
     if (!kind && !element.as_table()->contains("kind")) t.required_string("kind");
+    if (kind) source.kind = *source_kind_from_name(*kind);
     const auto path = t.required_string("path");
     if (path) source.path = resolve(base, *path);
     source.name = t.string("name").value_or(path.value_or(""));
     source.poll_interval_ms = t.integer("poll_interval_ms", 50, 3'600'000).value_or(source.poll_interval_ms);
+    read_source_options(*element.as_table(), t, base, kind.value_or(""), source.csv, source.nfe, errors);
     t.reject_unknown_keys();
     if (!source.name.empty() && !names.insert(source.name).second) {
       t.bad_value("name", "another [[source]] already uses the name \"" + source.name +
@@ -100,14 +116,53 @@ void read_log(const toml::table& root, AgentConfig& config, ConfigErrors& errors
   t.reject_unknown_keys();
 }
 
+void read_http(const toml::table& root, AgentConfig& config, ConfigErrors& errors) {
+  TomlTable t(root["http"].as_table(), "[http]", errors);
+  auto& http = config.http;
+  http.enabled = t.boolean("enabled").value_or(http.enabled);
+  if (auto listen = t.string("listen")) {
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(*listen, ec);
+    if (ec) {
+      t.bad_value("listen",
+                  "\"" + *listen +
+                      "\" is not an IP address (use 127.0.0.1 for this machine only, or the address "
+                      "of the network card for LAN access)");
+    } else {
+      http.listen = *listen;
+    }
+  }
+  http.port = static_cast<int>(t.integer("port", 1, 65535).value_or(http.port));
+  if (auto token = t.string("token")) {
+    if (token->size() < 16) {
+      t.bad_value("token", "is too short: use at least 16 random characters (e.g. `openssl rand -hex 16`)");
+    } else {
+      http.token = *token;
+    }
+  }
+  if (const char* env = std::getenv("REGUA_HTTP_TOKEN"); env != nullptr && *env != '\0') http.token = env;
+  t.reject_unknown_keys();
+}
+
 }  // namespace
 
 std::string_view source_kind_name(SourceKind kind) {
   switch (kind) {
     case SourceKind::jsonl:
       return "jsonl";
+    case SourceKind::csv:
+      return "csv";
+    case SourceKind::nfe:
+      return "nfe";
   }
   return "jsonl";
+}
+
+std::optional<SourceKind> source_kind_from_name(std::string_view name) {
+  for (const auto kind : {SourceKind::jsonl, SourceKind::csv, SourceKind::nfe}) {
+    if (name == source_kind_name(kind)) return kind;
+  }
+  return std::nullopt;
 }
 
 Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::path& file) {
@@ -125,13 +180,15 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   ConfigErrors errors(file);
   const auto base = std::filesystem::absolute(file).parent_path();
   TomlTable top(&root, "the configuration", errors);
-  for (const char* section : {"store", "ledger", "source", "log"})
+  for (const char* section : {"store", "ledger", "source", "log", "http", "segments", "segment"})
     top.allow(section);
   top.reject_unknown_keys();
   read_store(root, config, errors);
   read_ledger(root, base, config, errors);
   read_sources(root, base, config, errors);
   read_log(root, config, errors);
+  read_http(root, config, errors);
+  read_segments(root, config.segments, errors);
   if (!errors.empty()) return make_error(ErrorKind::config, errors.text());
   return config;
 }

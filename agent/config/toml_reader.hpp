@@ -44,6 +44,8 @@ class TomlTable {
 
   // Marks `key` as known without reading it (a sub-table read by its own TomlTable).
   void allow(std::string_view key) { known_.emplace(key); }
+  // The raw value of `key` (marked as known), for values of more than one type; null when absent.
+  const toml::node* get(std::string_view key) { return find(key); }
 
   // Reports a bad value of `key` at its line.
   void bad_value(std::string_view key, const std::string& why);

@@ -25,13 +25,14 @@ Status apply_line(Ingestor& ingestor, const InputPosition& at, std::string_view 
 Status ingest_chunk(Ingestor& ingestor, LineDecoder& decoder, const LineChunk& chunk, std::string_view source,
                     RefusedLines& refused) {
   InputPosition at{source, chunk.file, chunk.origin, chunk.first_line + 1, chunk.first_offset};
-  Status lines = chunk.oversized_bytes > 0
-                     ? ingestor.quarantine(at, chunk.data, oversized_reason(chunk.oversized_bytes))
-                     : for_each_line(chunk, [&](const Line& line) {
-                         at.line = line.number;
-                         at.byte_offset = line.offset;
-                         return apply_line(ingestor, at, line.text, decoder.decode(line.text), refused);
-                       });
+  Status lines =
+      chunk.oversized_bytes > 0
+          ? ingestor.quarantine(at, chunk.data, oversized_reason(chunk.oversized_bytes))
+          : for_each_line(chunk, [&](const Line& line) {
+              at.line = line.number;
+              at.byte_offset = line.offset;
+              return apply_line(ingestor, at, line.text, decoder.decode_at(line.text, line.number), refused);
+            });
   if (!lines) return lines;
   return chunk.after ? ingestor.save_checkpoint(*chunk.after) : Status{};
 }

@@ -98,7 +98,7 @@ void read_and_decode(int fd, const std::string& path, LineDecoder& decoder, std:
     if (chunk.oversized == 0) {
       LineChunk view{chunk.text(), line, offset, path, "", 0, std::nullopt};
       (void)for_each_line(view, [&](const Line& l) -> Status {
-        chunk.decoded.push_back({l, decoder.decode(l.text)});
+        chunk.decoded.push_back({l, decoder.decode_at(l.text, l.number)});
         return {};
       });
     }

@@ -3,6 +3,7 @@
 // implements this; the file follower and `import` feed it lines and do the rest the same way.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -23,6 +24,13 @@ class LineDecoder {
   // Returns the event, nothing for a line that carries none (a blank line), or an error whose
   // message is the plain-words reason the line is quarantined.
   virtual Result<std::optional<Event>> decode(std::string_view line) = 0;
+
+  // The same, knowing the line's 1-based number in its file. Formats whose files start with a
+  // header line (CSV) override it; the others ignore the number.
+  virtual Result<std::optional<Event>> decode_at(std::string_view line, std::int64_t number) {
+    (void)number;
+    return decode(line);
+  }
 };
 
 }  // namespace regua

@@ -9,9 +9,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agent/analysis/segment_keeper.hpp"
+#include "agent/identity/libphonenumber_normaliser.hpp"
 #include "agent/platform/folder_watcher.hpp"
 #include "agent/platform/stop_signals.hpp"
-#include "agent/run/tailed_source.hpp"
+#include "agent/run/source.hpp"
 #include "local/ledger/checkpoints.hpp"
 #include "local/ledger/ingest.hpp"
 
@@ -27,7 +29,7 @@ constexpr milliseconds kFirstRetry{500};
 constexpr milliseconds kMaxRetry{60'000};
 
 struct Slot {
-  std::unique_ptr<TailedSource> source;
+  std::unique_ptr<Source> source;
   asio::steady_timer retry;
   milliseconds backoff{0};
   bool scheduled = false;
@@ -61,21 +63,28 @@ struct AgentLoop::Impl {
   FolderWatcher watcher;
   asio::steady_timer tick;
   milliseconds tick_every{1000};
+  std::optional<LibphonenumberNormaliser> phones;  // before the ingestor, which uses it
   std::optional<Ingestor> ingestor;
+  std::optional<SegmentKeeper> segments;  // after the ingestor, which points at its policy
   std::vector<std::unique_ptr<Slot>> slots;
   IngestCounts reported;
   std::chrono::steady_clock::time_point last_report = std::chrono::steady_clock::now();
 };
 
 Status AgentLoop::Impl::start() {
-  auto in = Ingestor::create(ledger);
+  auto normaliser = LibphonenumberNormaliser::create(config.store.country);
+  if (!normaliser) return normaliser.error();
+  phones.emplace(std::move(*normaliser));
+  auto in = Ingestor::create(ledger, *phones);
   if (!in) return in.error();
   ingestor.emplace(std::move(*in));
+  segments.emplace(io, config, ledger, clock);
+  if (auto s = segments->start(*ingestor); !s) return s;
 
   for (const SourceConfig& sc : config.sources) {
     auto cp = load_checkpoint(ledger.db(), sc.name);
     if (!cp) return cp.error();
-    auto source = std::make_unique<TailedSource>(sc, make_decoder(sc, config.store, clock), ledger);
+    auto source = make_source(sc, config.store, ledger, clock);
     slots.push_back(std::make_unique<Slot>(Slot{std::move(source), asio::steady_timer(io)}));
     tick_every = std::min(tick_every, milliseconds(sc.poll_interval_ms));
     spdlog::info("source {}: following {} ({}){}", sc.name, sc.path.string(), source_kind_name(sc.kind),
@@ -96,7 +105,7 @@ Status AgentLoop::Impl::start() {
 void AgentLoop::Impl::watch_folders() {
   if (!watcher.available()) return;
   for (const auto& slot : slots) {
-    const auto folder = slot->source->config().path.parent_path();
+    const auto folder = slot->source->watched_folder();
     if (watcher.watching(folder)) continue;
     if (auto s = watcher.watch(folder); !s) {
       spdlog::debug("source {}: {}", slot->source->config().name, s.error().message);
@@ -106,7 +115,10 @@ void AgentLoop::Impl::watch_folders() {
 
 void AgentLoop::Impl::on_folder(const std::filesystem::path& folder) {
   for (auto& slot : slots) {
-    if (folder.empty() || slot->source->config().path.parent_path() == folder) schedule(*slot);
+    if (folder.empty() || slot->source->watched_folder() == folder) {
+      slot->source->changed();
+      schedule(*slot);
+    }
   }
 }
 
@@ -137,6 +149,7 @@ void AgentLoop::Impl::pump(Slot& slot) {
   if (slot.backoff.count() != 0) spdlog::info("source {}: working again", name);
   slot.backoff = milliseconds{0};
   if (*more) schedule(slot);
+  segments->after_pump();
   report_counts();
 }
 
@@ -163,8 +176,10 @@ void AgentLoop::Impl::arm_tick() {
   tick.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     watch_folders();  // folders that did not exist before may exist now
-    for (auto& slot : slots)
+    for (auto& slot : slots) {
+      if (!watcher.available() || !watcher.watching(slot->source->watched_folder())) slot->source->changed();
       schedule(*slot);
+    }
     arm_tick();
   });
 }

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/connectors/csv_decoder.hpp"
 #include "agent/connectors/jsonl_decoder.hpp"
 #include "local/ledger/checkpoints.hpp"
 
@@ -48,7 +49,14 @@ std::unique_ptr<LineDecoder> make_decoder(const SourceConfig& source, const Stor
                                           const Clock& clock) {
   switch (source.kind) {
     case SourceKind::jsonl:
+    case SourceKind::nfe:  // not line-based: its own source (make_source)
       return std::make_unique<JsonlDecoder>(store, clock);
+    case SourceKind::csv: {
+      auto csv = std::make_unique<CsvDecoder>(source.csv, store);
+      // Resuming in the middle of a file: its header line, read long ago, says where the columns are.
+      csv->learn_header_from(source.path);
+      return csv;
+    }
   }
   return std::make_unique<JsonlDecoder>(store, clock);
 }

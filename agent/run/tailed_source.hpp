@@ -10,20 +10,22 @@
 #include "agent/connectors/chunk_ingest.hpp"
 #include "agent/connectors/file_follower.hpp"
 #include "agent/connectors/line_decoder.hpp"
+#include "agent/run/source.hpp"
 #include "local/ledger/ingest.hpp"
 #include "local/ledger/ledger.hpp"
 
 namespace regua {
 
-class TailedSource {
+class TailedSource final : public Source {
  public:
   TailedSource(SourceConfig config, std::unique_ptr<LineDecoder> decoder, Ledger& ledger);
 
   // Reads and commits what is waiting, up to a budget; true when more is waiting.
-  Result<bool> pump(Ingestor& ingestor);
+  Result<bool> pump(Ingestor& ingestor) override;
 
-  [[nodiscard]] const SourceConfig& config() const { return config_; }
-  [[nodiscard]] bool caught_up() const { return follower_ && follower_->caught_up(); }
+  [[nodiscard]] const SourceConfig& config() const override { return config_; }
+  [[nodiscard]] bool caught_up() const override { return follower_ && follower_->caught_up(); }
+  [[nodiscard]] std::filesystem::path watched_folder() const override { return config_.path.parent_path(); }
 
  private:
   Status resume_from_ledger();
@@ -35,7 +37,7 @@ class TailedSource {
   RefusedLines refused_;
 };
 
-// The decoder for a source's format.
+// The decoder for a line-based source's format (jsonl, csv).
 std::unique_ptr<LineDecoder> make_decoder(const SourceConfig& source, const StoreConfig& store,
                                           const Clock& clock);
 

@@ -7,8 +7,6 @@
 namespace regua {
 namespace {
 
-constexpr std::string_view kFindCustomer = "SELECT id FROM customers WHERE pos_id = ?1";
-
 // A replayed sale (its POS id is known) changes nothing; a sale whose cancellation came first is
 // born cancelled.
 constexpr std::string_view kInsertSale =
@@ -32,33 +30,14 @@ std::string insert_items_sql(int rows) {
   return sql;
 }
 
-constexpr std::string_view kInsertCustomer =
-    "INSERT INTO customers (pos_id, name, phone, email, cpf, birthday, info_at, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-
-// Newer information (by POS time) replaces older; older information only fills fields still empty.
-// So applying the same information twice, or old information late, changes nothing.
-constexpr std::string_view kUpdateCustomer = R"sql(
-UPDATE customers SET
-  name     = CASE WHEN ?7 >= info_at THEN coalesce(?2, name) ELSE coalesce(name, ?2) END,
-  phone    = CASE WHEN ?7 >= info_at THEN coalesce(?3, phone) ELSE coalesce(phone, ?3) END,
-  email    = CASE WHEN ?7 >= info_at THEN coalesce(?4, email) ELSE coalesce(email, ?4) END,
-  cpf      = CASE WHEN ?7 >= info_at THEN coalesce(?5, cpf) ELSE coalesce(cpf, ?5) END,
-  birthday = CASE WHEN ?7 >= info_at THEN coalesce(?6, birthday) ELSE coalesce(birthday, ?6) END,
-  info_at  = max(info_at, ?7)
-WHERE id = ?1)sql";
-
-constexpr std::string_view kUpsertConsent =
-    "INSERT INTO consents (customer_id, channel, granted, source, at) VALUES (?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT (customer_id, channel) DO UPDATE SET granted = excluded.granted, source = excluded.source, "
-    "at = excluded.at WHERE excluded.at >= consents.at";
-
 constexpr std::string_view kInsertCancel =
     "INSERT INTO cancellations (sale_pos_id, cancelled_at, source, received_at) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT (sale_pos_id) DO NOTHING";
 
 constexpr std::string_view kCancelSale =
     "UPDATE sales SET cancelled_at = ?2 WHERE pos_id = ?1 AND cancelled_at IS NULL";
+
+constexpr std::string_view kOwnerOfSale = "SELECT customer_id FROM sales WHERE pos_id = ?1";
 
 constexpr std::string_view kInsertQuarantine =
     "INSERT INTO quarantine (source, file, origin, line, byte_offset, raw_hash, raw, reason, at) "
@@ -95,8 +74,13 @@ IngestCounts IngestCounts::operator-(const IngestCounts& o) const {
   return d;
 }
 
-Result<Ingestor> Ingestor::create(Ledger& ledger) {
-  Ingestor in(ledger);
+Result<Ingestor> Ingestor::create(Ledger& ledger, const PhoneNormaliser& phones) {
+  if (auto s = normalise_stored_customers(ledger.db(), phones); !s) return s.error();
+  auto customers = CustomerBook::create(ledger.db(), phones, ledger.clock());
+  if (!customers) return customers.error();
+  auto stats = CustomerStats::create(ledger.db(), ledger.clock());
+  if (!stats) return stats.error();
+  Ingestor in(ledger, std::move(*customers), std::move(*stats));
   auto& db = ledger.db();
   struct Prepared {
     sqlite::Stmt* stmt;
@@ -108,11 +92,9 @@ Result<Ingestor> Ingestor::create(Ledger& ledger) {
     in.insert_items_[static_cast<std::size_t>(rows - 1)] = std::move(*prepared);
   }
   for (const auto& [stmt, sql] :
-       {Prepared{&in.find_customer_, kFindCustomer}, Prepared{&in.insert_sale_, kInsertSale},
-        Prepared{&in.set_sale_customer_, kSetSaleCustomer}, Prepared{&in.insert_customer_, kInsertCustomer},
-        Prepared{&in.update_customer_, kUpdateCustomer}, Prepared{&in.upsert_consent_, kUpsertConsent},
+       {Prepared{&in.insert_sale_, kInsertSale}, Prepared{&in.set_sale_customer_, kSetSaleCustomer},
         Prepared{&in.insert_cancel_, kInsertCancel}, Prepared{&in.cancel_sale_, kCancelSale},
-        Prepared{&in.insert_quarantine_, kInsertQuarantine}}) {
+        Prepared{&in.insert_quarantine_, kInsertQuarantine}, Prepared{&in.owner_of_sale_, kOwnerOfSale}}) {
     auto prepared = db.prepare(sql);
     if (!prepared) return prepared.error();
     *stmt = std::move(*prepared);
@@ -125,7 +107,7 @@ Status Ingestor::begin() {
   if (!txn) return txn.error();
   txn_.emplace(std::move(*txn));
   pending_ = {};
-  return {};
+  return customers_.refresh();
 }
 
 Status Ingestor::commit() {
@@ -143,26 +125,35 @@ Status Ingestor::commit() {
 void Ingestor::rollback() {
   txn_.reset();
   pending_ = {};
+  if (listener_ != nullptr) listener_->on_rollback();
 }
 
 Status Ingestor::apply(const Event& event, std::string_view source) {
   if (const auto* sale = std::get_if<Sale>(&event)) return apply_sale(*sale, source);
   if (const auto* cancel = std::get_if<Cancel>(&event)) return apply_cancel(*cancel, source);
   const auto& update = std::get<CustomerUpdate>(event);
-  auto known = find_customer(update.customer.pos_id);
-  if (!known) return known.error();
-  auto id = save_customer(update.customer, *known, unix_seconds(update.at), source);
-  if (!id) return id.error();
   ++pending_.customer_updates;
+  if (!describes_anyone(update.customer)) return {};
+  const auto at = unix_seconds(update.at);
+  auto match = customers_.match(update.customer, at);
+  if (!match) return match.error();
+  auto id = customers_.save(update.customer, *match, at, source);
+  if (!id) return id.error();
+  if (listener_ != nullptr) return listener_->on_customer(*id, !match->record.has_value());
   return {};
 }
 
 Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
+  // A customer object that says nothing about anyone leaves the sale anonymous.
+  const bool identified = sale.customer && describes_anyone(*sale.customer);
+  const auto sold_at = unix_seconds(sale.sold_at);
+  std::optional<CustomerMatch> match;
   std::optional<std::int64_t> customer_id;
-  if (sale.customer) {
-    auto found = find_customer(sale.customer->pos_id);
-    if (!found) return found.error();
-    customer_id = *found;
+  if (identified) {
+    auto found = customers_.match(*sale.customer, sold_at);
+    if (!found) return found.error().within("sale " + sale.pos_id);
+    match.emplace(std::move(*found));
+    if (match->record) customer_id = match->record->id;
   }
   insert_sale_.bind_ref(1, std::string_view(sale.pos_id));
   if (customer_id) {
@@ -170,7 +161,7 @@ Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
   } else {
     insert_sale_.bind_null(2);
   }
-  insert_sale_.bind(3, unix_seconds(sale.sold_at))
+  insert_sale_.bind(3, sold_at)
       .bind(4, sale.total)
       .bind_ref(5, source)
       .bind(6, unix_seconds(ledger_->clock().now()));
@@ -181,12 +172,18 @@ Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
   }
   const auto sale_id = ledger_->db().last_insert_rowid();
 
-  if (sale.customer) {
-    auto id = save_customer(*sale.customer, customer_id, unix_seconds(sale.sold_at), source);
-    if (!id) return id.error();
+  if (identified) {
+    auto id = customers_.save(*sale.customer, *match, sold_at, source);
+    if (!id) return id.error().within("sale " + sale.pos_id);
     if (!customer_id) {  // a new customer: the sale was stored before its customer existed
       set_sale_customer_.bind(1, sale_id).bind(2, *id);
       if (auto s = set_sale_customer_.run(); !s) return s.error().within("sale " + sale.pos_id);
+    }
+    if (auto s = stats_.on_sale(*id, sale.pos_id, sold_at, sale.total); !s)
+      return s.error().within("sale " + sale.pos_id);
+    if (listener_ != nullptr) {
+      auto s = listener_->on_sale(*id, sale_id, sale.pos_id, sale.sold_at, !customer_id.has_value());
+      if (!s) return s.error().within("sale " + sale.pos_id);
     }
   }
   if (auto s = insert_items(sale_id, sale); !s) return s;
@@ -229,48 +226,25 @@ Status Ingestor::apply_cancel(const Cancel& cancel, std::string_view source) {
   if (auto s = cancel_sale_.run(); !s) return s.error().within("cancellation of " + cancel.sale_pos_id);
   if (ledger_->db().changes() > 0) {
     ++pending_.cancels_applied;
+    auto s = stats_.on_cancel(cancel.sale_pos_id);
+    if (!s) return s.error().within("cancellation of " + cancel.sale_pos_id);
+    if (listener_ != nullptr) {
+      owner_of_sale_.bind_ref(1, std::string_view(cancel.sale_pos_id));
+      auto row = owner_of_sale_.step();
+      if (!row) return row.error().within("cancellation of " + cancel.sale_pos_id);
+      const std::optional<std::int64_t> owner = *row && !owner_of_sale_.is_null(0)
+                                                    ? std::optional<std::int64_t>(owner_of_sale_.int64(0))
+                                                    : std::nullopt;
+      owner_of_sale_.reset();
+      if (owner) {
+        if (auto l = listener_->on_cancel(*owner, cancel.sale_pos_id); !l)
+          return l.error().within("cancellation of " + cancel.sale_pos_id);
+      }
+    }
   } else {
     ++pending_.cancels_pending;
   }
   return {};
-}
-
-Result<std::optional<std::int64_t>> Ingestor::find_customer(const std::string& pos_id) {
-  find_customer_.bind_ref(1, std::string_view(pos_id));
-  auto row = find_customer_.step();
-  if (!row) return row.error().within("customer " + pos_id);
-  if (!*row) return std::optional<std::int64_t>{};
-  const auto id = find_customer_.int64(0);
-  find_customer_.reset();
-  return std::optional<std::int64_t>{id};
-}
-
-Result<std::int64_t> Ingestor::save_customer(const CustomerInfo& info, std::optional<std::int64_t> known,
-                                             std::int64_t info_at, std::string_view source) {
-  sqlite::Stmt& stmt = known ? update_customer_ : insert_customer_;
-  if (known) {
-    stmt.bind(1, *known);
-  } else {
-    stmt.bind_ref(1, std::string_view(info.pos_id)).bind(8, unix_seconds(ledger_->clock().now()));
-  }
-  stmt.bind_ref(2, info.name)
-      .bind_ref(3, info.phone)
-      .bind_ref(4, info.email)
-      .bind_ref(5, info.cpf)
-      .bind_ref(6, info.birthday)
-      .bind(7, info_at);
-  if (auto s = stmt.run(); !s) return s.error().within("customer " + info.pos_id);
-  const auto id = known ? *known : ledger_->db().last_insert_rowid();
-
-  for (const ConsentChange& c : info.consent) {
-    upsert_consent_.bind(1, id)
-        .bind(2, channel_name(c.channel))
-        .bind(3, std::int64_t{c.granted ? 1 : 0})
-        .bind(4, source)
-        .bind(5, info_at);
-    if (auto s = upsert_consent_.run(); !s) return s.error().within("consent of customer " + info.pos_id);
-  }
-  return id;
 }
 
 Status Ingestor::quarantine(const InputPosition& at, std::string_view raw, std::string_view reason) {

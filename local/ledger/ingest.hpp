@@ -13,7 +13,10 @@
 #include <string>
 #include <string_view>
 
+#include "local/analysis/customer_stats.hpp"
 #include "local/core/result.hpp"
+#include "local/identity/customer_book.hpp"
+#include "local/identity/phone.hpp"
 #include "local/ledger/checkpoints.hpp"
 #include "local/ledger/ledger.hpp"
 #include "local/model/events.hpp"
@@ -43,10 +46,29 @@ struct IngestCounts {
   IngestCounts operator-(const IngestCounts& o) const;
 };
 
+// Told of every change to a customer's purchases and details inside the transaction that makes
+// it, so that what depends on them (the scheduler's jobs, local/scheduler/engine.hpp) changes in
+// the same commit. Not owned by the Ingestor.
+class IngestListener {
+ public:
+  virtual ~IngestListener() = default;
+  // A sale was stored for the customer (`new_customer`: the sale created the customer record).
+  virtual Status on_sale(std::int64_t customer_id, std::int64_t sale_id, std::string_view sale_pos_id,
+                         Seconds sold_at, bool new_customer) = 0;
+  // A stored sale of the customer was marked cancelled.
+  virtual Status on_cancel(std::int64_t customer_id, std::string_view sale_pos_id) = 0;
+  // A customer event created or updated the record.
+  virtual Status on_customer(std::int64_t customer_id, bool new_customer) = 0;
+  // The open transaction was rolled back: forget what it told.
+  virtual void on_rollback() = 0;
+};
+
 class Ingestor {
  public:
-  // Prepares the statements once; the Ingestor must not outlive the ledger.
-  static Result<Ingestor> create(Ledger& ledger);
+  // Prepares the statements once; the Ingestor must not outlive the ledger or `phones`, which
+  // normalises every customer's phone (docs/identity.md). Customer rows an older version stored raw
+  // are normalised here, once, in a transaction of their own: call it outside a transaction.
+  static Result<Ingestor> create(Ledger& ledger, const PhoneNormaliser& phones);
 
   Status begin();
   Status commit();
@@ -61,22 +83,27 @@ class Ingestor {
   [[nodiscard]] const IngestCounts& pending() const { return pending_; }
   [[nodiscard]] const IngestCounts& committed() const { return committed_; }
 
+  // The per-customer figures kept with each write (local/analysis/customer_stats.hpp); the agent
+  // gives it the store's segment policy so that cell changes are recorded in the same transaction.
+  CustomerStats& stats() { return stats_; }
+  // The listener (not owned; nullptr: none) told of each change, inside its transaction.
+  void listen(IngestListener* listener) { listener_ = listener; }
+
  private:
-  explicit Ingestor(Ledger& ledger) : ledger_(&ledger) {}
+  Ingestor(Ledger& ledger, CustomerBook customers, CustomerStats stats)
+      : ledger_(&ledger), customers_(std::move(customers)), stats_(std::move(stats)) {}
   Status apply_sale(const Sale& sale, std::string_view source);
   Status apply_cancel(const Cancel& cancel, std::string_view source);
   Status insert_items(std::int64_t sale_id, const Sale& sale);
-  Result<std::optional<std::int64_t>> find_customer(const std::string& pos_id);
-  // Inserts the customer, or merges `info` into the known one; returns the customer's id.
-  Result<std::int64_t> save_customer(const CustomerInfo& info, std::optional<std::int64_t> known,
-                                     std::int64_t info_at, std::string_view source);
 
   Ledger* ledger_;
+  CustomerBook customers_;
+  CustomerStats stats_;
+  IngestListener* listener_ = nullptr;
   std::optional<sqlite::Transaction> txn_;
-  sqlite::Stmt find_customer_, insert_sale_, set_sale_customer_, insert_customer_, update_customer_,
-      upsert_consent_;
+  sqlite::Stmt insert_sale_, set_sale_customer_;
   std::array<sqlite::Stmt, 4> insert_items_;  // for 1, 2, 3 and 4 items at once
-  sqlite::Stmt insert_cancel_, cancel_sale_, insert_quarantine_;
+  sqlite::Stmt insert_cancel_, cancel_sale_, insert_quarantine_, owner_of_sale_;
   IngestCounts pending_, committed_;
 };
 

@@ -99,6 +99,255 @@ CREATE TABLE outbox (
   created_at INTEGER NOT NULL
 );
 )sql"},
+    Migration{2, "customers: normalised details with flags, POS id aliases, merge audit", R"sql(
+-- name, e-mail, CPF and birthday hold the normalised value when it passed its check (*_valid = 1),
+-- else what the POS wrote. phone is always as written; phone_e164 is set when it is a real number.
+-- docs/identity.md has the rules.
+ALTER TABLE customers ADD COLUMN phone_e164 TEXT;
+-- The check is written with OR: SQLite builds a temporary table for an IN list of more than two
+-- values each time a row is written, which made inserting a customer twice as slow.
+ALTER TABLE customers ADD COLUMN phone_kind TEXT
+  CHECK (phone_kind = 'mobile' OR phone_kind = 'fixed_line' OR phone_kind = 'other' OR phone_kind = 'invalid');
+ALTER TABLE customers ADD COLUMN email_valid INTEGER NOT NULL DEFAULT 0 CHECK (email_valid IN (0, 1));
+ALTER TABLE customers ADD COLUMN cpf_valid INTEGER NOT NULL DEFAULT 0 CHECK (cpf_valid IN (0, 1));
+ALTER TABLE customers ADD COLUMN birthday_valid INTEGER NOT NULL DEFAULT 0 CHECK (birthday_valid IN (0, 1));
+
+-- Ingest matches a customer by a valid CPF, then by a mobile: partial indexes hold only those rows.
+CREATE INDEX customers_by_cpf ON customers (cpf) WHERE cpf_valid = 1;
+CREATE INDEX customers_by_mobile ON customers (phone_e164) WHERE phone_kind = 'mobile';
+
+-- Other POS ids that mean a customer: those of records merged into it, and new POS ids that ingest
+-- matched to it by CPF or mobile. A sale with such an id goes to the customer.
+CREATE TABLE customer_pos_ids (
+  pos_id      TEXT PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id)
+) WITHOUT ROWID;
+CREATE INDEX customer_pos_ids_by_customer ON customer_pos_ids (customer_id);
+
+-- One row per record merged away (the record itself is deleted): what it was, where it went.
+CREATE TABLE customer_merges (
+  id            INTEGER PRIMARY KEY,
+  survivor_id   INTEGER NOT NULL,  -- customers.id it was merged into (no foreign key: it may be merged later)
+  merged_id     INTEGER NOT NULL,  -- its customers.id, now gone
+  merged_pos_id TEXT,
+  merged_record TEXT NOT NULL,     -- JSON: its fields and consents as they were
+  sales_moved   INTEGER NOT NULL,
+  merged_at     INTEGER NOT NULL
+);
+CREATE INDEX customer_merges_by_survivor ON customer_merges (survivor_id);
+
+-- Rows written before this version hold raw values: the first Ingestor normalises them (it has the
+-- phone parser, which SQL has not) and deletes this marker.
+INSERT INTO ledger_info (key, value) SELECT 'customers_to_normalise', '1' WHERE EXISTS (SELECT 1 FROM customers);
+)sql"},
+    Migration{3, "processed fiscal XML files (the nfe folder source and import)", R"sql(
+-- Every fiscal XML file read, committed in the same transaction as the sales, cancellations and
+-- quarantine entries it produced, so a file is read once: one still in its folder is recognised by
+-- its identity without being read (device, inode, size, modified_ns), a copy by its content.
+CREATE TABLE processed_files (
+  id            INTEGER PRIMARY KEY,
+  source        TEXT NOT NULL,     -- the source that read it first ("import" for regua-agent import)
+  file          TEXT NOT NULL,     -- its path then
+  device        INTEGER NOT NULL,
+  inode         INTEGER NOT NULL,
+  size          INTEGER NOT NULL,
+  modified_ns   INTEGER NOT NULL,
+  content_hash  INTEGER NOT NULL,  -- FNV-1a 64 of its bytes
+  sales         INTEGER NOT NULL,  -- documents in it, by what became of them
+  cancellations INTEGER NOT NULL,
+  ignored       INTEGER NOT NULL,
+  quarantined   INTEGER NOT NULL,
+  access_keys   TEXT NOT NULL,     -- the notes it concerns, separated by spaces
+  note          TEXT,              -- why documents were ignored or quarantined
+  processed_at  INTEGER NOT NULL,
+  UNIQUE (content_hash, size)
+);
+CREATE INDEX processed_files_by_identity ON processed_files (device, inode);
+)sql"},
+    Migration{4, "predictions: model fits and per-customer P(alive), expected purchases, CLV", R"sql(
+-- One row per `regua-agent predict`: the fitted models, with their time unit. as_of is the
+-- store-local date the history ended on (a calendar date, not an instant).
+CREATE TABLE prediction_fits (
+  id                   INTEGER PRIMARY KEY,
+  fitted_at            INTEGER NOT NULL,
+  as_of                TEXT NOT NULL,
+  time_unit            TEXT NOT NULL CHECK (time_unit IN ('day', 'week')),
+  customers            INTEGER NOT NULL,
+  repeat_customers     INTEGER NOT NULL,
+  bgnbd_r              REAL NOT NULL,
+  bgnbd_alpha          REAL NOT NULL,  -- in time_unit
+  bgnbd_a              REAL NOT NULL,
+  bgnbd_b              REAL NOT NULL,
+  bgnbd_log_likelihood REAL NOT NULL,
+  spend_p              REAL,           -- Gamma-Gamma; NULL when the spend model could not be fitted
+  spend_q              REAL,
+  spend_v              REAL,           -- in currency units
+  spend_log_likelihood REAL,
+  spend_customers      INTEGER,
+  spend_problem        TEXT,           -- why the spend model is missing
+  horizon_days         INTEGER NOT NULL,
+  clv_days             INTEGER NOT NULL,
+  monthly_discount     REAL NOT NULL
+);
+
+-- The latest fit's figures per customer, replaced as a whole by each fit; a customer without a row
+-- had not bought by that fit's as_of date.
+CREATE TABLE customer_predictions (
+  customer_id          INTEGER PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+  fit_id               INTEGER NOT NULL REFERENCES prediction_fits(id),
+  purchase_days        INTEGER NOT NULL,  -- days with a purchase up to as_of (repeat occasions + 1)
+  p_alive              REAL NOT NULL,
+  expected_purchases   REAL NOT NULL,     -- in the fit's next horizon_days
+  expected_spend_cents INTEGER,           -- of one purchase; NULL without a spend model
+  clv_cents            INTEGER            -- in the fit's next clv_days; NULL without a spend model
+);
+)sql"},
+    Migration{5, "customer stats kept at ingest, lifecycle cells and segment events", R"sql(
+-- Per customer, kept current by ingest (local/analysis/customer_stats.hpp): its sales that were not
+-- cancelled. A customer without a row has never had one.
+CREATE TABLE customer_stats (
+  customer_id INTEGER PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+  purchases   INTEGER NOT NULL,  -- sales not cancelled
+  first_at    INTEGER,           -- POS time (UTC) of the first and of the last of them; NULL when none
+  last_at     INTEGER,
+  total_cents INTEGER NOT NULL,
+  cell        TEXT,              -- lifecycle cell as last recorded in segment_events; NULL: none
+  pending     TEXT               -- why the cell is to be re-evaluated (a segment event cause); NULL: current
+);
+-- Aging: refresh_segments reads the customers whose last purchase crossed a limit, a range of this.
+CREATE INDEX customer_stats_by_last ON customer_stats (last_at);
+CREATE INDEX customer_stats_pending ON customer_stats (customer_id) WHERE pending IS NOT NULL;
+
+-- "Customer C entered cell X on day D", for rules; never updated. No foreign key: the history of a
+-- record merged away stays. docs/segments.md describes the causes.
+CREATE TABLE segment_events (
+  id            INTEGER PRIMARY KEY,  -- recording order
+  customer_id   INTEGER NOT NULL,
+  cell          TEXT,                 -- the cell entered; NULL: left the matrix (no purchase left)
+  previous_cell TEXT,                 -- NULL: had none
+  day           TEXT NOT NULL,        -- store-local date (YYYY-MM-DD) from which it is in `cell`
+  at            INTEGER NOT NULL,     -- when it was recorded (UTC)
+  purchases     INTEGER NOT NULL,     -- the figures that put it there
+  last_at       INTEGER,
+  cause         TEXT NOT NULL
+    CHECK (cause IN ('sale', 'cancel', 'merge', 'time', 'thresholds', 'migration', 'rebuild'))
+);
+CREATE INDEX segment_events_by_customer ON segment_events (customer_id, id);
+
+-- The few cancelled sales, by customer: a customer's purchases in the last N days are then counted
+-- from indexes alone (its recent sales in sales_by_customer, minus these). A sale that is not
+-- cancelled costs this index nothing.
+CREATE INDEX sales_cancelled_by_customer ON sales (customer_id, sold_at) WHERE cancelled_at IS NOT NULL;
+
+-- A ledger with history gets its stats here; its cells are recorded by the first refresh.
+INSERT INTO customer_stats (customer_id, purchases, first_at, last_at, total_cents, pending)
+SELECT customer_id, count(*), min(sold_at), max(sold_at), sum(total_cents), 'migration'
+FROM sales WHERE customer_id IS NOT NULL AND cancelled_at IS NULL GROUP BY customer_id;
+)sql"},
+    Migration{6, "rules: scheduled jobs, decisions, messages, tasks", R"sql(
+-- The rules the scheduler has run (local/scheduler/engine.hpp): a rule whose fingerprint changed
+-- re-plans its pending jobs, a rule no longer running cancels them. next_run: a recurring rule's
+-- next campaign.
+CREATE TABLE rule_states (
+  rule_id     TEXT PRIMARY KEY,
+  fingerprint INTEGER NOT NULL,
+  enabled     INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  since       INTEGER NOT NULL,
+  next_run    INTEGER
+) WITHOUT ROWID;
+
+-- One row per (rule, customer, trigger occurrence): at most one action per occurrence, whatever
+-- happens. planned_at is the moment the rule meant; due_at moves when quiet hours or the cap
+-- defer it. A job is pending until it is fired, skipped or cancelled, with the reason.
+CREATE TABLE jobs (
+  id          INTEGER PRIMARY KEY,
+  rule_id     TEXT NOT NULL,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  occurrence  TEXT NOT NULL,     -- "sale:S-1001", "since:2026-03-01T17:05:00Z", "birthday:2026", ...
+  occurred_at INTEGER NOT NULL,  -- when the trigger happened
+  planned_at  INTEGER NOT NULL,
+  due_at      INTEGER NOT NULL,
+  priority    INTEGER NOT NULL,
+  action      TEXT NOT NULL,     -- the rule's action and channel when planned
+  channel     TEXT NOT NULL,
+  state       TEXT NOT NULL
+    CHECK (state = 'pending' OR state = 'fired' OR state = 'skipped' OR state = 'cancelled'),
+  created_at  INTEGER NOT NULL,
+  decided_at  INTEGER,
+  reason      TEXT,
+  UNIQUE (rule_id, customer_id, occurrence)
+);
+-- The next due job, in firing order, from the pending ones only.
+CREATE INDEX jobs_due ON jobs (due_at, priority DESC, id) WHERE state = 'pending';
+CREATE INDEX jobs_by_customer ON jobs (customer_id, state);
+
+-- Messages: each row is committed (with a full sync) before any channel is called: the intent.
+-- A channel marks it sent, failed or unknown afterwards; docs/rules.md says how.
+CREATE TABLE messages (
+  id          INTEGER PRIMARY KEY,
+  job_id      INTEGER NOT NULL UNIQUE REFERENCES jobs(id),
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  rule_id     TEXT NOT NULL,
+  channel     TEXT NOT NULL CHECK (channel = 'sms' OR channel = 'whatsapp' OR channel = 'email'),
+  recipient   TEXT NOT NULL,  -- E.164 mobile or e-mail address (personal data: erased by forget)
+  subject     TEXT,
+  body        TEXT NOT NULL,
+  state       TEXT NOT NULL CHECK (state = 'intent' OR state = 'sent' OR state = 'failed' OR state = 'unknown'),
+  created_at  INTEGER NOT NULL,
+  sent_at     INTEGER,
+  sender      TEXT,  -- the channel that took it ("file")
+  error       TEXT
+);
+CREATE INDEX messages_by_customer ON messages (customer_id, created_at);
+CREATE INDEX messages_to_send ON messages (id) WHERE state = 'intent';
+
+-- Tasks for staff. Overdue (due_at passed while open) is shown, not stored.
+CREATE TABLE tasks (
+  id           INTEGER PRIMARY KEY,
+  job_id       INTEGER NOT NULL UNIQUE REFERENCES jobs(id),
+  customer_id  INTEGER NOT NULL REFERENCES customers(id),
+  rule_id      TEXT NOT NULL,
+  title        TEXT NOT NULL,
+  instructions TEXT NOT NULL,
+  channel      TEXT NOT NULL CHECK (channel = 'sms' OR channel = 'whatsapp' OR channel = 'email' OR channel = 'call'),
+  text         TEXT NOT NULL,  -- what staff send
+  link         TEXT,           -- wa.me, sms:, tel: or mailto: link
+  state        TEXT NOT NULL
+    CHECK (state = 'open' OR state = 'done' OR state = 'archived' OR state = 'cancelled' OR state = 'expired'),
+  outcome      TEXT CHECK (outcome IS NULL OR outcome = 'contacted' OR outcome = 'no_answer' OR outcome = 'sold'
+                           OR outcome = 'wrong_number'),
+  note         TEXT,
+  created_at   INTEGER NOT NULL,
+  due_at       INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  closed_at    INTEGER,
+  close_reason TEXT
+);
+CREATE INDEX tasks_open ON tasks (expires_at) WHERE state = 'open';
+CREATE INDEX tasks_by_customer ON tasks (customer_id, created_at);
+CREATE INDEX tasks_by_state ON tasks (state, due_at);
+
+-- Every decision about a job, in order: fired, deferred (with until), skipped, cancelled, with a
+-- reason code and a sentence; `regua-agent why` prints a customer's.
+CREATE TABLE decisions (
+  id          INTEGER PRIMARY KEY,
+  job_id      INTEGER NOT NULL REFERENCES jobs(id),
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  rule_id     TEXT NOT NULL,
+  action      TEXT NOT NULL CHECK (action = 'message' OR action = 'task'),
+  channel     TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  decision    TEXT NOT NULL
+    CHECK (decision = 'fired' OR decision = 'deferred' OR decision = 'skipped' OR decision = 'cancelled'),
+  reason      TEXT NOT NULL,
+  detail      TEXT NOT NULL,
+  until       INTEGER,
+  message_id  INTEGER REFERENCES messages(id),
+  task_id     INTEGER REFERENCES tasks(id)
+);
+CREATE INDEX decisions_by_customer ON decisions (customer_id, id);
+CREATE INDEX decisions_by_job ON decisions (job_id);
+)sql"},
 };
 
 }  // namespace

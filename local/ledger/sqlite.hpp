@@ -31,6 +31,8 @@ class Stmt {
   Stmt& bind(int index, std::int64_t v);
   Stmt& bind(int index, double v);
   Stmt& bind(int index, std::string_view v);  // copied by SQLite (SQLITE_TRANSIENT)
+  Stmt& bind(int index, const std::string& v) { return bind(index, std::string_view{v}); }
+  Stmt& bind(int index, const char* v) { return bind(index, std::string_view{v}); }
   // Not copied (SQLITE_STATIC): the bytes must stay valid until the statement has been stepped to
   // its end. For hot paths that bind and run at once.
   Stmt& bind_ref(int index, std::string_view v);

@@ -31,6 +31,7 @@ struct CustomerInfo {
   std::optional<std::string> phone;
   std::optional<std::string> email;
   std::optional<std::string> cpf;
+  std::optional<std::string> cnpj;      // a company's tax id (a fiscal note's buyer may be a company)
   std::optional<std::string> birthday;  // YYYY-MM-DD when it could be read, else as written
   std::vector<ConsentChange> consent;
 };

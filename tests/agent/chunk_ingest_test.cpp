@@ -4,6 +4,7 @@
 
 #include "agent/connectors/file_import.hpp"
 #include "tests/support/ledger_fixture.hpp"
+#include "tests/support/phones.hpp"
 
 namespace regua {
 namespace {
@@ -24,7 +25,7 @@ class TinyDecoder final : public LineDecoder {
 class ChunkIngestTest : public test::LedgerTest {
  protected:
   Status ingest(std::string_view data, std::optional<FileCheckpoint> after = std::nullopt) {
-    auto in = Ingestor::create(*ledger);
+    auto in = Ingestor::create(*ledger, test::brazilian_phones());
     EXPECT_TRUE(in.ok());
     ingestor.emplace(std::move(*in));
     padded = std::string(data) + std::string(kLinePadding, '\0');
@@ -69,7 +70,7 @@ TEST_F(ChunkIngestTest, ALineTheLedgerRefusesIsQuarantinedWhenReadAgain) {
 
 TEST_F(ChunkIngestTest, ImportQuarantinesARefusedLineAndKeepsTheRest) {
   test::write_file(dir / "history.txt", "a:100\nb:-5\nnonsense\nc:300");  // no end of line at the end
-  auto in = Ingestor::create(*ledger);
+  auto in = Ingestor::create(*ledger, test::brazilian_phones());
   ASSERT_TRUE(in.ok());
   std::int64_t last_bytes = 0, last_lines = 0;
   ImportHooks hooks;
@@ -94,7 +95,7 @@ TEST_F(ChunkIngestTest, ImportStopsBetweenChunksWhenAskedAndSaysWhere) {
   for (int i = 0; i < 200000; ++i)
     many += "sale-number-" + std::to_string(i) + ":1\n";  // several chunks
   test::write_file(dir / "many.txt", many);
-  auto in = Ingestor::create(*ledger);
+  auto in = Ingestor::create(*ledger, test::brazilian_phones());
   ASSERT_TRUE(in.ok());
   ImportHooks hooks;
   hooks.should_stop = [] { return true; };

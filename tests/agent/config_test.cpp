@@ -86,9 +86,10 @@ TEST(Config, TheEmbeddedDemoConfigurationIsValid) {
 TEST(Config, AnUnknownKeyNamesFileLineKeyAndWhatIsAllowed) {
   expect_error(
       "[store]\nid = \"x\"\ntimezon = \"America/Sao_Paulo\"\n[[source]]\nkind=\"jsonl\"\npath=\"a\"\n",
-      {"/etc/regua/agent.toml:3:", "[store]", "\"timezon\"", "allowed: id, name, timezone"});
+      {"/etc/regua/agent.toml:3:", "[store]", "\"timezon\"", "allowed: country, id, name, timezone"});
   expect_error("[stor]\nid = \"x\"\n[[source]]\nkind=\"jsonl\"\npath=\"a\"\n",
-               {"agent.toml:1:", "unknown key \"stor\"", "allowed: ledger, log, source, store"});
+               {"agent.toml:1:", "unknown key \"stor\"",
+                "allowed: http, ledger, log, segment, segments, source, store"});
   expect_error(std::string(kMinimal) + "colour = \"blue\"\n",
                {"agent.toml:8:", "[[source]] #1", "\"colour\"", "kind", "path", "poll_interval_ms"});
 }
@@ -111,7 +112,7 @@ TEST(Config, ABadValueSaysWhatIsAllowed) {
   expect_error("[store]\nid = \"loja centro\"\n[[source]]\nkind=\"jsonl\"\npath=\"a\"\n",
                {"agent.toml:2:", "not a store id"});
   expect_error("[store]\nid = \"x\"\n[[source]]\nkind=\"xml\"\npath=\"a\"\n",
-               {"agent.toml:4:", "\"xml\" is not allowed (allowed: \"jsonl\")"});
+               {"agent.toml:4:", "\"xml\" is not allowed (allowed: \"jsonl\", \"csv\", \"nfe\")"});
   expect_error(std::string(kMinimal) + "poll_interval_ms = 0\n", {"out of range (allowed: 50 to 3600000)"});
   expect_error(std::string(kMinimal) + "[log]\nlevel = \"loud\"\n", {"agent.toml:9:", "allowed: \"trace\""});
 }
@@ -133,7 +134,7 @@ TEST(Config, InvalidTomlGivesLineAndColumn) {
 }
 
 TEST(Config, AllMistakesAreReportedAtOnceInFileOrder) {
-  auto c = parse("[store]\nid = 5\ncolour = 1\n[[source]]\nkind = \"csv\"\npath = \"a\"\n");
+  auto c = parse("[store]\nid = 5\ncolour = 1\n[[source]]\nkind = \"xls\"\npath = \"a\"\n");
   ASSERT_FALSE(c.ok());
   const auto& m = c.error().message;
   const auto a = m.find(":2:"), b = m.find(":3:"), d = m.find(":5:");

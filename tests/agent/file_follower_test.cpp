@@ -9,6 +9,7 @@
 #include "agent/connectors/jsonl_decoder.hpp"
 #include "local/ledger/ingest.hpp"
 #include "tests/support/ledger_fixture.hpp"
+#include "tests/support/phones.hpp"
 
 namespace regua {
 namespace {
@@ -28,7 +29,7 @@ class FollowerTest : public test::LedgerTest {
     store.id = "centro";
     store.zone = date::locate_zone("America/Sao_Paulo");
     decoder = std::make_unique<JsonlDecoder>(store, clock);
-    auto in = Ingestor::create(*ledger);
+    auto in = Ingestor::create(*ledger, test::brazilian_phones());
     ASSERT_TRUE(in.ok());
     ingestor.emplace(std::move(*in));
     fs::create_directories(folder);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "local/ledger/counts.hpp"
+#include "tests/support/fake_phones.hpp"
 #include "tests/support/ledger_fixture.hpp"
 
 namespace regua {
@@ -14,7 +15,7 @@ class IngestTest : public test::LedgerTest {
  protected:
   void SetUp() override {
     LedgerTest::SetUp();
-    auto in = Ingestor::create(*ledger);
+    auto in = Ingestor::create(*ledger, phones);
     ASSERT_TRUE(in.ok()) << in.error().message;
     ingestor.emplace(std::move(*in));
   }
@@ -58,6 +59,7 @@ class IngestTest : public test::LedgerTest {
     return v;
   }
 
+  test::FakePhones phones;
   std::optional<Ingestor> ingestor;
 };
 

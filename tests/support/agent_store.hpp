@@ -19,10 +19,10 @@ inline const std::string kAgentBinary = REGUA_AGENT_BIN;
 class AgentStore {
  public:
   explicit AgentStore(std::string store_id = "centro") : id_(std::move(store_id)) {
-    write_file(config,
-               "[store]\nid = \"" + id_ +
-                   "\"\nname = \"Loja de Teste\"\n\n[ledger]\npath = \"ledger.db\"\n\n[[source]]\nname = "
-                   "\"pdv\"\nkind = \"jsonl\"\npath = \"pos/sales.jsonl\"\npoll_interval_ms = 200\n");
+    write_file(config, "[store]\nid = \"" + id_ +
+                           "\"\nname = \"Loja de Teste\"\n\n[ledger]\npath = "
+                           "\"ledger.db\"\n\n[http]\nenabled = false\n\n[[source]]\nname = "
+                           "\"pdv\"\nkind = \"jsonl\"\npath = \"pos/sales.jsonl\"\npoll_interval_ms = 200\n");
     std::filesystem::create_directories(pos_folder);
   }
 

@@ -1,0 +1,182 @@
+#include "agent/cli/doctor_checks.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "agent/cli/quality_report.hpp"
+
+namespace regua {
+namespace {
+
+using Check = void (*)(const DoctorFacts&, std::vector<Finding>&);
+
+// "12 of 40"
+std::string of(std::int64_t part, std::int64_t whole) {
+  return fmt::format("{} of {}", part, whole);
+}
+
+void check_ledger(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.quality) {
+    out.push_back({Severity::action, "the ledger cannot be read: " + f.ledger_problem});
+    return;
+  }
+  if (f.quality->sales == 0) {
+    out.push_back(
+        {Severity::action,
+         "there are no sales in the ledger yet: check that the POS writes where each [[source]] path "
+         "points and that `regua-agent run` is running (`regua-agent status` shows each source)"});
+  }
+}
+
+void check_identified_sales(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.quality || f.quality->sales == 0) return;
+  const auto& q = *f.quality;
+  const double s = *share(q.identified_sales, q.sales);
+  const auto anonymous = q.sales - q.identified_sales;
+  if (s < kMinIdentifiedSales) {
+    out.push_back(
+        {Severity::action, fmt::format("{} of sales have no customer ({}): select (or register) the "
+                                       "customer at checkout, so that each sale counts for someone",
+                                       percent(share(anonymous, q.sales)), of(anonymous, q.sales))});
+  } else {
+    out.push_back({Severity::ok, fmt::format("{} of sales have a customer ({})", percent(s),
+                                             of(q.identified_sales, q.sales))});
+  }
+}
+
+void check_mobiles(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.quality || f.quality->customers == 0) return;
+  const auto& q = *f.quality;
+  const double s = *share(q.valid_mobile, q.customers);
+  if (s >= kMinCustomersWithMobile) {
+    out.push_back({Severity::ok, fmt::format("{} of customers have a mobile number ({})", percent(s),
+                                             of(q.valid_mobile, q.customers))});
+    return;
+  }
+  const auto without = q.customers - q.valid_mobile;
+  std::string why;
+  if (q.phone_not_mobile > 0) why += fmt::format("; {} have a landline only", q.phone_not_mobile);
+  if (q.invalid_phone > 0) why += fmt::format("; {} have a number that is not valid", q.invalid_phone);
+  out.push_back(
+      {Severity::action, fmt::format("{} of customers have no mobile number ({}{}): ask for it at "
+                                     "checkout and type it in the POS's mobile field, with the area "
+                                     "code; SMS and WhatsApp reach only mobiles",
+                                     percent(share(without, q.customers)), of(without, q.customers), why)});
+}
+
+void check_duplicates(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.quality) return;
+  const auto& q = *f.quality;
+  if (q.duplicate_groups == 0) {
+    if (q.customers > 0) out.push_back({Severity::ok, "no duplicate customer records"});
+  } else {
+    out.push_back(
+        {Severity::action,
+         fmt::format("{} customer records look like {} {} (they share a CPF, a mobile or an "
+                     "e-mail): review them with `regua-agent customers duplicates` and merge each group "
+                     "with `regua-agent customers merge KEEP OTHER...`; also merge them in the POS",
+                     q.duplicate_records, q.duplicate_groups,
+                     q.duplicate_groups == 1 ? "person" : "people")});
+  }
+  for (const auto& p : q.placeholders) {
+    out.push_back(
+        {Severity::action,
+         fmt::format("the {} {} is on {} customers: it is a placeholder, not their {}; leave the field "
+                     "empty when a customer has none, and correct those records in the POS",
+                     p.key == SharedKey::email ? "e-mail" : "mobile", p.value, p.records,
+                     p.key == SharedKey::email ? "e-mail" : "number")});
+  }
+}
+
+void check_details(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.quality || f.quality->customers == 0) return;
+  const auto& q = *f.quality;
+  if (q.invalid_cpf > 0) {
+    out.push_back(
+        {Severity::advice, fmt::format("{} customer(s) have a CPF that fails its check digits: correct "
+                                       "it in the POS (a wrong CPF never identifies anyone)",
+                                       q.invalid_cpf)});
+  }
+  if (q.invalid_email > 0) {
+    out.push_back({Severity::advice, fmt::format("{} customer(s) have an e-mail address that is not valid: "
+                                                 "correct it in the POS",
+                                                 q.invalid_email)});
+  }
+  if (q.invalid_birthday > 0) {
+    out.push_back(
+        {Severity::advice, fmt::format("{} customer(s) have a birthday that is not a date: correct it "
+                                       "in the POS (day/month/year)",
+                                       q.invalid_birthday)});
+  }
+  const double email = *share(q.valid_email, q.customers);
+  if (email < kMinCustomersWithEmail) {
+    out.push_back(
+        {Severity::advice, fmt::format("only {} of customers have an e-mail address ({}): ask for it "
+                                       "at checkout, it is the cheapest channel",
+                                       percent(email), of(q.valid_email, q.customers))});
+  }
+}
+
+void check_quarantine(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.quality || f.quality->quarantined == 0) return;
+  const auto& q = *f.quality;
+  std::string most;
+  for (std::size_t i = 0; i < std::min<std::size_t>(3, q.quarantine_by_reason.size()); ++i) {
+    const auto& r = q.quarantine_by_reason[i];
+    most += fmt::format("{}\n          {} × {}", i == 0 ? ":" : "", r.count, r.reason);
+  }
+  out.push_back(
+      {Severity::action,
+       fmt::format("{} input(s) could not be taken and are in the quarantine; `regua-agent status` "
+                   "shows the newest with their file and line: fix what the POS writes (the reasons "
+                   "say what is wrong){}",
+                   q.quarantined, most)});
+}
+
+// Every check, in the order they are shown.
+constexpr Check kChecks[] = {
+    check_ledger, check_identified_sales, check_mobiles, check_duplicates, check_details, check_quarantine,
+};
+
+std::string_view label(Severity s) {
+  switch (s) {
+    case Severity::ok:
+      return "ok    ";
+    case Severity::advice:
+      return "advice";
+    case Severity::action:
+      return "ACTION";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<Finding> run_doctor_checks(const DoctorFacts& facts) {
+  std::vector<Finding> out;
+  for (const Check check : kChecks)
+    check(facts, out);
+  return out;
+}
+
+int doctor_exit_code(const std::vector<Finding>& findings) {
+  const bool action = std::any_of(findings.begin(), findings.end(),
+                                  [](const Finding& f) { return f.severity == Severity::action; });
+  return action ? 1 : 0;
+}
+
+std::string render_doctor(const DoctorFacts& facts, const std::vector<Finding>& findings) {
+  std::string out;
+  if (facts.config != nullptr) {
+    out += fmt::format("Régua doctor · store {} ({})\n\n", facts.config->store.id, facts.config->store.name);
+  }
+  for (const auto& f : findings)
+    out += fmt::format("  {}  {}\n", label(f.severity), f.text);
+  const auto actions = std::count_if(findings.begin(), findings.end(),
+                                     [](const Finding& f) { return f.severity == Severity::action; });
+  out += actions == 0 ? "\nNothing needs action.\n" : fmt::format("\n{} finding(s) need action.\n", actions);
+  return out;
+}
+
+}  // namespace regua

@@ -1,0 +1,23 @@
+#pragma once
+// `POST /api/v1/events`: POS events over HTTP, answered per line (docs/http-api.md).
+
+#include <memory>
+
+#include "agent/config/config.hpp"
+#include "local/core/clock.hpp"
+#include "local/core/result.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace regua {
+
+class EventsService;
+
+// Opens the service's own ledger connection and adds the route to `server`. The service must
+// outlive the server's use of the route.
+Result<std::shared_ptr<EventsService>> add_events_route(httplib::Server& server, const AgentConfig& config,
+                                                        const Clock& clock);
+
+}  // namespace regua

@@ -1,0 +1,33 @@
+#pragma once
+// The agent's local HTTP server (cpp-httplib): today the POS event ingest API
+// (`POST /api/v1/events`, docs/http-api.md), later the store's web app. It listens on its own
+// threads, bound to localhost unless the store opts in to LAN access, and writes to the ledger
+// through its own connection, so that it never waits on the event loop nor the loop on it
+// (SQLite serialises the two writers; each holds the lock for milliseconds).
+
+#include <memory>
+
+#include "agent/config/config.hpp"
+#include "local/core/clock.hpp"
+#include "local/core/result.hpp"
+
+namespace regua {
+
+class LocalServer {
+ public:
+  // Binds to `[http] listen`:`port` and starts serving. Fails when the port is taken.
+  static Result<std::unique_ptr<LocalServer>> start(const AgentConfig& config, const Clock& clock);
+  ~LocalServer();  // stops serving and waits for requests in flight
+  LocalServer(const LocalServer&) = delete;
+  LocalServer& operator=(const LocalServer&) = delete;
+
+  [[nodiscard]] int port() const;
+
+  struct Impl;
+
+ private:
+  explicit LocalServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace regua

@@ -1,0 +1,240 @@
+#include "local/identity/customer_book.hpp"
+
+#include <vector>
+
+#include "local/identity/name.hpp"
+
+namespace regua {
+namespace {
+
+std::string select_by(std::string_view where) {
+  return "SELECT " + customer_columns() + " FROM customers WHERE " + std::string(where);
+}
+
+// A merged-away record's POS id lives on in customer_pos_ids.
+std::string by_pos_id_sql() {
+  return select_by("pos_id = ?1") + " UNION ALL SELECT " + customer_columns("c") +
+         " FROM customer_pos_ids a JOIN customers c ON c.id = a.customer_id WHERE a.pos_id = ?1 LIMIT 1";
+}
+
+// The oldest record first, so that among duplicates ingest always picks the same one.
+std::string by_cpf_sql() {
+  return select_by("cpf = ?1 AND cpf_valid = 1 ORDER BY id LIMIT 1");
+}
+std::string by_mobile_sql() {
+  return select_by("phone_e164 = ?1 AND phone_kind = 'mobile' ORDER BY id");
+}
+
+constexpr std::string_view kInsert =
+    "INSERT INTO customers (pos_id, name, phone, phone_e164, phone_kind, email, email_valid, cpf, cpf_valid, "
+    "birthday, birthday_valid, info_at, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+constexpr std::string_view kUpdate =
+    "UPDATE customers SET name = ?2, phone = ?3, phone_e164 = ?4, phone_kind = ?5, email = ?6, "
+    "email_valid = ?7, cpf = ?8, cpf_valid = ?9, birthday = ?10, birthday_valid = ?11, "
+    "info_at = max(info_at, ?12) WHERE id = ?1";
+
+// When the news changed no field only its time moves; not rewriting the indexed columns keeps a
+// returning customer's sale cheap.
+constexpr std::string_view kTouch = "UPDATE customers SET info_at = ?2 WHERE id = ?1 AND info_at < ?2";
+
+constexpr std::string_view kAnyWithoutPosId = "SELECT EXISTS (SELECT 1 FROM customers WHERE pos_id IS NULL)";
+
+constexpr std::string_view kSetPosId = "UPDATE customers SET pos_id = ?2 WHERE id = ?1 AND pos_id IS NULL";
+
+constexpr std::string_view kAddPosId =
+    "INSERT INTO customer_pos_ids (pos_id, customer_id) VALUES (?1, ?2) ON CONFLICT (pos_id) DO NOTHING";
+
+constexpr std::string_view kUpsertConsent =
+    "INSERT INTO consents (customer_id, channel, granted, source, at) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (customer_id, channel) DO UPDATE SET granted = excluded.granted, source = excluded.source, "
+    "at = excluded.at WHERE excluded.at >= consents.at";
+
+// Two records sharing a mobile are one person unless something says they are not: family members
+// often share a phone. Different valid CPFs, different first names, or two distinct POS
+// registrations (the POS knows them apart) keep them apart; `customers duplicates` still lists them.
+bool same_person_by_mobile(const CustomerRecord& candidate, const CustomerFields& news,
+                           const std::string& news_pos_id) {
+  const auto& c = candidate.fields;
+  if (c.cpf && c.cpf->valid && news.cpf && news.cpf->valid && c.cpf->text != news.cpf->text) return false;
+  if (c.name && news.name && first_name(*c.name) != first_name(*news.name)) return false;
+  if (candidate.pos_id && !news_pos_id.empty() && *candidate.pos_id != news_pos_id) return false;
+  return true;
+}
+
+std::string who(const CustomerInfo& info) {
+  return info.pos_id.empty() ? std::string("customer") : "customer " + info.pos_id;
+}
+
+}  // namespace
+
+Result<CustomerBook> CustomerBook::create(sqlite::Db& db, const PhoneNormaliser& phones, const Clock& clock) {
+  CustomerBook book(db, phones, clock);
+  struct Prepared {
+    sqlite::Stmt* stmt;
+    std::string sql;
+  };
+  for (auto& [stmt, sql] :
+       {Prepared{&book.by_pos_id_, by_pos_id_sql()}, Prepared{&book.by_cpf_, by_cpf_sql()},
+        Prepared{&book.by_mobile_, by_mobile_sql()}, Prepared{&book.insert_, std::string(kInsert)},
+        Prepared{&book.update_, std::string(kUpdate)}, Prepared{&book.touch_, std::string(kTouch)},
+        Prepared{&book.set_pos_id_, std::string(kSetPosId)},
+        Prepared{&book.add_pos_id_, std::string(kAddPosId)},
+        Prepared{&book.upsert_consent_, std::string(kUpsertConsent)},
+        Prepared{&book.any_without_pos_id_, std::string(kAnyWithoutPosId)}}) {
+    auto prepared = db.prepare(sql);
+    if (!prepared) return prepared.error();
+    *stmt = std::move(*prepared);
+  }
+  return book;
+}
+
+Result<std::optional<CustomerRecord>> CustomerBook::find_one(sqlite::Stmt& stmt, std::string_view key) {
+  stmt.bind_ref(1, key);
+  auto row = stmt.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<CustomerRecord>{};
+  auto record = read_customer(stmt);
+  stmt.reset();
+  return std::optional<CustomerRecord>{std::move(record)};
+}
+
+Status CustomerBook::refresh() {
+  auto row = any_without_pos_id_.step();
+  if (!row) return row.error().within("reading customers");
+  any_without_pos_id_cached_ = *row && any_without_pos_id_.int64(0) != 0;
+  any_without_pos_id_.reset();
+  return {};
+}
+
+Result<CustomerMatch> CustomerBook::match(const CustomerInfo& info, std::int64_t info_at) {
+  CustomerMatch m;
+  if (!info.pos_id.empty()) {
+    auto found = find_one(by_pos_id_, info.pos_id);
+    if (!found) return found.error().within(who(info));
+    if (*found) {
+      m.record = std::move(**found);
+      m.by = MatchedBy::pos_id;
+      return m;
+    }
+  }
+  m.news = normalise_fields(info, *phones_, year_of(info_at));
+  const CustomerFields& news = *m.news;
+  if (news.cpf && news.cpf->valid) {
+    auto found = find_one(by_cpf_, news.cpf->text);
+    if (!found) return found.error().within(who(info));
+    if (*found) {
+      m.record = std::move(**found);
+      m.by = MatchedBy::cpf;
+      return m;
+    }
+  }
+  const bool mobile_may_match = info.pos_id.empty() || any_without_pos_id_cached_;
+  if (news.phone && news.phone->parsed.kind == PhoneKind::mobile && mobile_may_match) {
+    by_mobile_.bind_ref(1, std::string_view(news.phone->parsed.e164));
+    for (;;) {
+      auto row = by_mobile_.step();
+      if (!row) return row.error().within(who(info));
+      if (!*row) break;
+      auto candidate = read_customer(by_mobile_);
+      if (same_person_by_mobile(candidate, news, info.pos_id)) {
+        by_mobile_.reset();
+        m.record = std::move(candidate);
+        m.by = MatchedBy::mobile;
+        return m;
+      }
+    }
+  }
+  return m;
+}
+
+Status CustomerBook::link_pos_id(const CustomerRecord& record, const std::string& pos_id) {
+  sqlite::Stmt& stmt = record.pos_id ? add_pos_id_ : set_pos_id_;
+  if (record.pos_id) {
+    stmt.bind_ref(1, std::string_view(pos_id)).bind(2, record.id);
+  } else {
+    stmt.bind(1, record.id).bind_ref(2, std::string_view(pos_id));
+  }
+  return stmt.run();
+}
+
+Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch& m, std::int64_t info_at,
+                                        std::string_view source) {
+  if (!m.news) {
+    m.news = normalise_fields(info, *phones_, year_of(info_at), m.record ? &m.record->fields : nullptr);
+  }
+  std::int64_t id = 0;
+  if (m.record) {
+    id = m.record->id;
+    CustomerFields fields = m.record->fields;
+    if (absorb_news(fields, m.record->info_at, *m.news, info_at)) {
+      update_.bind(1, id).bind(12, info_at);
+      bind_fields(update_, 2, fields);
+      if (auto s = update_.run(); !s) return s.error().within(who(info));
+    } else if (info_at > m.record->info_at) {
+      touch_.bind(1, id).bind(2, info_at);
+      if (auto s = touch_.run(); !s) return s.error().within(who(info));
+    }
+    if (m.by != MatchedBy::pos_id && !info.pos_id.empty()) {
+      if (auto s = link_pos_id(*m.record, info.pos_id); !s) return s.error().within(who(info));
+    }
+  } else {
+    if (info.pos_id.empty()) {
+      any_without_pos_id_cached_ = true;
+      insert_.bind_null(1);
+    } else {
+      insert_.bind_ref(1, std::string_view(info.pos_id));
+    }
+    bind_fields(insert_, 2, *m.news);
+    insert_.bind(12, info_at).bind(13, clock_->now().time_since_epoch().count());
+    if (auto s = insert_.run(); !s) return s.error().within(who(info));
+    id = db_->last_insert_rowid();
+  }
+
+  for (const ConsentChange& c : info.consent) {
+    upsert_consent_.bind(1, id)
+        .bind(2, channel_name(c.channel))
+        .bind(3, std::int64_t{c.granted ? 1 : 0})
+        .bind(4, source)
+        .bind(5, info_at);
+    if (auto s = upsert_consent_.run(); !s) return s.error().within("consent of " + who(info));
+  }
+  return id;
+}
+
+Status normalise_stored_customers(sqlite::Db& db, const PhoneNormaliser& phones) {
+  auto pending = db.query_int("SELECT count(*) FROM ledger_info WHERE key = 'customers_to_normalise'");
+  if (!pending) return pending.error();
+  if (*pending == 0) return {};
+  auto txn = sqlite::Transaction::begin(db);
+  if (!txn) return txn.error();
+  auto read = db.prepare("SELECT " + customer_columns() + " FROM customers");
+  if (!read) return read.error();
+  auto update = db.prepare(kUpdate);
+  if (!update) return update.error();
+  std::vector<CustomerRecord> rows;
+  for (;;) {
+    auto row = read->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    rows.push_back(read_customer(*read));
+  }
+  for (const CustomerRecord& r : rows) {
+    // The old columns hold what the POS wrote; read it again as if it were news.
+    CustomerInfo raw;
+    raw.name = r.fields.name;
+    if (r.fields.phone) raw.phone = r.fields.phone->raw;
+    if (r.fields.email) raw.email = r.fields.email->text;
+    if (r.fields.cpf) raw.cpf = r.fields.cpf->text;
+    if (r.fields.birthday) raw.birthday = r.fields.birthday->text;
+    update->bind(1, r.id).bind(12, r.info_at);
+    const CustomerFields fields = normalise_fields(raw, phones, year_of(r.info_at));  // bound by reference
+    bind_fields(*update, 2, fields);
+    if (auto s = update->run(); !s) return s.error().within("normalising customer " + std::to_string(r.id));
+  }
+  if (auto s = db.exec("DELETE FROM ledger_info WHERE key = 'customers_to_normalise'"); !s) return s;
+  return txn->commit();
+}
+
+}  // namespace regua
