@@ -1,6 +1,7 @@
 #pragma once
 // The regua-agent commands. Each returns the process exit code (see common.hpp).
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -35,6 +36,32 @@ struct CustomersOptions {
   bool json = false;
 };
 int customers_command(const AgentConfig& config, const CustomersOptions& options);
+
+// `tasks list [--json] [--state S]`, `tasks done ID --outcome O [--note T]`, `tasks archive ID`.
+struct TasksOptions {
+  enum class Action { list, done, archive } action = Action::list;
+  bool json = false;
+  std::optional<std::string> state;  // list: only tasks in this state
+  std::int64_t id = 0;               // done, archive
+  std::string outcome;               // done: contacted, no_answer, sold, wrong_number
+  std::string note;                  // done
+};
+int tasks_command(const AgentConfig& config, const TasksOptions& options);
+
+// `why CUSTOMER [--json]`: the customer's timeline of rule decisions.
+struct WhyOptions {
+  std::string customer;  // the POS's customer id, or #N (the ledger's number)
+  bool json = false;
+};
+int why_command(const AgentConfig& config, const WhyOptions& options);
+
+// `simulate --from DATE --to DATE [--rules FILE] [--json]`: the rules over the ledger's history.
+struct SimulateOptions {
+  std::string from, to;                        // YYYY-MM-DD, store-local, both included
+  std::optional<std::filesystem::path> rules;  // replaces [rules] file
+  bool json = false;
+};
+int simulate_command(const AgentConfig& config, const SimulateOptions& options);
 
 // Exit code 0 when no finding needs action, 1 when one does (docs/cli.md).
 int doctor_command(const AgentConfig& config);

@@ -29,6 +29,29 @@ void check_ledger(const DoctorFacts& f, std::vector<Finding>& out) {
   }
 }
 
+void check_rules(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.rules_problem.empty()) {
+    out.push_back({Severity::action,
+                   "the rules cannot be read, so `regua-agent run` will not start: " + f.rules_problem});
+    return;
+  }
+  out.push_back({Severity::ok, fmt::format("{} rule(s) running (docs/rules.md)", f.rules_running)});
+  for (const auto& w : f.rules_warnings)
+    out.push_back({Severity::advice, w});
+}
+
+void check_tasks(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.tasks) return;
+  if (f.tasks->overdue > 0) {
+    out.push_back(
+        {Severity::advice, fmt::format("{} of {} open task(s) are overdue: staff should contact those "
+                                       "customers and close the tasks (`regua-agent tasks list`)",
+                                       f.tasks->overdue, f.tasks->open)});
+  } else {
+    out.push_back({Severity::ok, fmt::format("{} open task(s), none overdue", f.tasks->open)});
+  }
+}
+
 void check_identified_sales(const DoctorFacts& f, std::vector<Finding>& out) {
   if (!f.quality || f.quality->sales == 0) return;
   const auto& q = *f.quality;
@@ -136,7 +159,8 @@ void check_quarantine(const DoctorFacts& f, std::vector<Finding>& out) {
 
 // Every check, in the order they are shown.
 constexpr Check kChecks[] = {
-    check_ledger, check_identified_sales, check_mobiles, check_duplicates, check_details, check_quarantine,
+    check_ledger,  check_identified_sales, check_mobiles, check_duplicates,
+    check_details, check_quarantine,       check_rules,   check_tasks,
 };
 
 std::string_view label(Severity s) {

@@ -9,14 +9,19 @@
 
 #include "agent/config/config.hpp"
 #include "local/identity/quality.hpp"
+#include "local/tasks/tasks.hpp"
 
 namespace regua {
 
 // What the checks look at, read once.
 struct DoctorFacts {
   const AgentConfig* config = nullptr;
-  std::optional<DataQuality> quality;  // empty when the ledger could not be read
-  std::string ledger_problem;          // why, then
+  std::optional<DataQuality> quality;       // empty when the ledger could not be read
+  std::string ledger_problem;               // why, then
+  std::string rules_problem;                // the rules cannot be read (`run` refuses to start): why
+  std::vector<std::string> rules_warnings;  // default rules left off, and why
+  std::size_t rules_running = 0;
+  std::optional<TaskCounts> tasks;  // empty when the ledger has no tasks table yet
 };
 
 enum class Severity {

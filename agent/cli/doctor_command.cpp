@@ -3,6 +3,7 @@
 #include "agent/cli/commands.hpp"
 #include "agent/cli/common.hpp"
 #include "agent/cli/doctor_checks.hpp"
+#include "agent/rules/store_rules.hpp"
 
 namespace regua {
 
@@ -17,12 +18,23 @@ int doctor_command(const AgentConfig& config) {
     // One read transaction: the figures describe one moment even while `run` writes.
     auto begun = ledger->db().exec("BEGIN");
     auto quality = begun ? measure_quality(ledger->db()) : Result<DataQuality>(begun.error());
+    // A ledger older than the rules' migration (never upgraded by a reader) has no tasks yet.
+    constexpr int kRulesSchema = 6;
+    if (quality && ledger->schema_version() >= kRulesSchema) {
+      if (auto tasks = count_tasks(ledger->db(), clock.now())) facts.tasks = *tasks;
+    }
     (void)ledger->db().exec("COMMIT");
     if (quality) {
       facts.quality = std::move(*quality);
     } else {
       facts.ledger_problem = quality.error().message;
     }
+  }
+  if (auto rules = load_store_rules(config)) {
+    facts.rules_running = rules->settings.rules.size();
+    facts.rules_warnings = std::move(rules->warnings);
+  } else {
+    facts.rules_problem = rules.error().message;
   }
   const auto findings = run_doctor_checks(facts);
   fmt::print("{}", render_doctor(facts, findings));

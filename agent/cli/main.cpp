@@ -107,6 +107,40 @@ int main(int argc, char** argv) {
   kpis->add_option("--by", kpis_options.by, "one row per day, week (Monday to Sunday) or month");
   kpis->add_flag("--json", kpis_options.json, "one JSON object (documented in docs/kpis.md)");
 
+  TasksOptions tasks_options;
+  auto* tasks = app.add_subcommand("tasks", "the staff's tasks the rules create: list, done, archive");
+  tasks->require_subcommand(1);
+  auto* tasks_list = tasks->add_subcommand("list", "the tasks, open ones first by due moment");
+  tasks_list->add_flag("--json", tasks_options.json, "one JSON object (documented in docs/cli.md)");
+  tasks_list->add_option("--state", tasks_options.state,
+                         "only tasks in this state (open, done, archived, "
+                         "cancelled, expired)");
+  auto* tasks_done = tasks->add_subcommand("done", "close an open task with its outcome");
+  tasks_done->add_option("id", tasks_options.id, "the task's number (as tasks list shows it)")->required();
+  tasks_done->add_option("--outcome", tasks_options.outcome, "contacted, no_answer, sold or wrong_number")
+      ->required();
+  tasks_done->add_option("--note", tasks_options.note, "what happened, for the record");
+  tasks_done->add_flag("--json", tasks_options.json, "print the task as JSON");
+  auto* tasks_archive = tasks->add_subcommand("archive", "put an open task away without an outcome");
+  tasks_archive->add_option("id", tasks_options.id, "the task's number (as tasks list shows it)")->required();
+  tasks_archive->add_flag("--json", tasks_options.json, "print the task as JSON");
+
+  WhyOptions why_options;
+  auto* why = app.add_subcommand("why", "a customer's timeline of rule decisions, each with its reason");
+  why->add_option("customer", why_options.customer, "the POS's customer id (or #N, the ledger's number)")
+      ->required();
+  why->add_flag("--json", why_options.json, "JSON Lines, one decision per line (docs/rules.md)");
+
+  SimulateOptions simulate_options;
+  auto* simulate = app.add_subcommand(
+      "simulate", "replay the history on a virtual clock: what the rules would have done (nothing is sent)");
+  simulate->add_option("--from", simulate_options.from, "first store-local date (YYYY-MM-DD)")->required();
+  simulate->add_option("--to", simulate_options.to, "last store-local date (YYYY-MM-DD), included")
+      ->required();
+  simulate->add_option("--rules", simulate_options.rules, "a rules file to try instead of [rules] file")
+      ->check(CLI::ExistingFile);
+  simulate->add_flag("--json", simulate_options.json, "JSON Lines, then a totals line (docs/rules.md)");
+
   auto* doctor = app.add_subcommand("doctor", "what is wrong with this install and its data, and what to do");
 
   DemoOptions demo_options;
@@ -158,6 +192,20 @@ int main(int argc, char** argv) {
   if (*kpis)
     return with_config(config_file, verbose,
                        [&](const AgentConfig& c) { return kpis_command(c, kpis_options); });
+  if (*tasks) {
+    tasks_options.action = *tasks_done      ? TasksOptions::Action::done
+                           : *tasks_archive ? TasksOptions::Action::archive
+                                            : TasksOptions::Action::list;
+    return with_config(config_file, verbose,
+                       [&](const AgentConfig& c) { return tasks_command(c, tasks_options); });
+  }
+  if (*why)
+    return with_config(config_file, verbose,
+                       [&](const AgentConfig& c) { return why_command(c, why_options); });
+  if (*simulate) {
+    return with_config(config_file, verbose,
+                       [&](const AgentConfig& c) { return simulate_command(c, simulate_options); });
+  }
   if (*doctor)
     return with_config(config_file, verbose, [](const AgentConfig& c) { return doctor_command(c); });
   if (*demo) {

@@ -82,8 +82,19 @@ Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger) {
   auto quarantine = checkpoints ? recent_quarantine(ledger.db(), kRecentQuarantine)
                                 : Result<std::vector<QuarantinedInput>>(checkpoints.error());
   auto quality = quarantine ? measure_quality(ledger.db()) : Result<DataQuality>(quarantine.error());
+  // A ledger older than the rules' migration (read-only here, so never upgraded) has no tasks yet.
+  constexpr int kRulesSchema = 6;
+  auto tasks = !quality || r.schema_version < kRulesSchema ? Result<TaskCounts>(TaskCounts{})
+                                                           : count_tasks(ledger.db(), ledger.clock().now());
+  auto waiting = !tasks || r.schema_version < kRulesSchema
+                     ? Result<std::int64_t>(std::int64_t{0})
+                     : ledger.db().query_int("SELECT count(*) FROM messages WHERE state = 'intent'");
   (void)ledger.db().exec("COMMIT");
   if (!quality) return quality.error();
+  if (!tasks) return tasks.error();
+  if (!waiting) return waiting.error();
+  r.tasks = *tasks;
+  r.messages_waiting = *waiting;
   r.quality = std::move(*quality);
   r.counts = *counts;
   r.recent_quarantine = std::move(*quarantine);
@@ -111,6 +122,10 @@ std::string render_status_text(const StatusReport& r) {
   out += fmt::format("  quarantined {} line(s)\n", thousands(c.quarantined));
   out += fmt::format("  outbox      {} record(s) waiting\n", thousands(c.outbox_depth));
   out += fmt::format("  quality     {}\n", render_quality_line(r.quality));
+  out += fmt::format("  tasks       {} open, {} overdue{}\n", thousands(r.tasks.open),
+                     thousands(r.tasks.overdue), r.tasks.open > 0 ? " (`regua-agent tasks list`)" : "");
+  if (r.messages_waiting > 0)
+    out += fmt::format("  messages    {} waiting for the channel\n", thousands(r.messages_waiting));
   out += "Sources\n";
   for (const auto& s : r.sources) {
     out += fmt::format("  {} ({}) {}\n", s.name, s.kind, s.path);
@@ -175,6 +190,8 @@ nlohmann::ordered_json render_status_json(const StatusReport& r) {
       {"sources", std::move(sources)},
       {"recent_quarantine", std::move(quarantine)},
       {"quality", render_quality_json(r.quality)},
+      {"tasks", {{"open", r.tasks.open}, {"overdue", r.tasks.overdue}}},
+      {"messages_waiting", r.messages_waiting},
   };
 }
 

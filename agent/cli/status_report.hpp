@@ -1,6 +1,7 @@
 #pragma once
 // What `regua-agent status` shows: the ledger's counts, each source's position and how far behind
-// its file it is, and the newest quarantined lines. Read from the ledger and the files only, so it
+// its file it is, the newest quarantined lines, and the staff's open and overdue tasks (seed 000:
+// keep tasks at zero). Read from the ledger and the files only, so it
 // works while `run` is running. docs/cli.md documents the JSON form, which scripts rely on.
 
 #include <optional>
@@ -15,6 +16,7 @@
 #include "local/ledger/counts.hpp"
 #include "local/ledger/ledger.hpp"
 #include "local/ledger/quarantine.hpp"
+#include "local/tasks/tasks.hpp"
 
 namespace regua {
 
@@ -39,6 +41,8 @@ struct StatusReport {
   std::vector<SourceStatus> sources;
   std::vector<QuarantinedInput> recent_quarantine;
   DataQuality quality;
+  TaskCounts tasks;                   // open tasks for staff, and how many of them are overdue
+  std::int64_t messages_waiting = 0;  // message intents not yet handed to the channel
 };
 
 Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger);

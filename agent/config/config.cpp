@@ -8,6 +8,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <date/tz.h>
 
+#include "agent/config/rules_options_reader.hpp"
 #include "agent/config/segments_options_reader.hpp"
 #include "agent/config/source_options_reader.hpp"
 #include "agent/config/toml_reader.hpp"
@@ -180,7 +181,8 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   ConfigErrors errors(file);
   const auto base = std::filesystem::absolute(file).parent_path();
   TomlTable top(&root, "the configuration", errors);
-  for (const char* section : {"store", "ledger", "source", "log", "http", "segments", "segment"})
+  for (const char* section :
+       {"store", "ledger", "source", "log", "http", "segments", "segment", "rules", "links", "channels"})
     top.allow(section);
   top.reject_unknown_keys();
   read_store(root, config, errors);
@@ -189,6 +191,9 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   read_log(root, config, errors);
   read_http(root, config, errors);
   read_segments(root, config.segments, errors);
+  read_rules(root, base, config.rules, errors);
+  read_links(root, config.links, errors);
+  read_channels(root, base, config.ledger.path, config.channels, errors);
   if (!errors.empty()) return make_error(ErrorKind::config, errors.text());
   return config;
 }

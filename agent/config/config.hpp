@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/config/rules_options.hpp"
 #include "agent/config/segments_options.hpp"
 #include "agent/config/source_options.hpp"
 #include "local/core/result.hpp"
@@ -63,6 +64,9 @@ struct AgentConfig {
   LogConfig log;
   HttpConfig http;
   SegmentsConfig segments;  // [segments] and [[segment]]
+  RulesConfig rules;        // [rules], [rules.quiet_hours], [rules.cap]
+  StoreLinks links;         // [links]
+  ChannelsConfig channels;  // [channels.file]
 };
 
 // Reads and checks a configuration file. Errors are ErrorKind::config with one line per mistake.

@@ -79,11 +79,13 @@ nlohmann::json to_json(const EventsAnswer& answer) {
 }  // namespace
 
 Result<std::shared_ptr<EventsService>> add_events_route(httplib::Server& server, const AgentConfig& config,
-                                                        const Clock& clock) {
+                                                        const Clock& clock,
+                                                        std::function<void()> on_accepted) {
   auto service = EventsService::open(config, clock);
   if (!service) return service.error();
   std::weak_ptr<EventsService> weak = *service;
-  server.Post("/api/v1/events", [weak](const httplib::Request& req, httplib::Response& res) {
+  server.Post("/api/v1/events", [weak, on_accepted = std::move(on_accepted)](const httplib::Request& req,
+                                                                             httplib::Response& res) {
     auto self = weak.lock();
     if (!self) return reply_error(res, 503, "the agent is stopping; send the events again in a moment");
     switch (check_bearer(req.get_header_value("Authorization"), self->token())) {
@@ -105,6 +107,7 @@ Result<std::shared_ptr<EventsService>> add_events_route(httplib::Server& server,
       spdlog::error("POST /api/v1/events: {}", answer.error().message);
       return reply_error(res, 503, "nothing was stored, send the events again: " + answer.error().message);
     }
+    if (answer->accepted > 0 && on_accepted) on_accepted();
     res.status = 200;
     res.set_content(to_json(*answer).dump(), kJson);
   });

@@ -39,14 +39,15 @@ int LocalServer::port() const {
   return impl_->port;
 }
 
-Result<std::unique_ptr<LocalServer>> LocalServer::start(const AgentConfig& config, const Clock& clock) {
+Result<std::unique_ptr<LocalServer>> LocalServer::start(const AgentConfig& config, const Clock& clock,
+                                                        std::function<void()> on_accepted) {
   auto impl = std::make_unique<Impl>();
   auto& server = impl->server;
   // Without it each small answer waits for Nagle's delayed ACK: ~300 requests/s instead of ~20k.
   server.set_tcp_nodelay(true);
   server.set_payload_max_length(kMaxBodyBytes);
   server.set_read_timeout(30, 0);
-  auto events = add_events_route(server, config, clock);
+  auto events = add_events_route(server, config, clock, std::move(on_accepted));
   if (!events) return events.error();
   impl->events = std::move(*events);
 

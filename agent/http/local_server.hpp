@@ -5,6 +5,7 @@
 // through its own connection, so that it never waits on the event loop nor the loop on it
 // (SQLite serialises the two writers; each holds the lock for milliseconds).
 
+#include <functional>
 #include <memory>
 
 #include "agent/config/config.hpp"
@@ -16,7 +17,9 @@ namespace regua {
 class LocalServer {
  public:
   // Binds to `[http] listen`:`port` and starts serving. Fails when the port is taken.
-  static Result<std::unique_ptr<LocalServer>> start(const AgentConfig& config, const Clock& clock);
+  // `on_accepted` (may be empty): called from a server thread after new events are committed.
+  static Result<std::unique_ptr<LocalServer>> start(const AgentConfig& config, const Clock& clock,
+                                                    std::function<void()> on_accepted = {});
   ~LocalServer();  // stops serving and waits for requests in flight
   LocalServer(const LocalServer&) = delete;
   LocalServer& operator=(const LocalServer&) = delete;

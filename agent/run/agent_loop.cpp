@@ -1,6 +1,7 @@
 #include "agent/run/agent_loop.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 
@@ -13,6 +14,8 @@
 #include "agent/identity/libphonenumber_normaliser.hpp"
 #include "agent/platform/folder_watcher.hpp"
 #include "agent/platform/stop_signals.hpp"
+#include "agent/rules/store_rules.hpp"
+#include "agent/run/scheduler_timer.hpp"
 #include "agent/run/source.hpp"
 #include "local/ledger/checkpoints.hpp"
 #include "local/ledger/ingest.hpp"
@@ -39,10 +42,11 @@ struct Slot {
 }  // namespace
 
 struct AgentLoop::Impl {
-  Impl(const AgentConfig& c, Ledger& l, const Clock& k)
+  Impl(const AgentConfig& c, Ledger& l, const Clock& k, StoreRules* r)
       : config(c),
         ledger(l),
         clock(k),
+        rules(r),
         signals(io),
         watcher(io, [this](const auto& folder) { on_folder(folder); }),
         tick(io) {}
@@ -58,14 +62,19 @@ struct AgentLoop::Impl {
   const AgentConfig& config;
   Ledger& ledger;
   const Clock& clock;
+  StoreRules* rules;
   asio::io_context io;
   asio::signal_set signals;
   FolderWatcher watcher;
   asio::steady_timer tick;
   milliseconds tick_every{1000};
   std::optional<LibphonenumberNormaliser> phones;  // before the ingestor, which uses it
+  std::unique_ptr<Engine> engine;  // before the ingestor, which keeps a pointer to it as its listener
   std::optional<Ingestor> ingestor;
   std::optional<SegmentKeeper> segments;  // after the ingestor, which points at its policy
+  std::optional<FileChannel> channel;
+  std::optional<SchedulerTimer> scheduler;
+  std::atomic<bool> replan_posted{false};  // a ledger_written_elsewhere() waits for the loop
   std::vector<std::unique_ptr<Slot>> slots;
   IngestCounts reported;
   std::chrono::steady_clock::time_point last_report = std::chrono::steady_clock::now();
@@ -80,6 +89,17 @@ Status AgentLoop::Impl::start() {
   ingestor.emplace(std::move(*in));
   segments.emplace(io, config, ledger, clock);
   if (auto s = segments->start(*ingestor); !s) return s;
+  if (rules != nullptr) {
+    auto made = Engine::create(ledger, rules->settings);
+    if (!made) return made.error();
+    engine = std::move(*made);
+    ingestor->listen(engine.get());
+    channel.emplace(config.channels.file.path, *rules->zone);
+    scheduler.emplace(io, ledger, *engine, *channel);
+    // After the segments' start: it records the cells entered while the agent was down, which
+    // the engine's catch-up plans from.
+    if (auto s = scheduler->start(); !s) return s;
+  }
 
   for (const SourceConfig& sc : config.sources) {
     auto cp = load_checkpoint(ledger.db(), sc.name);
@@ -150,6 +170,7 @@ void AgentLoop::Impl::pump(Slot& slot) {
   slot.backoff = milliseconds{0};
   if (*more) schedule(slot);
   segments->after_pump();
+  if (scheduler) scheduler->after_pump();
   report_counts();
 }
 
@@ -184,8 +205,8 @@ void AgentLoop::Impl::arm_tick() {
   });
 }
 
-AgentLoop::AgentLoop(const AgentConfig& config, Ledger& ledger, const Clock& clock)
-    : impl_(std::make_unique<Impl>(config, ledger, clock)) {}
+AgentLoop::AgentLoop(const AgentConfig& config, Ledger& ledger, const Clock& clock, StoreRules* rules)
+    : impl_(std::make_unique<Impl>(config, ledger, clock, rules)) {}
 
 AgentLoop::~AgentLoop() = default;
 
@@ -212,6 +233,14 @@ Status AgentLoop::run(bool handle_signals) {
 
 void AgentLoop::stop() {
   asio::post(impl_->io, [this] { impl_->io.stop(); });
+}
+
+void AgentLoop::ledger_written_elsewhere() {
+  if (impl_->replan_posted.exchange(true)) return;
+  asio::post(impl_->io, [this] {
+    impl_->replan_posted = false;
+    if (impl_->scheduler) impl_->scheduler->replan_now();
+  });
 }
 
 boost::asio::io_context& AgentLoop::io() {

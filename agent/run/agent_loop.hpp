@@ -2,6 +2,8 @@
 // The agent's event loop (`regua-agent run`): follows every configured source into the ledger,
 // woken by file notifications and a safety timer, until SIGINT/SIGTERM or stop(). Everything runs
 // on one thread; each chunk of input is committed whole, so stopping between two is always clean.
+// With rules, the rule engine listens to the ingest and fires its jobs on the same thread
+// (scheduler_timer.hpp), and the messages go to the `file` channel.
 
 #include <memory>
 
@@ -11,10 +13,15 @@
 #include "local/ledger/ledger.hpp"
 
 namespace regua {
+struct StoreRules;
+}
+
+namespace regua {
 
 class AgentLoop {
  public:
-  AgentLoop(const AgentConfig& config, Ledger& ledger, const Clock& clock);
+  // `rules` (may be null: ingest only) must outlive the loop.
+  AgentLoop(const AgentConfig& config, Ledger& ledger, const Clock& clock, StoreRules* rules = nullptr);
   ~AgentLoop();
   AgentLoop(const AgentLoop&) = delete;
   AgentLoop& operator=(const AgentLoop&) = delete;
@@ -23,6 +30,9 @@ class AgentLoop {
   Status run(bool handle_signals);
   // Safe from any thread.
   void stop();
+  // Safe from any thread: another writer (the HTTP API) committed sales; the rules plan them at
+  // once. Calls that come faster than the loop takes them are merged into one.
+  void ledger_written_elsewhere();
 
   // For work that shares the loop's thread (the demo's POS writer).
   boost::asio::io_context& io();

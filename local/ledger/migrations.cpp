@@ -348,6 +348,22 @@ CREATE TABLE decisions (
 CREATE INDEX decisions_by_customer ON decisions (customer_id, id);
 CREATE INDEX decisions_by_job ON decisions (job_id);
 )sql"},
+    Migration{7, "rules: sale cancellations in order, for the scheduler's catch-up", R"sql(
+-- cancellations is keyed by the sale's POS id (WITHOUT ROWID), so the scheduler cannot keep a
+-- cursor on it, and a cancellation may come before its sale. What planning needs is the moment a
+-- stored sale became cancelled, whoever wrote it (the agent, `regua-agent import`, the HTTP API):
+-- one row per such change, in order, written by the ledger itself so that no writer can forget it.
+-- A sale born cancelled (its cancellation came first) has no row: it never counted.
+CREATE TABLE sale_cancellations (
+  id      INTEGER PRIMARY KEY,
+  sale_id INTEGER NOT NULL  -- sales(id); no foreign key, as segment_events: history stays
+);
+CREATE TRIGGER sale_cancelled AFTER UPDATE OF cancelled_at ON sales
+  WHEN OLD.cancelled_at IS NULL AND NEW.cancelled_at IS NOT NULL
+BEGIN
+  INSERT INTO sale_cancellations (sale_id) VALUES (NEW.id);
+END;
+)sql"},
 };
 
 }  // namespace

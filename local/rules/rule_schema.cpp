@@ -356,12 +356,21 @@ void read_trigger(Reader& r, Rule& rule, const RuleContext& context) {
       r.missing("trigger.every", "\"week\" or \"month\"");
     }
     if (auto e = r.choice("trigger.every", kEvery)) t.every = *e == "week" ? Every::week : Every::month;
+    // The field of the other period would be silently ignored, and "not used by recurring" would
+    // contradict the list of what recurring takes: say which period it belongs to.
+    const auto other_period = [&](std::string_view key, std::string_view period) {
+      if (!r.has(key)) return;
+      r.find(key);
+      r.bad(key, "is only for trigger.every = " + quote(period));
+    };
     if (t.every == Every::week) {
       if (auto w = r.choice("trigger.weekday", kWeekdays)) {
         t.weekday = static_cast<int>(std::find(kWeekdays.begin(), kWeekdays.end(), *w) - kWeekdays.begin());
       }
-    } else if (auto d = r.integer("trigger.day_of_month", 1, 28)) {
-      t.day_of_month = static_cast<int>(*d);
+      other_period("trigger.day_of_month", "month");
+    } else {
+      if (auto d = r.integer("trigger.day_of_month", 1, 28)) t.day_of_month = static_cast<int>(*d);
+      other_period("trigger.weekday", "week");
     }
   }
 }

@@ -103,7 +103,7 @@ Result<RuleSet> assemble_rules(const RuleSetOptions& options, const StoreLinks& 
       continue;
     }
     if (auto link = missing_link(*rule, links)) {
-      errors.push_back(rule->origin + ": rule \"" + rule->id + "\" uses {" + *link + "} but [store] " +
+      errors.push_back(rule->origin + ": rule \"" + rule->id + "\" uses {" + *link + "} but [links] " +
                        *link + " is not set: set it in the configuration");
       continue;
     }
@@ -131,7 +131,7 @@ Result<RuleSet> assemble_rules(const RuleSetOptions& options, const StoreLinks& 
     }
     if (auto link = missing_link(rule, links)) {
       set.warnings.push_back("default rule " + rule.id + " is off: its text needs {" + *link +
-                             "}; set [store] " + *link +
+                             "}; set [links] " + *link +
                              " to turn it on (or turn the rule off in [rules] disable)");
       set.off.push_back(rule.id);
       continue;

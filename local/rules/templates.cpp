@@ -13,9 +13,9 @@ constexpr std::array kPlaceholders{
     PlaceholderInfo{"days_since_last", "days since the last purchase", false},
     PlaceholderInfo{"purchases", "purchases so far (sales not cancelled)", false},
     PlaceholderInfo{"last_purchase", "the date of the last purchase (dd/mm/yyyy)", false},
-    PlaceholderInfo{"rating_url", "the service-rating form ([store] rating_url)", true},
-    PlaceholderInfo{"review_url", "the product-review form ([store] review_url)", true},
-    PlaceholderInfo{"survey_url", "the satisfaction survey ([store] survey_url)", true},
+    PlaceholderInfo{"rating_url", "the service-rating form ([links] rating_url)", true},
+    PlaceholderInfo{"review_url", "the product-review form ([links] review_url)", true},
+    PlaceholderInfo{"survey_url", "the satisfaction survey ([links] survey_url)", true},
 };
 
 bool known(std::string_view key) {

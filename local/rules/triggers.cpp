@@ -19,6 +19,14 @@ std::chrono::year_month_day date_of(std::int64_t day) {
   return std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{day}}};
 }
 
+// `at` on the day `days` after `day`; never before `from`: with no delay, "at 18:00" after a trigger
+// at 19:00 is 18:00 the next day, not an hour before the trigger.
+Seconds at_time(std::int64_t day, std::int64_t days, std::chrono::minutes at, Seconds from,
+                const StoreZone& zone) {
+  const Seconds moment = zone.to_utc(day + days, at);
+  return moment < from ? zone.to_utc(day + days + 1, at) : moment;
+}
+
 }  // namespace
 
 int year_of_day(std::int64_t day) {
@@ -26,9 +34,7 @@ int year_of_day(std::int64_t day) {
 }
 
 Seconds after_delay(const Trigger& trigger, Seconds from, const StoreZone& zone) {
-  if (trigger.at) {
-    return zone.to_utc(zone.day(from) + days_of(trigger.delay), *trigger.at);
-  }
+  if (trigger.at) return at_time(zone.day(from), days_of(trigger.delay), *trigger.at, from, zone);
   if (trigger.delay.count() == 0) return from;
   if (whole_days(trigger.delay)) {
     return zone.to_utc(zone.day(from) + days_of(trigger.delay), zone.time_of_day(from));
@@ -96,7 +102,7 @@ Seconds next_run(const Trigger& trigger, Seconds after, const StoreZone& zone, s
 }
 
 Seconds cell_moment(const Trigger& trigger, std::int64_t day, Seconds at, const StoreZone& zone) {
-  if (trigger.at) return zone.to_utc(day + days_of(trigger.delay), *trigger.at);
+  if (trigger.at) return at_time(day, days_of(trigger.delay), *trigger.at, at, zone);
   if (trigger.delay.count() == 0) return at;
   if (whole_days(trigger.delay))
     return zone.to_utc(zone.day(at) + days_of(trigger.delay), zone.time_of_day(at));

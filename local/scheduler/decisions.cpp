@@ -53,7 +53,7 @@ Status DecisionLog::record(const DecisionInput& d) {
       .bind_ref(5, d.channel)
       .bind(6, unix(d.at))
       .bind(7, decision_name(d.decision))
-      .bind(8, reason_code(d.reason))
+      .bind(8, d.code.empty() ? reason_code(d.reason) : d.code)
       .bind_ref(9, std::string_view(d.detail));
   if (d.until) {
     insert_.bind(10, unix(*d.until));

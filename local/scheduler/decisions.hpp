@@ -30,6 +30,9 @@ struct DecisionInput {
   Seconds at{};
   Decision decision = Decision::fired;
   Reason reason = Reason::due;
+  // Recorded instead of reason_code(reason) when set: a reason that is no guard's, such as a fired
+  // task expiring unanswered ("task_expired"), need not widen the guards' Reason.
+  std::string_view code;
   std::string detail;
   std::optional<Seconds> until;  // deferred: the new due moment
   std::optional<std::int64_t> message_id, task_id;

@@ -76,8 +76,11 @@ Result<std::unique_ptr<Engine>> Engine::create(Ledger& ledger, EngineSettings se
                     "SELECT pos_id, sold_at FROM sales WHERE customer_id = ?1 AND sold_at >= ?2 AND "
                     "cancelled_at IS NULL ORDER BY sold_at, id"},
            Prepared{&e->open_tasks_,
-                    "SELECT t.job_id, t.rule_id, j.occurred_at FROM tasks t JOIN jobs j ON j.id = t.job_id "
-                    "WHERE t.customer_id = ?1 AND t.state = 'open'"},
+                    "SELECT t.job_id, t.rule_id, j.occurred_at, t.id, t.channel FROM tasks t "
+                    "JOIN jobs j ON j.id = t.job_id WHERE t.customer_id = ?1 AND t.state = 'open'"},
+           Prepared{&e->cancel_event_,
+                    "SELECT max(c.id) FROM sale_cancellations c JOIN sales s ON s.id = c.sale_id "
+                    "WHERE s.pos_id = ?1"},
        }) {
     auto prepared = e->db_.prepare(sql);
     if (!prepared) return prepared.error().within("preparing the rule engine");
@@ -95,6 +98,7 @@ const Rule* Engine::rule(std::string_view id) const {
 
 void Engine::on_rollback() {
   hooked_sales_.clear();
+  hooked_cancels_.clear();
 }
 
 Result<std::optional<std::string>> Engine::info(std::string_view key) {

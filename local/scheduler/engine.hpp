@@ -7,8 +7,9 @@
 //   - in the transaction of each sale, cancellation and customer event (the Engine is the
 //     Ingestor's IngestListener): the occurrences they cause are planned, and pending jobs and open
 //     tasks whose guard `cancel_if_bought` says so are cancelled at once;
-//   - by catch_up(), for what arrived otherwise or with time: sales written by other writers
-//     (`import`, the HTTP API), merges, segment events (cell_entered), recurring campaigns, and on a
+//   - by catch_up(), for what arrived otherwise or with time: sales and cancellations written by
+//     other writers (`import`, the HTTP API; cancellations in the order of the ledger's
+//     sale_cancellations, migration 7), merges, segment events (cell_entered), recurring campaigns, and on a
 //     ledger that never had rules, every customer (a cold start).
 // An occurrence caused by a live event is always planned, also when it is already too late (it is
 // then skipped with the reason, and `why` shows it); other occurrences are planned only while they
@@ -18,6 +19,10 @@
 // (trigger still valid, cancel_if_bought, conditions), then the guards (lateness, a reachable
 // recipient, consent, the holdout group, quiet hours, the per-customer cap), and either fires
 // (a message intent or a task), defers (quiet hours, cap), skips or cancels, with the reason.
+// A fired task's later end is a decision of its job too: cancelled with reason `bought` when the
+// customer bought (its reason lapsed), cancelled with reason `task_expired` when nobody closed it in
+// time. A campaign run skipped after downtime concerns no single customer: it is no decision but a
+// note of the PlanReport, which the agent logs.
 //
 // Every method that writes runs inside the caller's transaction; the agent commits a firing with a
 // full sync before any channel reads the messages (DESIGN.md: send intents).
@@ -61,13 +66,14 @@ struct EngineSettings {
 };
 
 struct PlanReport {
-  bool cold = false;               // the first planning of this ledger: every customer was looked at
-  std::int64_t customers = 0;      // customers planned for
-  std::int64_t planned = 0;        // jobs created
-  std::int64_t cancelled = 0;      // jobs cancelled (bought, cancelled sale, merge)
-  std::int64_t campaigns = 0;      // campaign runs done
-  bool more = false;               // stopped at its batch size: call again
-  std::vector<std::string> notes;  // for the log (a campaign run skipped after downtime)
+  bool cold = false;                   // the first planning of this ledger: every customer was looked at
+  std::int64_t customers = 0;          // customers planned for
+  std::int64_t planned = 0;            // jobs created
+  std::int64_t cancelled = 0;          // jobs cancelled (bought, cancelled sale, merge)
+  std::int64_t campaigns = 0;          // campaign runs done
+  std::int64_t campaigns_skipped = 0;  // campaign runs found past their maximum lateness (see notes)
+  bool more = false;                   // stopped at its batch size: call again
+  std::vector<std::string> notes;      // for the log (a campaign run skipped after downtime)
 };
 
 struct FireReport {
@@ -152,8 +158,10 @@ class Engine final : public IngestListener {
                     Seconds planned, bool always);
   Status cancel_for_purchase(std::int64_t customer_id, Seconds sold_at);
   Status cancel_job(const Job& job, Reason reason, std::string detail);
+  Status undo_sale(const PlanFacts& facts, std::string_view sale_pos_id);
   Status plan_all(const std::set<std::string>* only);
   Status plan_new_sales(int batch);
+  Status plan_new_cancellations(int batch);
   Status plan_merges();
   Status plan_segment_events(int batch);
   Status run_campaigns();
@@ -182,9 +190,10 @@ class Engine final : public IngestListener {
   JobStore jobs_;
   DecisionLog log_;
   MessageLog messages_;
-  sqlite::Stmt plan_facts_, fire_facts_, sale_, nth_sale_, recent_sales_, open_tasks_;
-  std::set<std::string> to_plan_;        // rules new or changed at activation: planned for everyone
-  std::set<std::int64_t> hooked_sales_;  // planned by the listener since the last catch-up
+  sqlite::Stmt plan_facts_, fire_facts_, sale_, nth_sale_, recent_sales_, open_tasks_, cancel_event_;
+  std::set<std::string> to_plan_;          // rules new or changed at activation: planned for everyone
+  std::set<std::int64_t> hooked_sales_;    // planned by the listener since the last catch-up
+  std::set<std::int64_t> hooked_cancels_;  // sale_cancellations the listener handled, likewise
   std::map<std::string, FilterCache, std::less<>> filters_;
   PlanReport* report_ = nullptr;  // the catch-up in progress, for its counts
   std::optional<Seconds> earliest_planned_;

@@ -369,9 +369,25 @@ Status Engine::fire_one(const Job& j, Seconds t, FireReport& report) {
 Result<FireReport> Engine::fire_due(int limit) {
   FireReport report;
   const Seconds t = now();
-  auto expired = expire_tasks(db_, t);
+  auto expired = expire_due_tasks(db_, t);
   if (!expired) return expired.error();
-  report.tasks_expired = *expired;
+  report.tasks_expired = static_cast<std::int64_t>(expired->size());
+  // Each a decision of the task's job, so that `why` shows the task ended unanswered.
+  for (const ExpiredTask& task : *expired) {
+    DecisionInput d;
+    d.job_id = task.job_id;
+    d.customer_id = task.customer_id;
+    d.rule_id = task.rule_id;
+    d.action = "task";
+    d.channel = task.channel;
+    d.at = t;
+    d.decision = Decision::cancelled;
+    d.code = "task_expired";
+    d.detail = "task " + std::to_string(task.id) + " for staff expired on " +
+               zone_.readable(task.expires_at) + " while still open: nobody closed it in time";
+    d.task_id = task.id;
+    if (auto s = log_.record(d); !s) return s.error();
+  }
   auto due = jobs_.due(t, limit);
   if (!due) return due.error();
   if (due->empty()) return report;

@@ -59,6 +59,11 @@ Result<JobStore> JobStore::create(sqlite::Db& db) {
            Prepared{&s.replan_,
                     "UPDATE jobs SET planned_at = ?2, due_at = ?2, priority = ?3 WHERE id = ?1 AND state = "
                     "'pending'"},
+           Prepared{
+               &s.reopen_,
+               "UPDATE jobs SET state = 'pending', due_at = planned_at, decided_at = NULL, reason = NULL "
+               "WHERE rule_id = ?1 AND customer_id = ?2 AND occurrence = ?3 AND state = 'cancelled' AND "
+               "reason = ?4"},
            Prepared{&s.close_,
                     "UPDATE jobs SET state = ?2, decided_at = ?3, reason = ?4 WHERE id = ?1 AND state = "
                     "'pending'"},
@@ -151,6 +156,13 @@ Status JobStore::replan(std::int64_t id, Seconds planned, int priority) {
 Result<bool> JobStore::close(std::int64_t id, JobState state, Seconds when, std::string_view reason) {
   close_.bind(1, id).bind(2, job_state_name(state)).bind(3, unix(when)).bind_ref(4, reason);
   if (auto s = close_.run(); !s) return s.error().within("closing job " + std::to_string(id));
+  return db_->changes() > 0;
+}
+
+Result<bool> JobStore::reopen(std::string_view rule_id, std::int64_t customer_id, std::string_view occurrence,
+                              std::string_view reason) {
+  reopen_.bind_ref(1, rule_id).bind(2, customer_id).bind_ref(3, occurrence).bind_ref(4, reason);
+  if (auto s = reopen_.run(); !s) return s.error().within("reopening a job of rule " + std::string(rule_id));
   return db_->changes() > 0;
 }
 

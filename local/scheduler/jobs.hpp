@@ -52,6 +52,10 @@ class JobStore {
   Status defer(std::int64_t id, Seconds due);
   // Re-plans a pending job (its rule changed, or the birthday moved).
   Status replan(std::int64_t id, Seconds planned, int priority);
+  // Makes a job closed as cancelled with `reason` pending again, due at its planned moment (the
+  // purchase that cancelled it was itself cancelled); false when there is no such job.
+  Result<bool> reopen(std::string_view rule_id, std::int64_t customer_id, std::string_view occurrence,
+                      std::string_view reason);
   // Closes a pending job; false when it was not pending any more.
   Result<bool> close(std::int64_t id, JobState state, Seconds at, std::string_view reason);
 
@@ -62,7 +66,7 @@ class JobStore {
  private:
   Result<std::vector<Job>> read(sqlite::Stmt& stmt);
   sqlite::Db* db_ = nullptr;
-  sqlite::Stmt insert_, find_, pending_of_, due_, next_due_, defer_, replan_, close_;
+  sqlite::Stmt insert_, find_, pending_of_, due_, next_due_, defer_, replan_, close_, reopen_;
 };
 
 }  // namespace regua

@@ -126,19 +126,40 @@ Status Engine::cancel_for_purchase(std::int64_t customer_id, Seconds sold_at) {
   }
   // Open tasks whose reason lapsed: staff must not call to say "we miss you" after the customer came.
   open_tasks_.bind(1, customer_id);
-  std::vector<std::pair<std::int64_t, std::string>> lapsed;
+  struct OpenTask {
+    std::int64_t job_id;
+    std::string rule_id;
+    std::int64_t task_id;
+    std::string channel;
+  };
+  std::vector<OpenTask> lapsed;
   for (;;) {
     auto row = open_tasks_.step();
     if (!row) return row.error().within("reading open tasks");
     if (!*row) break;
     const Rule* r = rule(open_tasks_.text(1));
     if (r != nullptr && r->guards.cancel_if_bought && at(open_tasks_.int64(2)) < sold_at) {
-      lapsed.emplace_back(open_tasks_.int64(0), std::string(open_tasks_.text(1)));
+      lapsed.push_back({open_tasks_.int64(0), std::string(open_tasks_.text(1)), open_tasks_.int64(3),
+                        std::string(open_tasks_.text(4))});
     }
   }
-  for (const auto& [job_id, rule_id] : lapsed) {
-    auto closed = close_task_of_job(db_, job_id, TaskState::cancelled, "bought: " + detail, now());
+  for (const OpenTask& t : lapsed) {
+    auto closed = close_task_of_job(db_, t.job_id, TaskState::cancelled, "bought: " + detail, now());
     if (!closed) return closed.error();
+    if (!*closed) continue;
+    // Its job fired long ago; without a decision `why` would still show the task as the last word.
+    DecisionInput d;
+    d.job_id = t.job_id;
+    d.customer_id = customer_id;
+    d.rule_id = t.rule_id;
+    d.action = "task";
+    d.channel = t.channel;
+    d.at = now();
+    d.decision = Decision::cancelled;
+    d.reason = Reason::bought;
+    d.detail = "task " + std::to_string(t.task_id) + " for staff cancelled: " + detail;
+    d.task_id = t.task_id;
+    if (auto s = log_.record(d); !s) return s;
   }
   return {};
 }
@@ -164,10 +185,25 @@ Status Engine::on_sale(std::int64_t customer_id, std::int64_t sale_id, std::stri
 
 Status Engine::on_cancel(std::int64_t customer_id, std::string_view sale_pos_id) {
   if (settings_.rules.empty()) return {};
+  // The ledger recorded this cancellation in sale_cancellations too: catch_up() need not undo the
+  // sale again. Only work is saved: undo_sale() reads the customer as they are now, so a second
+  // undo would change nothing.
+  cancel_event_.bind_ref(1, sale_pos_id);
+  auto event = cancel_event_.step();
+  if (!event) return event.error().within("reading the cancellation of " + std::string(sale_pos_id));
+  if (*event && !cancel_event_.is_null(0)) hooked_cancels_.insert(cancel_event_.int64(0));
+  cancel_event_.reset();
   auto facts = load_plan_facts(customer_id);
   if (!facts) return facts.error();
   if (!*facts) return {};
-  const auto& f = **facts;
+  return undo_sale(**facts, sale_pos_id);
+}
+
+// What a cancelled purchase undoes, live or found by catch_up(): the jobs it caused, and its end of
+// the previous inactivity episode. Idempotent: it reopens only the episode of the purchase that is
+// the last one now, and cancels only jobs that no purchase now stands for.
+Status Engine::undo_sale(const PlanFacts& f, std::string_view sale_pos_id) {
+  const std::int64_t customer_id = f.id;
   auto pending = jobs_.pending_of(customer_id);
   if (!pending) return pending.error();
   const std::string key = sale_key(sale_pos_id);
@@ -183,7 +219,20 @@ Status Engine::on_cancel(std::int64_t customer_id, std::string_view sale_pos_id)
         return s;
     }
   }
-  // The previous purchase may be the last one again: plan from it while it can still fire.
+  // The previous purchase may be the last one again: its inactivity episode, cancelled when the
+  // purchase now cancelled came, is on again (its key is taken, so planning alone would not bring it
+  // back); the firing checks lateness and everything else as for any job.
+  if (f.last_at) {
+    for (const Rule& r : settings_.rules) {
+      if (r.trigger.kind != TriggerKind::days_without_purchase) continue;
+      auto reopened = jobs_.reopen(r.id, customer_id, since_key(*f.last_at), reason_code(Reason::bought));
+      if (!reopened) return reopened.error();
+      if (*reopened) {
+        const Seconds planned = inactivity_moment(r.trigger, *f.last_at, zone_);
+        if (!earliest_planned_ || planned < *earliest_planned_) earliest_planned_ = planned;
+      }
+    }
+  }
   return plan_customer(f, Mode::catch_up, std::nullopt, false, nullptr);
 }
 
@@ -226,10 +275,12 @@ Status Engine::plan_customer(const PlanFacts& f, Mode mode, const std::optional<
         // Nothing to find when even the last purchase is too old to fire from.
         if (!live && too_late(after_delay(t, *f.last_at, zone_), now(), r.guards.max_lateness)) break;
         const std::string key = purchase_key(t.n);
+        std::optional<Job> lapsed;
         if (mode != Mode::cold) {
           auto existing = jobs_.find(r.id, f.id, key);
           if (!existing) return existing.error();
-          if (*existing) break;
+          if (*existing && (*existing)->state != JobState::cancelled) break;
+          lapsed = std::move(*existing);
         }
         nth_sale_.bind(1, f.id).bind(2, std::int64_t{t.n - 1});
         auto row = nth_sale_.step();
@@ -237,6 +288,18 @@ Status Engine::plan_customer(const PlanFacts& f, Mode mode, const std::optional<
         if (!*row) break;
         const Seconds nth = at(nth_sale_.int64(0));
         nth_sale_.reset();
+        if (lapsed) {
+          // It lapsed because the n-th purchase was cancelled: the purchase that is the n-th now
+          // (a later one) brings it back, planned from that purchase. Cancelled otherwise: it stays.
+          if (nth <= lapsed->occurred_at) break;
+          auto reopened = jobs_.reopen(r.id, f.id, key, reason_code(Reason::lapsed));
+          if (!reopened) return reopened.error();
+          if (!*reopened) break;
+          const Seconds planned = after_delay(t, nth, zone_);
+          if (auto s = jobs_.replan(lapsed->id, planned, r.priority); !s) return s;
+          if (!earliest_planned_ || planned < *earliest_planned_) earliest_planned_ = planned;
+          break;
+        }
         const bool caused = live && sale && !sale->cancelled && sale->sold_at == nth;
         if (auto s = insert_job(r, f.id, key, nth, after_delay(t, nth, zone_), caused); !s) return s;
         break;
@@ -439,6 +502,46 @@ Status Engine::plan_new_sales(int batch) {
   return {};
 }
 
+Status Engine::plan_new_cancellations(int batch) {
+  auto cursor_text = info("rules.cancel_cursor");
+  if (!cursor_text) return cursor_text.error();
+  const std::int64_t cursor = std::stoll(cursor_text->value_or("0"));
+  // The sale's customer now (a merge may have moved it); none for an anonymous sale.
+  auto stmt = db_.prepare(
+      "SELECT c.id, s.customer_id, s.pos_id FROM sale_cancellations c LEFT JOIN sales s ON s.id = c.sale_id "
+      "WHERE c.id > ?1 ORDER BY c.id LIMIT ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, cursor).bind(2, std::int64_t{batch});
+  struct Cancelled {
+    std::int64_t id;
+    std::optional<std::int64_t> customer;
+    std::string pos_id;
+  };
+  std::vector<Cancelled> events;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error().within("reading new cancellations");
+    if (!*row) break;
+    Cancelled c{stmt->int64(0), std::nullopt, {}};
+    if (!stmt->is_null(1)) c.customer = stmt->int64(1);
+    if (!stmt->is_null(2)) c.pos_id = std::string(stmt->text(2));
+    events.push_back(std::move(c));
+  }
+  std::int64_t last = cursor;
+  for (const Cancelled& c : events) {
+    last = c.id;
+    if (!c.customer || hooked_cancels_.count(c.id) != 0) continue;  // anonymous, or handled live
+    auto facts = load_plan_facts(*c.customer);
+    if (!facts) return facts.error();
+    if (!*facts) continue;
+    if (auto s = undo_sale(**facts, c.pos_id); !s) return s;
+  }
+  if (static_cast<int>(events.size()) == batch && report_ != nullptr) report_->more = true;
+  hooked_cancels_.erase(hooked_cancels_.begin(), hooked_cancels_.upper_bound(last));
+  if (last != cursor) return set_info("rules.cancel_cursor", std::to_string(last));
+  return {};
+}
+
 Status Engine::plan_merges() {
   auto cursor_text = info("rules.merge_cursor");
   if (!cursor_text) return cursor_text.error();
@@ -475,10 +578,12 @@ Status Engine::plan_segment_events(int batch) {
   if (!cursor_text) return cursor_text.error();
   std::int64_t cursor = std::stoll(cursor_text->value_or("0"));
   auto stmt = db_.prepare(
-      "SELECT id, customer_id, cell, day, at FROM segment_events WHERE id > ?1 AND cell IS NOT NULL "
-      "ORDER BY id LIMIT ?2");
+      "SELECT id, customer_id, cell, day, max(at, coalesce(last_at, at)) FROM segment_events "
+      "WHERE id > ?1 AND cell IS NOT NULL ORDER BY id LIMIT ?2");
   if (!stmt) return stmt.error();
   stmt->bind(1, cursor).bind(2, std::int64_t{batch});
+  // An entry happens when it was recorded, or at the purchase that caused it when the POS clock is
+  // ahead of ours: otherwise cancel_if_bought would cancel it for the very purchase that caused it.
   struct Entry {
     std::int64_t id, customer;
     std::string cell;
@@ -531,7 +636,10 @@ Status Engine::run_campaigns() {
       std::int64_t day = 0;
       next_run(r.trigger, run, zone_, &day);
       if (too_late(run, t, r.guards.max_lateness)) {
+        // No decision row: a run concerns a segment, not one customer, and its members on a day
+        // the agent was down are not known. The note is logged by the agent (scheduler_timer).
         if (report_ != nullptr) {
+          ++report_->campaigns_skipped;
           report_->notes.push_back("campaign " + r.id + " of " + format_local_day(day) +
                                    " skipped: found past its maximum lateness (the agent was not running)");
         }
@@ -590,18 +698,22 @@ Result<PlanReport> Engine::catch_up(int batch) {
     for (const auto& [key, sql] :
          {std::pair{"rules.sales_cursor", "SELECT coalesce(max(id), 0) FROM sales"},
           std::pair{"rules.merge_cursor", "SELECT coalesce(max(id), 0) FROM customer_merges"},
-          std::pair{"rules.segment_cursor", "SELECT coalesce(max(id), 0) FROM segment_events"}}) {
+          std::pair{"rules.segment_cursor", "SELECT coalesce(max(id), 0) FROM segment_events"},
+          std::pair{"rules.cancel_cursor", "SELECT coalesce(max(id), 0) FROM sale_cancellations"}}) {
       auto max = db_.query_int(sql);
       if (!max) return max.error();
       if (auto s = set_info(key, std::to_string(*max)); !s) return s.error();
     }
     hooked_sales_.clear();
+    hooked_cancels_.clear();
     to_plan_.clear();
   } else if (!to_plan_.empty()) {
     if (auto s = plan_all(&to_plan_); !s) return s.error();
     to_plan_.clear();
   }
   if (auto s = plan_new_sales(batch); !s) return s.error();
+  // After the sales: a cancellation read before its sale would find nothing to undo.
+  if (auto s = plan_new_cancellations(batch); !s) return s.error();
   if (auto s = plan_merges(); !s) return s.error();
   if (auto s = plan_segment_events(batch); !s) return s.error();
   if (auto s = run_campaigns(); !s) return s.error();

@@ -33,8 +33,10 @@ struct Stream {
   }
 };
 
+// A customer the POS never gave an id (a fiscal note's buyer known by CPF) is "#<id>" in the replay,
+// as its sales are in kSales: the replayed sale then finds its customer by that id.
 constexpr std::string_view kCustomers = R"sql(
-SELECT id, pos_id, name, phone, phone_e164, phone_kind, email, email_valid, cpf, cpf_valid, birthday,
+SELECT id, coalesce(pos_id, '#' || id), name, phone, phone_e164, phone_kind, email, email_valid, cpf, cpf_valid, birthday,
        birthday_valid, reg FROM (
   SELECT c.*, min(c.created_at, coalesce((SELECT min(s.sold_at) FROM sales s WHERE s.customer_id = c.id),
                                          c.created_at)) AS reg

@@ -178,13 +178,41 @@ Result<bool> close_task_of_job(sqlite::Db& db, std::int64_t job_id, TaskState st
 }
 
 Result<std::int64_t> expire_tasks(sqlite::Db& db, Seconds now) {
+  auto expired = expire_due_tasks(db, now);
+  if (!expired) return expired.error();
+  return static_cast<std::int64_t>(expired->size());
+}
+
+Result<std::vector<ExpiredTask>> expire_due_tasks(sqlite::Db& db, Seconds now) {
+  // Read, then updated by the same condition: both run in the caller's transaction, so they see the
+  // same open tasks.
+  auto select = db.prepare(
+      "SELECT id, job_id, customer_id, rule_id, channel, expires_at FROM tasks "
+      "WHERE state = 'open' AND expires_at <= ?1 ORDER BY expires_at, id");
+  if (!select) return select.error();
+  select->bind(1, unix(now));
+  std::vector<ExpiredTask> out;
+  for (;;) {
+    auto row = select->step();
+    if (!row) return row.error().within("expiring tasks");
+    if (!*row) break;
+    ExpiredTask t;
+    t.id = select->int64(0);
+    t.job_id = select->int64(1);
+    t.customer_id = select->int64(2);
+    t.rule_id = std::string(select->text(3));
+    t.channel = std::string(select->text(4));
+    t.expires_at = at(select->int64(5));
+    out.push_back(std::move(t));
+  }
+  if (out.empty()) return out;
   auto stmt = db.prepare(
       "UPDATE tasks SET state = 'expired', closed_at = ?1, close_reason = 'expired' "
       "WHERE state = 'open' AND expires_at <= ?1");
   if (!stmt) return stmt.error();
   stmt->bind(1, unix(now));
   if (auto s = stmt->run(); !s) return s.error().within("expiring tasks");
-  return std::int64_t{db.changes()};
+  return out;
 }
 
 Result<std::optional<Seconds>> next_task_expiry(sqlite::Db& db) {

@@ -66,6 +66,13 @@ Result<bool> close_task_of_job(sqlite::Db& db, std::int64_t job_id, TaskState st
                                Seconds now);
 // Expires the open tasks whose expiry has come; returns how many.
 Result<std::int64_t> expire_tasks(sqlite::Db& db, Seconds now);
+// The same, returning the tasks expired, so that the scheduler records each as a decision.
+struct ExpiredTask {
+  std::int64_t id = 0, job_id = 0, customer_id = 0;
+  std::string rule_id, channel;
+  Seconds expires_at{};
+};
+Result<std::vector<ExpiredTask>> expire_due_tasks(sqlite::Db& db, Seconds now);
 Result<std::optional<Seconds>> next_task_expiry(sqlite::Db& db);
 
 struct TaskCounts {

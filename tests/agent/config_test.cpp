@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/demo/demo_config.hpp"
+#include "tests/support/minimal_config.hpp"
 
 namespace regua {
 namespace {
@@ -23,14 +24,7 @@ void expect_error(std::string_view text, std::initializer_list<std::string_view>
   }
 }
 
-constexpr std::string_view kMinimal = R"(
-[store]
-id = "centro"
-
-[[source]]
-kind = "jsonl"
-path = "/var/pos/sales.jsonl"
-)";
+constexpr std::string_view kMinimal = test::kMinimalConfig;
 
 TEST(Config, AMinimalFileGetsTheDocumentedDefaults) {
   auto c = parse(kMinimal);
@@ -89,7 +83,7 @@ TEST(Config, AnUnknownKeyNamesFileLineKeyAndWhatIsAllowed) {
       {"/etc/regua/agent.toml:3:", "[store]", "\"timezon\"", "allowed: country, id, name, timezone"});
   expect_error("[stor]\nid = \"x\"\n[[source]]\nkind=\"jsonl\"\npath=\"a\"\n",
                {"agent.toml:1:", "unknown key \"stor\"",
-                "allowed: http, ledger, log, segment, segments, source, store"});
+                "allowed: channels, http, ledger, links, log, rules, segment, segments, source, store"});
   expect_error(std::string(kMinimal) + "colour = \"blue\"\n",
                {"agent.toml:8:", "[[source]] #1", "\"colour\"", "kind", "path", "poll_interval_ms"});
 }

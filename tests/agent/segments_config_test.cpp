@@ -3,21 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "agent/config/config.hpp"
+#include "tests/support/minimal_config.hpp"
 
 namespace regua {
 namespace {
 
-constexpr std::string_view kMinimal = R"(
-[store]
-id = "centro"
-
-[[source]]
-kind = "jsonl"
-path = "/var/pos/sales.jsonl"
-)";
-
 Result<AgentConfig> parse(const std::string& extra) {
-  return parse_config(std::string(kMinimal) + extra, "/etc/regua/agent.toml");
+  return test::parse_minimal_plus(extra);
 }
 
 TEST(SegmentsConfig, DefaultsAreTheSeedsMatrixInPortuguese) {
