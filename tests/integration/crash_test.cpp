@@ -15,6 +15,7 @@
 #include "agent/demo/sale_generator.hpp"
 #include "local/ledger/ledger.hpp"
 #include "tests/support/agent_store.hpp"
+#include "tests/support/ledger_rows.hpp"
 
 namespace regua {
 namespace {
@@ -118,27 +119,12 @@ TEST(CrashTest, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
   ASSERT_TRUE(ledger.ok()) << ledger.error().message;
   auto& db = ledger->db();
 
-  std::set<std::string> sales;
-  std::int64_t rows = 0;
-  auto stmt = db.prepare("SELECT pos_id FROM sales");
-  while (*stmt->step()) {
-    sales.emplace(stmt->text(0));
-    ++rows;
-  }
-  EXPECT_EQ(rows, static_cast<std::int64_t>(expected.sales.size())) << "each sale once";
-  EXPECT_EQ(sales, expected.sales) << "every sale";
-
-  std::multiset<std::string> quarantined;
-  auto q = db.prepare("SELECT raw FROM quarantine");
-  while (*q->step())
-    quarantined.emplace(q->text(0));
-  EXPECT_EQ(quarantined, expected.malformed) << "exactly the bad lines";
-
-  std::set<std::string> cancelled;
-  auto c = db.prepare("SELECT pos_id FROM sales WHERE cancelled_at IS NOT NULL");
-  while (*c->step())
-    cancelled.emplace(c->text(0));
-  EXPECT_EQ(cancelled, expected.cancelled);
+  const auto sales = test::text_rows(db, "SELECT pos_id FROM sales");
+  EXPECT_EQ(sales.size(), expected.sales.size()) << "each sale once";
+  EXPECT_EQ(test::distinct(sales), expected.sales) << "every sale";
+  EXPECT_EQ(test::text_rows(db, "SELECT raw FROM quarantine"), expected.malformed) << "exactly the bad lines";
+  EXPECT_EQ(test::distinct(test::text_rows(db, "SELECT pos_id FROM sales WHERE cancelled_at IS NOT NULL")),
+            expected.cancelled);
   EXPECT_GT(expected.malformed.size(), 50U);
   EXPECT_GT(expected.cancelled.size(), 50U);
 }

@@ -12,6 +12,7 @@
 #include "local/ledger/ledger.hpp"
 #include "tests/support/agent_store.hpp"
 #include "tests/support/fiscal_documents.hpp"
+#include "tests/support/ledger_rows.hpp"
 
 namespace regua {
 namespace {
@@ -118,26 +119,15 @@ settle_ms = 1000
   auto ledger = Ledger::open(LedgerOptions{store.ledger, "centro", true, false}, clock);
   ASSERT_TRUE(ledger.ok()) << ledger.error().message;
   auto& db = ledger->db();
-  std::set<std::string> sales;
-  std::int64_t rows = 0;
-  auto stmt = db.prepare("SELECT pos_id FROM sales");
-  while (*stmt->step()) {
-    sales.emplace(stmt->text(0));
-    ++rows;
-  }
-  EXPECT_EQ(rows, static_cast<std::int64_t>(expected.sales.size())) << "each note once";
-  EXPECT_EQ(sales, expected.sales) << "every note";
-
-  std::set<std::string> cancelled;
-  auto c = db.prepare("SELECT pos_id FROM sales WHERE cancelled_at IS NOT NULL");
-  while (*c->step())
-    cancelled.emplace(c->text(0));
-  EXPECT_EQ(cancelled, expected.cancelled);
+  const auto sales = test::text_rows(db, "SELECT pos_id FROM sales");
+  EXPECT_EQ(sales.size(), expected.sales.size()) << "each note once";
+  EXPECT_EQ(test::distinct(sales), expected.sales) << "every note";
+  EXPECT_EQ(test::distinct(test::text_rows(db, "SELECT pos_id FROM sales WHERE cancelled_at IS NOT NULL")),
+            expected.cancelled);
 
   std::multiset<std::string> quarantined;
-  auto q = db.prepare("SELECT file FROM quarantine");
-  while (*q->step())
-    quarantined.emplace(fs::path(q->text(0)).filename().string());
+  for (const auto& file : test::text_rows(db, "SELECT file FROM quarantine"))
+    quarantined.emplace(fs::path(file).filename().string());
   EXPECT_EQ(quarantined,
             std::multiset<std::string>(expected.broken_files.begin(), expected.broken_files.end()))
       << "each broken file once, and nothing read half-way";
