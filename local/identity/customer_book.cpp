@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "local/identity/consents.hpp"
 #include "local/identity/name.hpp"
 
 namespace regua {
@@ -46,11 +47,6 @@ constexpr std::string_view kSetPosId = "UPDATE customers SET pos_id = ?2 WHERE i
 constexpr std::string_view kAddPosId =
     "INSERT INTO customer_pos_ids (pos_id, customer_id) VALUES (?1, ?2) ON CONFLICT (pos_id) DO NOTHING";
 
-constexpr std::string_view kUpsertConsent =
-    "INSERT INTO consents (customer_id, channel, granted, source, at) VALUES (?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT (customer_id, channel) DO UPDATE SET granted = excluded.granted, source = excluded.source, "
-    "at = excluded.at WHERE excluded.at >= consents.at";
-
 // Two records sharing a mobile are one person unless something says they are not: family members
 // often share a phone. Different valid CPFs, different first names, or two distinct POS
 // registrations (the POS knows them apart) keep them apart; `customers duplicates` still lists them.
@@ -81,7 +77,7 @@ Result<CustomerBook> CustomerBook::create(sqlite::Db& db, const PhoneNormaliser&
         Prepared{&book.update_, std::string(kUpdate)}, Prepared{&book.touch_, std::string(kTouch)},
         Prepared{&book.set_pos_id_, std::string(kSetPosId)},
         Prepared{&book.add_pos_id_, std::string(kAddPosId)},
-        Prepared{&book.upsert_consent_, std::string(kUpsertConsent)},
+        Prepared{&book.upsert_consent_, std::string(kRecordConsentSql)},
         Prepared{&book.any_without_pos_id_, std::string(kAnyWithoutPosId)}}) {
     auto prepared = db.prepare(sql);
     if (!prepared) return prepared.error();
