@@ -4,9 +4,7 @@
 #include <cstring>
 #include <system_error>
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include "local/core/durable_files.hpp"
 #include "local/core/timestamp.hpp"
 #include "local/ledger/ledger_checks.hpp"
 #include "local/ledger/migrations.hpp"
@@ -17,30 +15,6 @@ namespace {
 Error backup_io_error(const std::string& what, const std::filesystem::path& path, int err) {
   return make_error(ErrorKind::io, what + " " + path.string() + ": " + std::strerror(err) +
                                        " (check the folder exists, is writable and the disk has room)");
-}
-
-// Creates `path` empty with mode 0600 so that SQLite writes the copy into a file nobody else reads.
-Status create_private_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      return make_error(ErrorKind::io,
-                        path.string() + " already exists: choose another name or move it away");
-    }
-    return backup_io_error("cannot create", path, errno);
-  }
-  ::close(fd);
-  return {};
-}
-
-Status sync_path(const std::filesystem::path& path, bool directory) {
-  const int fd = ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
-  if (fd < 0) return backup_io_error("cannot open", path, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return backup_io_error("cannot sync", path, err);
-  return {};
 }
 
 std::filesystem::path folder_of(const std::filesystem::path& path) {
@@ -107,14 +81,14 @@ Status backup_ledger(sqlite::Db& db, const std::filesystem::path& target) {
                       target.string() + " already exists: choose another name or move it away");
   }
   std::filesystem::remove(partial, ec);  // left by a copy that was interrupted
-  if (auto s = create_private_file(partial); !s) return s;
+  if (auto s = create_private_file(partial, true); !s) return s;
   auto made = copy_pages(db, partial);
-  if (made) made = sync_path(partial, false);
+  if (made) made = sync_file(partial);
   if (made) {
     std::filesystem::rename(partial, target, ec);
     if (ec) made = backup_io_error("cannot rename the copy to", target, ec.value());
   }
-  if (made) made = sync_path(folder_of(target), true);
+  if (made) made = sync_folder(folder_of(target));
   if (!made) {
     std::filesystem::remove(partial, ec);
     return made.error().within("backing up " + db.path().string() + " to " + target.string());
@@ -163,7 +137,7 @@ Status restore_ledger(const std::filesystem::path& source, const std::filesystem
 
   const auto incoming = std::filesystem::path(ledger_path.string() + ".restoring");
   std::filesystem::remove(incoming, ec);
-  if (auto s = create_private_file(incoming); !s) return s;
+  if (auto s = create_private_file(incoming, true); !s) return s;
   {
     auto from = sqlite::Db::open(source, sqlite::OpenMode::read_only);
     if (!from) return from.error();
@@ -172,14 +146,14 @@ Status restore_ledger(const std::filesystem::path& source, const std::filesystem
       return s.error().within("restoring from " + source.string());
     }
   }
-  if (auto s = sync_path(incoming, false); !s) return s;
+  if (auto s = sync_file(incoming); !s) return s;
   if (kept) {
     std::filesystem::rename(ledger_path, *kept, ec);
     if (ec) return backup_io_error("cannot keep the current ledger as", *kept, ec.value());
   }
   std::filesystem::rename(incoming, ledger_path, ec);
   if (ec) return backup_io_error("cannot put the restored ledger at", ledger_path, ec.value());
-  return sync_path(folder_of(ledger_path), true);
+  return sync_folder(folder_of(ledger_path));
 }
 
 std::filesystem::path upgrade_backup_path(const std::filesystem::path& ledger_path, int from_version) {

@@ -1,12 +1,8 @@
 #include "local/ledger/ledger.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <system_error>
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include "local/core/durable_files.hpp"
 #include "local/core/timestamp.hpp"
 #include "local/ledger/backup.hpp"
 #include "local/ledger/ledger_checks.hpp"
@@ -48,14 +44,8 @@ Result<Ledger> Ledger::open(const LedgerOptions& options, const Clock& clock) {
 
   if (!exists) {
     // The ledger holds personal data: only its owner reads it. SQLite gives its -wal and -shm files
-    // the database file's permissions, so creating the file 0600 first covers all three.
-    const int fd = ::open(options.path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      return make_error(ErrorKind::io, "ledger " + options.path.string() +
-                                           ": cannot create it: " + std::strerror(errno) +
-                                           " (check the folder's owner and permissions)");
-    }
-    ::close(fd);
+    // the database file's permissions, so creating the file owner-only first covers all three.
+    if (auto s = create_private_file(options.path, false); !s) return s.error().within("ledger");
   }
   auto db = sqlite::Db::open(
       options.path, options.read_only ? sqlite::OpenMode::read_write : sqlite::OpenMode::read_write_create);
