@@ -81,7 +81,7 @@ struct ChannelSender::Impl {
   void run();
   void deliver_file();
   void start_attempts();
-  void collect_done();
+  int collect_done();  // returns how many calls ended
   void settle(InFlight& f, SendOutcome outcome);
   void abort_in_flight();
   [[nodiscard]] int wait_ms(bool stopping_now);
@@ -120,9 +120,9 @@ void ChannelSender::Impl::deliver_file() {
 }
 
 void ChannelSender::Impl::start_attempts() {
-  more_ready = false;
   const int free = channels.concurrency - static_cast<int>(in_flight.size());
   if (free <= 0 || network_channels.empty()) return;
+  more_ready = false;
   const Seconds now = clock.now();
   auto ready = messages_ready(ledger.db(), now, network_channels, free);
   if (!ready) {
@@ -267,7 +267,8 @@ void ChannelSender::Impl::settle(InFlight& f, SendOutcome outcome) {
   }
 }
 
-void ChannelSender::Impl::collect_done() {
+int ChannelSender::Impl::collect_done() {
+  int ended = 0;
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
@@ -280,7 +281,9 @@ void ChannelSender::Impl::collect_done() {
     in_flight.erase(it);
     f.transfer->finish(code);
     settle(f, f.provider->outcome(f.transfer->reply()));
+    ++ended;
   }
+  return ended;
 }
 
 void ChannelSender::Impl::abort_in_flight() {
@@ -334,13 +337,14 @@ void ChannelSender::Impl::run() {
     if (stopping_now && in_flight.empty()) return;
     int running = 0;
     curl_multi_perform(multi, &running);
-    collect_done();
+    const int ended = collect_done();
     if (stopping_now && in_flight.empty()) return;
     if (stopping_now && SteadyClock::now() >= *grace_end) {
       abort_in_flight();
       return;
     }
-    const int wait = wait_ms(stopping_now);
+    // A call that ended freed a slot: the next message may go at once.
+    const int wait = ended > 0 && !stopping_now ? 0 : wait_ms(stopping_now);
     if (wait > 0) curl_multi_poll(multi, nullptr, 0, wait, nullptr);
   }
 }
@@ -370,17 +374,22 @@ Result<std::unique_ptr<ChannelSender>> ChannelSender::start(const AgentConfig& c
   const TransferSettings settings{config.channels.ca_file, config.channels.timeout, std::chrono::seconds{10}};
   for (const std::string channel : {"sms", "whatsapp", "email"}) {
     const ProviderKind kind = config.channels.provider_of(channel);
-    std::string& text = impl->description;
-    if (!text.empty()) text += ", ";
     if (kind == ProviderKind::file) {
       impl->file_channels.push_back(channel);
-      text += channel + " to the file outbox " + config.channels.file.path.string();
       continue;
     }
     impl->network_channels.push_back(channel);
     if (!impl->providers.contains(kind))
       impl->providers[kind] = make_provider(kind, config.channels, settings);
-    text += channel + " via " + std::string(provider_name(kind));
+    impl->description +=
+        (impl->description.empty() ? "" : ", ") + channel + " via " + std::string(provider_name(kind));
+  }
+  if (!impl->file_channels.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < impl->file_channels.size(); ++i)
+      names += (i == 0 ? "" : i + 1 == impl->file_channels.size() ? " and " : ", ") + impl->file_channels[i];
+    impl->description += (impl->description.empty() ? "" : ", ") + names + " to the file outbox " +
+                         config.channels.file.path.string();
   }
   impl->multi = curl_multi_init();
   if (impl->multi == nullptr) return make_error(ErrorKind::internal, "libcurl cannot start (out of memory?)");
