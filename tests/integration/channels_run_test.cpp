@@ -268,6 +268,90 @@ action = { kind = "message", channel = "whatsapp", template = "Oi{?, {first_name
   expect_no_secret_in(s.log());
 }
 
+TEST(ChannelsRun, TheWebhookChannelSignsItsRequestsAndChecksItsReceipts) {
+  ChannelStore s;
+  test::configure_rules(s.store);
+  s.configure("[channels.sms]\nprovider = \"webhook\"\n[channels.webhook]\nurl = \"" + s.standin.base_url() +
+              "/webhook\"\nsecret = \"gateway-secret-5ecret\"\nauth_header = \"X-Api-Key: key-5ecret\"\n");
+  auto agent = s.start_agent();
+  test::append_file(s.store.pos_file, test::sale_due_now("S-1", "C-1", "Ana Souza", "(11) 98765-0001"));
+  ASSERT_TRUE(eventually([&] { return ledger_value(s.store, "SELECT state FROM messages") == "sent"; }))
+      << s.log();
+  const auto requests = s.standin.requests();
+  ASSERT_EQ(requests.size(), 1U);
+  const auto& r = requests[0];
+  EXPECT_EQ(r.json["to"], "+5511987650001");
+  EXPECT_EQ(r.json["channel"], "sms");
+  EXPECT_EQ(r.json["customer"], "C-1");
+  EXPECT_EQ(r.json["rule"], "rating-1h");
+  const std::string id = ledger_value(s.store, "SELECT id FROM messages");
+  EXPECT_EQ(r.json["ref"], "centro-" + id);
+  EXPECT_EQ(r.json["id"], std::stoll(id));
+  EXPECT_EQ(r.idempotency_key, "") << "not asked for";
+  EXPECT_EQ(r.headers.at("x-regua-signature-256"), sha256_signature("gateway-secret-5ecret", r.raw_body))
+      << "the body as sent is signed";
+
+  const auto post = [&](const std::string& body, const std::string& secret) {
+    httplib::Headers headers;
+    if (!secret.empty()) headers.emplace("X-Regua-Signature-256", sha256_signature(secret, body));
+    return s.client().Post("/api/v1/channels/webhook/status", headers, body, "application/json");
+  };
+  const std::string delivered = R"({"ref": "centro-)" + id + R"(", "status": "delivered"})";
+  auto res = post(delivered, "another-secret");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  res = post(delivered, "");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  res = post(R"({"ref": "centro-)" + id + R"(", "status": "lost"})", "gateway-secret-5ecret");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  res = post(R"({"ref": "outra-loja-)" + id + R"(", "status": "delivered"})", "gateway-secret-5ecret");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404) << "another store's message";
+  EXPECT_EQ(ledger_value(s.store, "SELECT count(*) FROM message_receipts"), "0");
+  res = post(delivered, "gateway-secret-5ecret");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204) << res->body;
+  EXPECT_EQ(ledger_value(s.store, "SELECT delivery FROM messages"), "delivered");
+  EXPECT_EQ(refused(s.store, "webhook/status", "bad_signature"), 1);
+  EXPECT_EQ(refused(s.store, "webhook/status", "unsigned"), 1);
+  EXPECT_EQ(refused(s.store, "webhook/status", "malformed"), 1);
+  EXPECT_EQ(refused(s.store, "webhook/status", "unknown_message"), 1);
+  agent->signal(SIGTERM);
+  EXPECT_EQ(agent->wait(), 0);
+  EXPECT_EQ(s.log().find("5ecret"), std::string::npos) << "neither the secret nor the auth header is logged";
+}
+
+TEST(ChannelsRun, ASlowProviderDoesNotHoldUpIngest) {
+  SecretsInEnvironment secrets;
+  ChannelStore s;
+  test::configure_rules(s.store);
+  s.configure("[channels.sms]\nprovider = \"twilio\"\n");
+  std::string config = test::read_file(s.store.config);
+  config.replace(config.find("retry_delay_seconds = 1\n"), 24,
+                 "retry_delay_seconds = 1\ntimeout_seconds = 120\n");
+  test::write_file(s.store.config, config);
+  s.standin.set_latency(std::chrono::seconds(90));
+  auto agent = s.start_agent();
+  test::append_file(s.store.pos_file, test::sale_due_now("S-1", "C-1", "Ana Souza", "(11) 98765-0001"));
+  // The provider has the request and takes its time answering...
+  ASSERT_TRUE(eventually([&] { return s.standin.count() == 1; })) << s.log();
+  // ...while the POS goes on selling: the sales reach the ledger all the same.
+  for (int i = 2; i <= 4; ++i) {
+    test::append_file(
+        s.store.pos_file,
+        test::sale_line("S-" + std::to_string(i), test::iso_utc(test::unix_now()), "C-" + std::to_string(i),
+                        "Cliente", "(11) 98765-000" + std::to_string(i)));
+  }
+  ASSERT_TRUE(eventually([&] { return ledger_value(s.store, "SELECT count(*) FROM sales") == "4"; }))
+      << s.log();
+  EXPECT_EQ(ledger_value(s.store, "SELECT state FROM messages WHERE recipient = '+5511987650001'"), "sending")
+      << "the sales were taken while the provider had not answered yet";
+  agent->signal(SIGKILL);
+  agent->wait();
+}
+
 TEST(ChannelsRun, SecretsWrittenInTheFileStayOutOfTheLogWhenTheProviderRefusesThem) {
   ChannelStore s;
   test::configure_rules(s.store);

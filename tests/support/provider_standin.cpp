@@ -73,6 +73,7 @@ ProviderStandin::ProviderStandin(const std::filesystem::path& cert, const std::f
     StandinRequest r;
     r.api = "twilio";
     keep_headers(req, r);
+    r.raw_body = req.body;
     for (const auto& [k, v] : req.params)
       r.form[k] = v;
     r.to = r.form["To"];
@@ -114,7 +115,8 @@ ProviderStandin::ProviderStandin(const std::filesystem::path& cert, const std::f
     StandinRequest r;
     r.api = "whatsapp";
     keep_headers(req, r);
-    r.json = nlohmann::json::parse(req.body, nullptr, false);
+    r.raw_body = req.body;
+    r.raw_body = req.body;
     StandinReply reply;
     const auto& j = r.json;
     if (j.is_object()) {
@@ -168,7 +170,8 @@ ProviderStandin::ProviderStandin(const std::filesystem::path& cert, const std::f
     StandinRequest r;
     r.api = "webhook";
     keep_headers(req, r);
-    r.json = nlohmann::json::parse(req.body, nullptr, false);
+    r.raw_body = req.body;
+    r.raw_body = req.body;
     if (r.json.is_object()) {
       r.to = r.json.value("to", "");
       r.text = r.json.value("text", "");
@@ -199,6 +202,11 @@ ProviderStandin::ProviderStandin(const std::filesystem::path& cert, const std::f
 }
 
 ProviderStandin::~ProviderStandin() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stopping_cv_.notify_all();
   if (thread_.joinable()) {
     while (!server_->is_running())
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -208,21 +216,18 @@ ProviderStandin::~ProviderStandin() {
 }
 
 StandinReply ProviderStandin::answer(StandinRequest& r, StandinReply handled) {
-  std::chrono::milliseconds latency;
   StandinReply out = std::move(handled);
-  {
-    std::lock_guard lock(mutex_);
-    latency = latency_;
-    if (!scripted_.empty()) {
-      out = scripted_.front();
-      scripted_.pop_front();
-    } else if (auto it = refused_.find(r.to); it != refused_.end()) {
-      out = it->second;
-    }
-    r.status = out.status;
-    requests_.push_back(r);
+  std::unique_lock lock(mutex_);
+  if (!scripted_.empty()) {
+    out = scripted_.front();
+    scripted_.pop_front();
+  } else if (auto it = refused_.find(r.to); it != refused_.end()) {
+    out = it->second;
   }
-  if (latency.count() > 0) std::this_thread::sleep_for(latency);
+  r.status = out.status;
+  requests_.push_back(r);
+  // Waits without holding the lock, so that other requests are taken meanwhile.
+  if (latency_.count() > 0) stopping_cv_.wait_for(lock, latency_, [&] { return stopping_; });
   return out;
 }
 

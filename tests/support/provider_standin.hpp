@@ -14,6 +14,7 @@
 // with an error, to refuse a recipient for good, or to take its time.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -41,6 +42,7 @@ struct StandinRequest {
   std::map<std::string, std::string> headers;  // the few a test looks at, lower-case names
   std::map<std::string, std::string> form;     // Twilio's fields
   nlohmann::json json;                         // WhatsApp's or the webhook's body
+  std::string raw_body;                        // the body as received
   int status = 0;                              // what the stand-in answered
 };
 
@@ -94,6 +96,8 @@ class ProviderStandin {
   std::map<std::string, StandinReply> refused_;
   std::map<std::string, std::string> gateway_ids_;  // Idempotency-Key -> the id first answered
   std::chrono::milliseconds latency_{0};
+  std::condition_variable stopping_cv_;  // cuts a latency short when the stand-in stops
+  bool stopping_ = false;
   std::int64_t next_id_ = 1;
 };
 
