@@ -116,7 +116,7 @@ ProviderStandin::ProviderStandin(const std::filesystem::path& cert, const std::f
     r.api = "whatsapp";
     keep_headers(req, r);
     r.raw_body = req.body;
-    r.raw_body = req.body;
+    r.json = nlohmann::json::parse(req.body, nullptr, false);
     StandinReply reply;
     const auto& j = r.json;
     if (j.is_object()) {
@@ -171,7 +171,7 @@ ProviderStandin::ProviderStandin(const std::filesystem::path& cert, const std::f
     r.api = "webhook";
     keep_headers(req, r);
     r.raw_body = req.body;
-    r.raw_body = req.body;
+    r.json = nlohmann::json::parse(req.body, nullptr, false);
     if (r.json.is_object()) {
       r.to = r.json.value("to", "");
       r.text = r.json.value("text", "");
