@@ -84,6 +84,8 @@ struct ChannelSender::Impl {
   int collect_done();  // returns how many calls ended
   void settle(InFlight& f, SendOutcome outcome);
   void abort_in_flight();
+  // After a failure of the ledger or the outbox file: log it, and look again in a few seconds.
+  void hold_after(std::string_view what, const Error& error);
   [[nodiscard]] int wait_ms(bool stopping_now);
   [[nodiscard]] const Provider* provider_for(std::string_view channel) const;
 
@@ -108,14 +110,15 @@ const Provider* ChannelSender::Impl::provider_for(std::string_view channel) cons
   return it == providers.end() ? nullptr : it->second.get();
 }
 
+void ChannelSender::Impl::hold_after(std::string_view what, const Error& error) {
+  spdlog::error("{}: {}; trying again in {} s", what, error.message, kSenderRetry.count());
+  held_until = SteadyClock::now() + kSenderRetry;
+}
+
 void ChannelSender::Impl::deliver_file() {
   if (file_channels.empty()) return;
   auto written = file.deliver(ledger, file_channels);
-  if (!written) {
-    spdlog::error("file channel: {}; trying again in {} s", written.error().message, kSenderRetry.count());
-    held_until = SteadyClock::now() + kSenderRetry;
-    return;
-  }
+  if (!written) return hold_after("file channel", written.error());
   if (*written > 0) spdlog::info("file channel: {} message(s) written to {}", *written, file.path().string());
 }
 
@@ -125,11 +128,7 @@ void ChannelSender::Impl::start_attempts() {
   more_ready = false;
   const Seconds now = clock.now();
   auto ready = messages_ready(ledger.db(), now, network_channels, free);
-  if (!ready) {
-    spdlog::error("channels: {}; trying again in {} s", ready.error().message, kSenderRetry.count());
-    held_until = SteadyClock::now() + kSenderRetry;
-    return;
-  }
+  if (!ready) return hold_after("channels", ready.error());
   if (ready->empty()) return;
   more_ready = static_cast<int>(ready->size()) == free;
 
@@ -137,18 +136,9 @@ void ChannelSender::Impl::start_attempts() {
   std::vector<InFlight> claimed;
   {
     DurableCommits durable(ledger);
-    if (!durable.status()) {
-      spdlog::error("channels: {}; trying again in {} s", durable.status().error().message,
-                    kSenderRetry.count());
-      held_until = SteadyClock::now() + kSenderRetry;
-      return;
-    }
+    if (!durable.status()) return hold_after("channels", durable.status().error());
     auto txn = sqlite::Transaction::begin(ledger.db());
-    if (!txn) {
-      spdlog::error("channels: {}; trying again in {} s", txn.error().message, kSenderRetry.count());
-      held_until = SteadyClock::now() + kSenderRetry;
-      return;
-    }
+    if (!txn) return hold_after("channels", txn.error());
     for (auto& m : *ready) {
       const Provider* provider = provider_for(m.channel);
       auto refusal = check_before_send(ledger.db(), m);
@@ -173,17 +163,9 @@ void ChannelSender::Impl::start_attempts() {
           claimed.push_back(std::move(f));
         }
       }
-      if (!s) {
-        spdlog::error("channels: {}; trying again in {} s", s.error().message, kSenderRetry.count());
-        held_until = SteadyClock::now() + kSenderRetry;
-        return;  // rolled back: nothing was claimed
-      }
+      if (!s) return hold_after("channels", s.error());  // rolled back: nothing was claimed
     }
-    if (auto s = txn->commit(); !s) {
-      spdlog::error("channels: {}; trying again in {} s", s.error().message, kSenderRetry.count());
-      held_until = SteadyClock::now() + kSenderRetry;
-      return;
-    }
+    if (auto s = txn->commit(); !s) return hold_after("channels", s.error());
   }
 
   for (auto& f : claimed) {

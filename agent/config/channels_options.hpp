@@ -21,7 +21,7 @@ struct FileChannelConfig {
   std::filesystem::path path;  // the JSON Lines outbox; default "outbox.jsonl" beside the ledger
 };
 
-// Twilio Programmable Messaging (SMS; also WhatsApp through Twilio).
+// Twilio Programmable Messaging (SMS).
 struct TwilioOptions {
   std::string account_sid;            // AC + 32 hex digits
   std::string auth_token;             // secret; $REGUA_TWILIO_AUTH_TOKEN overrides
