@@ -19,7 +19,7 @@ constexpr int kBatch = 200;
 // The last line is short (one message); reading this much from the end always holds it whole.
 constexpr off_t kTail = 256 * 1024;
 
-Error io_error(const std::string& what, const std::filesystem::path& path) {
+Error outbox_io_error(const std::string& what, const std::filesystem::path& path) {
   return make_error(ErrorKind::io, what + " " + path.string() + ": " + std::strerror(errno) +
                                        " (check the disk and [channels.file] path; the messages wait in "
                                        "the ledger and go out once it works)");
@@ -30,7 +30,7 @@ Status write_all(int fd, std::string_view data, const std::filesystem::path& pat
     const ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return io_error("cannot append to the outbox", path);
+      return outbox_io_error("cannot append to the outbox", path);
     }
     data.remove_prefix(static_cast<std::size_t>(n));
   }
@@ -56,10 +56,10 @@ Result<std::int64_t> FileChannel::last_written_id() {
   UniqueFd fd(::open(path_.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd.valid()) {
     if (errno == ENOENT) return std::int64_t{0};
-    return io_error("cannot open the outbox", path_);
+    return outbox_io_error("cannot open the outbox", path_);
   }
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return io_error("cannot read the outbox", path_);
+  if (::fstat(fd.get(), &st) != 0) return outbox_io_error("cannot read the outbox", path_);
   const off_t start = st.st_size > kTail ? st.st_size - kTail : 0;
   std::string tail(static_cast<std::size_t>(st.st_size - start), '\0');
   std::size_t got = 0;
@@ -67,7 +67,7 @@ Result<std::int64_t> FileChannel::last_written_id() {
     const ssize_t n =
         ::pread(fd.get(), tail.data() + got, tail.size() - got, start + static_cast<off_t>(got));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return io_error("cannot read the outbox", path_);
+    if (n <= 0) return outbox_io_error("cannot read the outbox", path_);
     got += static_cast<std::size_t>(n);
   }
   const auto end = tail.rfind('\n');
@@ -75,7 +75,7 @@ Result<std::int64_t> FileChannel::last_written_id() {
     // A crash cut the last line short: that message was never delivered (still an intent); cut it.
     const off_t keep = end == std::string::npos ? start : start + static_cast<off_t>(end) + 1;
     if (::ftruncate(fd.get(), keep) != 0 || ::fsync(fd.get()) != 0)
-      return io_error("cannot cut a torn line off the outbox", path_);
+      return outbox_io_error("cannot cut a torn line off the outbox", path_);
     tail.resize(end == std::string::npos ? 0 : end + 1);
   }
   if (tail.empty()) return std::int64_t{0};
@@ -128,7 +128,7 @@ Result<std::int64_t> FileChannel::deliver(Ledger& ledger, std::span<const std::s
       if (!existed && !path_.parent_path().empty())
         std::filesystem::create_directories(path_.parent_path(), ec);
       UniqueFd fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
-      if (!fd.valid()) return io_error("cannot open the outbox", path_);
+      if (!fd.valid()) return outbox_io_error("cannot open the outbox", path_);
       std::string text;
       std::vector<std::int64_t> ids;
       for (const auto& m : going) {
@@ -139,7 +139,7 @@ Result<std::int64_t> FileChannel::deliver(Ledger& ledger, std::span<const std::s
         ++written;
       }
       if (auto s = write_all(fd.get(), text, path_); !s) return s.error();
-      if (::fsync(fd.get()) != 0) return io_error("cannot sync the outbox", path_);
+      if (::fsync(fd.get()) != 0) return outbox_io_error("cannot sync the outbox", path_);
       if (!existed) {
         // The new file's name must survive a power cut too, or its lines would vanish with it.
         UniqueFd dir(::open(path_.parent_path().empty() ? "." : path_.parent_path().c_str(),

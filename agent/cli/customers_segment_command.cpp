@@ -22,15 +22,15 @@ std::string text_or_empty(const std::optional<std::string>& v) {
   return v ? csv_field(*v) : "";
 }
 
-std::string consent_text(const std::optional<bool>& v) {
+std::string segment_consent_text(const std::optional<bool>& v) {
   return v ? (*v ? "yes" : "no") : "";
 }
 
-ordered_json or_null(const std::optional<std::string>& v) {
+ordered_json segment_json_or_null(const std::optional<std::string>& v) {
   return v ? ordered_json(*v) : ordered_json(nullptr);
 }
 
-ordered_json or_null(const std::optional<bool>& v) {
+ordered_json segment_json_or_null(const std::optional<bool>& v) {
   return v ? ordered_json(*v) : ordered_json(nullptr);
 }
 
@@ -98,13 +98,14 @@ int customers_segment_command(const AgentConfig& config, const CustomersSegmentO
       fmt::print("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", m.id, text_or_empty(m.pos_id),
                  text_or_empty(m.name), text_or_empty(m.mobile), text_or_empty(m.email), last, m.purchases,
                  format_cents(m.total), avg ? format_cents(*avg) : "", code, csv_field(name),
-                 consent_text(m.sms), consent_text(m.whatsapp), consent_text(m.email_consent));
+                 segment_consent_text(m.sms), segment_consent_text(m.whatsapp),
+                 segment_consent_text(m.email_consent));
     } else if (options.json) {
       list.push_back({{"customer_id", m.id},
-                      {"pos_id", or_null(m.pos_id)},
-                      {"name", or_null(m.name)},
-                      {"mobile", or_null(m.mobile)},
-                      {"email", or_null(m.email)},
+                      {"pos_id", segment_json_or_null(m.pos_id)},
+                      {"name", segment_json_or_null(m.name)},
+                      {"mobile", segment_json_or_null(m.mobile)},
+                      {"email", segment_json_or_null(m.email)},
                       {"last_purchase", m.last_day ? ordered_json(last) : ordered_json(nullptr)},
                       {"purchases", m.purchases},
                       {"total_spent_cents", m.total},
@@ -112,9 +113,9 @@ int customers_segment_command(const AgentConfig& config, const CustomersSegmentO
                       {"cell", m.cell ? ordered_json(code) : ordered_json(nullptr)},
                       {"cell_name", m.cell ? ordered_json(name) : ordered_json(nullptr)},
                       {"consent",
-                       {{"sms", or_null(m.sms)},
-                        {"whatsapp", or_null(m.whatsapp)},
-                        {"email", or_null(m.email_consent)}}}});
+                       {{"sms", segment_json_or_null(m.sms)},
+                        {"whatsapp", segment_json_or_null(m.whatsapp)},
+                        {"email", segment_json_or_null(m.email_consent)}}}});
     } else {
       fmt::print("{:<8} {:<12} {:<24} {:<15} {:<28} {:<10} {:>5} {:>12}  {}\n", m.id, m.pos_id.value_or(""),
                  m.name.value_or("").substr(0, 24), m.mobile.value_or("-"),

@@ -84,8 +84,9 @@ nlohmann::ordered_json text_or_null(const std::optional<std::string>& s) {
   return s ? nlohmann::ordered_json(*s) : nlohmann::ordered_json(nullptr);
 }
 
-nlohmann::ordered_json render_json(const AgentConfig& config, const PredictionRun& run, std::int64_t fit_id,
-                                   const std::unordered_map<std::int64_t, CustomerLabel>& labels) {
+nlohmann::ordered_json prediction_json(const AgentConfig& config, const PredictionRun& run,
+                                       std::int64_t fit_id,
+                                       const std::unordered_map<std::int64_t, CustomerLabel>& labels) {
   const auto& o = run.options;
   const auto& p = run.purchases;
   nlohmann::ordered_json out;
@@ -140,8 +141,8 @@ std::string money_or_dash(const std::optional<Cents>& c) {
   return c ? format_cents(*c) : "-";
 }
 
-void print_text(const AgentConfig& config, const PredictionRun& run, std::int64_t fit_id,
-                const std::unordered_map<std::int64_t, CustomerLabel>& labels, int limit) {
+void print_prediction_text(const AgentConfig& config, const PredictionRun& run, std::int64_t fit_id,
+                           const std::unordered_map<std::int64_t, CustomerLabel>& labels, int limit) {
   const auto& o = run.options;
   const auto unit = time_unit_name(o.unit);
   const auto& p = run.purchases;
@@ -223,10 +224,10 @@ int predict_command(const AgentConfig& config, const PredictOptions& options) {
   if (!labels) return report_error(labels.error());
 
   if (options.json) {
-    fmt::print("{}\n", render_json(config, *run, *fit_id, *labels)
+    fmt::print("{}\n", prediction_json(config, *run, *fit_id, *labels)
                            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
-    print_text(config, *run, *fit_id, *labels, options.limit);
+    print_prediction_text(config, *run, *fit_id, *labels, options.limit);
   }
   return kExitOk;
 }

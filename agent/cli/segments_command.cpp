@@ -89,7 +89,7 @@ std::string_view kind_name(SegmentDefinition::Kind k) {
   return "custom";
 }
 
-ordered_json render_json(const AgentConfig& config, const SegmentPolicy& policy, const MatrixCounts& m,
+ordered_json matrix_json(const AgentConfig& config, const SegmentPolicy& policy, const MatrixCounts& m,
                          bool now, const std::optional<Extras>& extras) {
   const auto& t = policy.thresholds;
   ordered_json j;
@@ -152,8 +152,8 @@ void print_csv(const SegmentPolicy& policy, const MatrixCounts& m) {
   }
 }
 
-void print_text(const AgentConfig& config, const SegmentPolicy& policy, const MatrixCounts& m, bool now,
-                const std::optional<Extras>& extras) {
+void print_matrix_text(const AgentConfig& config, const SegmentPolicy& policy, const MatrixCounts& m,
+                       bool now, const std::optional<Extras>& extras) {
   const auto& t = policy.thresholds;
   if (now) {
     fmt::print("Lifecycle matrix of store {} on {} (from the customer stats kept at ingest)\n",
@@ -242,12 +242,12 @@ int segments_command(const AgentConfig& config, const SegmentsOptions& options) 
   }
   (void)db.exec("COMMIT");
   if (options.json) {
-    fmt::print("{}\n", render_json(config, *policy, *matrix, !at, extras)
+    fmt::print("{}\n", matrix_json(config, *policy, *matrix, !at, extras)
                            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   } else if (options.csv) {
     print_csv(*policy, *matrix);
   } else {
-    print_text(config, *policy, *matrix, !at, extras);
+    print_matrix_text(config, *policy, *matrix, !at, extras);
   }
   return kExitOk;
 }

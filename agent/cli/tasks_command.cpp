@@ -12,7 +12,7 @@
 namespace regua {
 namespace {
 
-nlohmann::ordered_json optional(const std::optional<std::string>& s) {
+nlohmann::ordered_json optional_text_json(const std::optional<std::string>& s) {
   return s ? nlohmann::ordered_json(*s) : nlohmann::ordered_json(nullptr);
 }
 
@@ -23,20 +23,20 @@ nlohmann::ordered_json task_json(const TaskRow& t, const StoreZone& zone) {
   j["overdue"] = t.overdue;
   j["rule"] = t.rule_id;
   j["customer"] = t.customer_pos_id ? *t.customer_pos_id : "#" + std::to_string(t.customer_id);
-  j["name"] = optional(t.customer_name);
-  j["phone"] = optional(t.customer_phone);
+  j["name"] = optional_text_json(t.customer_name);
+  j["phone"] = optional_text_json(t.customer_phone);
   j["channel"] = t.channel;
   j["title"] = t.title;
   j["instructions"] = t.instructions;
   j["text"] = t.text;
-  j["link"] = optional(t.link);
+  j["link"] = optional_text_json(t.link);
   j["created_at"] = zone.iso(t.created_at);
   j["due_at"] = zone.iso(t.due_at);
   j["expires_at"] = zone.iso(t.expires_at);
   j["closed_at"] = t.closed_at ? nlohmann::ordered_json(zone.iso(*t.closed_at)) : nullptr;
-  j["outcome"] = optional(t.outcome);
-  j["note"] = optional(t.note);
-  j["close_reason"] = optional(t.close_reason);
+  j["outcome"] = optional_text_json(t.outcome);
+  j["note"] = optional_text_json(t.note);
+  j["close_reason"] = optional_text_json(t.close_reason);
   return j;
 }
 

@@ -29,7 +29,7 @@ constexpr std::array<FieldInfo, kCsvFieldCount> kFields{{
     {"item_price", "the item's unit price"},
 }};
 
-std::string in_quotes(std::string_view s) {
+std::string quoted_option(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
@@ -40,7 +40,7 @@ std::optional<char> single_char(TomlTable& t, std::string_view key, bool allow_e
   if (*value == "\\t" || *value == "tab") return '\t';
   if (value->empty() && allow_empty) return '\0';
   if (value->size() != 1 || static_cast<unsigned char>((*value)[0]) >= 0x80) {
-    t.bad_value(key, in_quotes(*value) + " must be exactly one ASCII character" +
+    t.bad_value(key, quoted_option(*value) + " must be exactly one ASCII character" +
                          (allow_empty ? std::string(" or \"\" for none") : std::string()));
     return std::nullopt;
   }
@@ -100,7 +100,7 @@ void read_columns(const toml::table* table, const std::string& label, bool heade
       }
       if (!header) {
         t.bad_value(key,
-                    "names the column " + in_quotes(ref.name) +
+                    "names the column " + quoted_option(ref.name) +
                         " but the file has no header line (header = false): give its position instead (1 "
                         "for the first column)");
         continue;

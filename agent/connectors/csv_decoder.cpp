@@ -11,11 +11,11 @@
 namespace regua {
 namespace {
 
-Error reject(std::string reason) {
+Error reject_csv(std::string reason) {
   return make_error(ErrorKind::input, std::move(reason));
 }
 
-std::string in_quotes(std::string_view s) {
+std::string quoted_csv_text(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
@@ -78,8 +78,8 @@ CsvDecoder::CsvDecoder(CsvOptions options, const StoreConfig& store)
 Status CsvDecoder::learn_header(std::string_view line) {
   std::string buffer;
   auto text = to_utf8(line, options_.dialect.encoding, buffer);
-  if (!text) return reject("the header line: " + text.error().message);
-  if (auto s = fields_.split(*text); !s) return reject("the header line: " + s.error().message);
+  if (!text) return reject_csv("the header line: " + text.error().message);
+  if (auto s = fields_.split(*text); !s) return reject_csv("the header line: " + s.error().message);
   header_.clear();
   for (std::size_t c = 0; c < fields_.size(); ++c)
     header_.emplace_back(trim(fields_[c]));
@@ -97,7 +97,8 @@ Status CsvDecoder::learn_header(std::string_view line) {
     }
     if (positions_[i] < 0) {
       if (!missing.empty()) missing += ", ";
-      missing += in_quotes(ref->name) + " (" + std::string(csv_field_key(static_cast<CsvField>(i))) + ")";
+      missing +=
+          quoted_csv_text(ref->name) + " (" + std::string(csv_field_key(static_cast<CsvField>(i))) + ")";
     }
   }
   if (missing.empty()) {
@@ -108,16 +109,16 @@ Status CsvDecoder::learn_header(std::string_view line) {
   std::string columns;
   for (const auto& h : header_) {
     if (!columns.empty()) columns += ", ";
-    columns += in_quotes(h);
+    columns += quoted_csv_text(h);
   }
   positions_known_ = false;
   header_problem_ =
       "the header line has no column " + missing + " named in [source.columns]; its columns are " + columns +
       " (is the delimiter right? it is " +
       (options_.dialect.delimiter == '\t' ? std::string("a tab")
-                                          : in_quotes(std::string(1, options_.dialect.delimiter))) +
+                                          : quoted_csv_text(std::string(1, options_.dialect.delimiter))) +
       ")";
-  return reject(header_problem_);
+  return reject_csv(header_problem_);
 }
 
 void CsvDecoder::learn_header_from(const std::filesystem::path& file) {
@@ -140,11 +141,12 @@ Result<std::optional<Event>> CsvDecoder::decode_at(std::string_view line, std::i
 
 Result<std::optional<Event>> CsvDecoder::decode(std::string_view line) {
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return std::optional<Event>{};
-  if (line.size() > kMaxLineBytes) return reject("the row is longer than 1 MiB; a sale is never that long");
+  if (line.size() > kMaxLineBytes)
+    return reject_csv("the row is longer than 1 MiB; a sale is never that long");
   auto text = to_utf8(line, options_.dialect.encoding, converted_);
   if (!text) return text.error();
   if (auto s = fields_.split(*text); !s) return s.error();
-  if (!positions_known_) return reject(header_problem_);
+  if (!positions_known_) return reject_csv(header_problem_);
   if (!header_.empty() && fields_.size() == header_.size()) {
     bool is_header = true;
     for (std::size_t c = 0; c < header_.size() && is_header; ++c)
@@ -160,21 +162,21 @@ std::string CsvDecoder::describe(CsvField f) const {
   const auto i = static_cast<std::size_t>(f);
   const auto& ref = options_.columns[i];
   std::string out = "column " + std::to_string(positions_[i] + 1) + " (";
-  if (ref && !ref->name.empty()) out += in_quotes(ref->name) + ", ";
+  if (ref && !ref->name.empty()) out += quoted_csv_text(ref->name) + ", ";
   out += std::string(csv_field_meaning(f)) + ")";
   return out;
 }
 
 Error CsvDecoder::bad(CsvField f, std::string_view why) const {
-  return reject(describe(f) + (why.starts_with("is ") ? " " : ": ") + std::string(why));
+  return reject_csv(describe(f) + (why.starts_with("is ") ? " " : ": ") + std::string(why));
 }
 
 Result<std::string_view> CsvDecoder::field(CsvField f) const {
   const int at = positions_[static_cast<std::size_t>(f)];
   if (at < 0) return std::string_view{};
   if (static_cast<std::size_t>(at) >= fields_.size()) {
-    return reject("the row has " + std::to_string(fields_.size()) + " column(s), so " + describe(f) +
-                  " is missing (is the delimiter right?)");
+    return reject_csv("the row has " + std::to_string(fields_.size()) + " column(s), so " + describe(f) +
+                      " is missing (is the delimiter right?)");
   }
   return trim(fields_[static_cast<std::size_t>(at)]);
 }
@@ -288,8 +290,8 @@ Result<Event> CsvDecoder::decode_row() {
         auto q = parse_quantity(*quantity, d.amounts);
         if (!q) {
           return bad(CsvField::item_quantity,
-                     in_quotes(*quantity) + " is not a positive number (decimal separator " +
-                         in_quotes(std::string(1, d.amounts.decimal_separator)) + ")");
+                     quoted_csv_text(*quantity) + " is not a positive number (decimal separator " +
+                         quoted_csv_text(std::string(1, d.amounts.decimal_separator)) + ")");
         }
         item.quantity = *q;
       }

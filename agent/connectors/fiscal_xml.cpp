@@ -9,7 +9,7 @@
 namespace regua {
 namespace {
 
-Error reject(std::string reason) {
+Error reject_xml(std::string reason) {
   return make_error(ErrorKind::input, std::move(reason));
 }
 
@@ -88,14 +88,14 @@ void locate(FiscalDocument& doc, pugi::xml_node node, const FiscalContext& ctx) 
 
 Result<std::vector<FiscalDocument>> parse_fiscal_xml(std::string_view bytes, const date::time_zone& zone) {
   if (bytes.size() > kMaxFiscalXmlBytes) {
-    return reject("the file is " + std::to_string(bytes.size()) +
-                  " bytes long, more than the 16 MiB a fiscal XML document may take");
+    return reject_xml("the file is " + std::to_string(bytes.size()) +
+                      " bytes long, more than the 16 MiB a fiscal XML document may take");
   }
-  if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos) return reject("the file is empty");
+  if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos) return reject_xml("the file is empty");
   try {
     pugi::xml_document xml;
     const auto parsed = xml.load_buffer(bytes.data(), bytes.size(), pugi::parse_default, pugi::encoding_auto);
-    if (!parsed) return reject(why_not_well_formed(parsed, bytes));
+    if (!parsed) return reject_xml(why_not_well_formed(parsed, bytes));
 
     pugi::xml_node root = xml.document_element();
     while (root && is_wrapper(xml::local_name(root.name()))) {
@@ -105,7 +105,7 @@ Result<std::vector<FiscalDocument>> parse_fiscal_xml(std::string_view bytes, con
       }
       root = inner;
     }
-    if (!root) return reject("the file holds only a SOAP envelope, with no fiscal document inside");
+    if (!root) return reject_xml("the file holds only a SOAP envelope, with no fiscal document inside");
 
     const FiscalContext ctx{bytes, zone};
     const std::string_view name = xml::local_name(root.name());
@@ -115,21 +115,21 @@ Result<std::vector<FiscalDocument>> parse_fiscal_xml(std::string_view bytes, con
     } else if (name == "nfeProc") {
       const pugi::xml_node nfe = xml::child(root, "NFe");
       if (!nfe)
-        return reject("line " + std::to_string(line_of_offset(bytes, root.offset_debug())) +
-                      ": nfeProc holds no NFe element");
+        return reject_xml("line " + std::to_string(line_of_offset(bytes, root.offset_debug())) +
+                          ": nfeProc holds no NFe element");
       out.push_back(read_nfe(nfe, xml::child(root, "protNFe"), ctx));
     } else if (name == "enviNFe") {
       xml::for_each_child(root, "NFe", [&](pugi::xml_node nfe) { out.push_back(read_nfe(nfe, {}, ctx)); });
-      if (out.empty()) return reject("the batch (enviNFe) holds no NFe element");
+      if (out.empty()) return reject_xml("the batch (enviNFe) holds no NFe element");
     } else if (name == "evento") {
       out.push_back(read_event(root, {}, ctx));
     } else if (name == "procEventoNFe") {
       const pugi::xml_node evento = xml::child(root, "evento");
-      if (!evento) return reject("procEventoNFe holds no evento element");
+      if (!evento) return reject_xml("procEventoNFe holds no evento element");
       out.push_back(read_event(evento, xml::child(root, "retEvento"), ctx));
     } else if (name == "envEvento") {
       xml::for_each_child(root, "evento", [&](pugi::xml_node ev) { out.push_back(read_event(ev, {}, ctx)); });
-      if (out.empty()) return reject("the event request (envEvento) holds no evento element");
+      if (out.empty()) return reject_xml("the event request (envEvento) holds no evento element");
     } else if (const auto what = not_a_sale_document(name); !what.empty()) {
       FiscalDocument doc;
       doc.kind = FiscalDocument::Kind::ignored;
@@ -138,7 +138,7 @@ Result<std::vector<FiscalDocument>> parse_fiscal_xml(std::string_view bytes, con
       locate(doc, root, ctx);
       out.push_back(std::move(doc));
     } else {
-      return reject(
+      return reject_xml(
           "line " + std::to_string(line_of_offset(bytes, root.offset_debug())) + ": <" +
           std::string(root.name()) +
           "> is not an NF-e/NFC-e document or event (expected nfeProc, NFe, enviNFe, procEventoNFe, "
@@ -146,7 +146,7 @@ Result<std::vector<FiscalDocument>> parse_fiscal_xml(std::string_view bytes, con
     }
     return out;
   } catch (const std::exception& e) {  // pugixml only throws std::bad_alloc here
-    return reject(std::string("the file could not be read as XML: ") + e.what());
+    return reject_xml(std::string("the file could not be read as XML: ") + e.what());
   }
 }
 

@@ -17,11 +17,11 @@ using simdjson::dom::object;
 
 static_assert(kLinePadding >= simdjson::SIMDJSON_PADDING);
 
-Error reject(std::string reason) {
+Error reject_jsonl(std::string reason) {
   return make_error(ErrorKind::input, std::move(reason));
 }
 
-std::string in_quotes(std::string_view s) {
+std::string quoted_jsonl_text(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
@@ -65,8 +65,8 @@ Result<std::string> read_id(element v, std::string_view field) {
   switch (v.type()) {
     case element_type::STRING: {
       std::string_view s = v.get_string().value_unsafe();
-      if (s.empty()) return reject(in_quotes(field) + " is empty");
-      if (s.size() > 200) return reject(in_quotes(field) + " is longer than 200 characters");
+      if (s.empty()) return reject_jsonl(quoted_jsonl_text(field) + " is empty");
+      if (s.size() > 200) return reject_jsonl(quoted_jsonl_text(field) + " is longer than 200 characters");
       return std::string(s);
     }
     case element_type::INT64:
@@ -74,15 +74,16 @@ Result<std::string> read_id(element v, std::string_view field) {
     case element_type::UINT64:
       return std::to_string(v.get_uint64().value_unsafe());
     default:
-      return reject(in_quotes(field) + " must be a string or a whole number, not " +
-                    std::string(type_name(v.type())));
+      return reject_jsonl(quoted_jsonl_text(field) + " must be a string or a whole number, not " +
+                          std::string(type_name(v.type())));
   }
 }
 
 Result<std::optional<std::string>> read_text(element v, std::string_view field) {
   if (v.type() == element_type::NULL_VALUE) return std::optional<std::string>{};
   if (v.type() != element_type::STRING) {
-    return reject(in_quotes(field) + " must be a string, not " + std::string(type_name(v.type())));
+    return reject_jsonl(quoted_jsonl_text(field) + " must be a string, not " +
+                        std::string(type_name(v.type())));
   }
   return std::optional<std::string>{std::string(v.get_string().value_unsafe())};
 }
@@ -105,30 +106,31 @@ Result<Cents> read_amount(element v, std::string_view field) {
     case element_type::DOUBLE: {
       const double cents = v.get_double().value_unsafe() * 100;
       const double rounded = std::round(cents);
-      if (!std::isfinite(cents) || std::fabs(cents) > 9e15) return reject(in_quotes(field) + " is too large");
-      if (rounded < 0) return reject(in_quotes(field) + ": amounts cannot be negative");
+      if (!std::isfinite(cents) || std::fabs(cents) > 9e15)
+        return reject_jsonl(quoted_jsonl_text(field) + " is too large");
+      if (rounded < 0) return reject_jsonl(quoted_jsonl_text(field) + ": amounts cannot be negative");
       if (std::fabs(cents - rounded) > 1e-6 * std::max(1.0, std::fabs(cents))) {
-        return reject(in_quotes(field) + " has more than two decimal places");
+        return reject_jsonl(quoted_jsonl_text(field) + " has more than two decimal places");
       }
       return static_cast<Cents>(rounded);
     }
     default:
-      return reject(in_quotes(field) + " must be an amount such as \"129.90\", not " +
-                    std::string(type_name(v.type())));
+      return reject_jsonl(quoted_jsonl_text(field) + " must be an amount such as \"129.90\", not " +
+                          std::string(type_name(v.type())));
   }
   auto cents = parse_amount(text);
-  if (!cents) return reject(in_quotes(field) + ": " + cents.error().message);
+  if (!cents) return reject_jsonl(quoted_jsonl_text(field) + ": " + cents.error().message);
   return *cents;
 }
 
 Result<Seconds> read_time(element v, std::string_view field, const date::time_zone& zone) {
   if (v.type() != element_type::STRING) {
-    return reject(in_quotes(field) +
-                  " must be a date-time string such as \"2026-03-01T14:05:00-03:00\", not " +
-                  std::string(type_name(v.type())));
+    return reject_jsonl(quoted_jsonl_text(field) +
+                        " must be a date-time string such as \"2026-03-01T14:05:00-03:00\", not " +
+                        std::string(type_name(v.type())));
   }
   auto t = parse_store_time(v.get_string().value_unsafe(), zone);
-  if (!t) return reject(in_quotes(field) + ": " + t.error().message);
+  if (!t) return reject_jsonl(quoted_jsonl_text(field) + ": " + t.error().message);
   return *t;
 }
 
@@ -146,17 +148,17 @@ std::string normalise_birthday(std::string_view text) {
 Status read_consent(element v, std::string_view field, bool granted, std::vector<ConsentChange>& out) {
   simdjson::dom::array channels;
   if (v.get_array().get(channels) != simdjson::SUCCESS) {
-    return reject(in_quotes(field) + " must be a list of channels such as [\"sms\"], not " +
-                  std::string(type_name(v.type())));
+    return reject_jsonl(quoted_jsonl_text(field) + " must be a list of channels such as [\"sms\"], not " +
+                        std::string(type_name(v.type())));
   }
   for (element c : channels) {
     std::string_view name;
     if (c.get_string().get(name) != simdjson::SUCCESS)
-      return reject(in_quotes(field) + " must list channel names");
+      return reject_jsonl(quoted_jsonl_text(field) + " must list channel names");
     const auto channel = channel_from_name(name);
     if (!channel) {
-      return reject(in_quotes(field) + " names an unknown channel " + in_quotes(name) +
-                    " (allowed: \"sms\", \"whatsapp\", \"email\")");
+      return reject_jsonl(quoted_jsonl_text(field) + " names an unknown channel " + quoted_jsonl_text(name) +
+                          " (allowed: \"sms\", \"whatsapp\", \"email\")");
     }
     out.push_back({*channel, granted});
   }
@@ -166,7 +168,7 @@ Status read_consent(element v, std::string_view field, bool granted, std::vector
 Result<CustomerInfo> read_customer(element v) {
   object obj;
   if (v.get_object().get(obj) != simdjson::SUCCESS) {
-    return reject("\"customer\" must be an object, not " + std::string(type_name(v.type())));
+    return reject_jsonl("\"customer\" must be an object, not " + std::string(type_name(v.type())));
   }
   CustomerInfo c;
   bool has_id = false;
@@ -195,7 +197,7 @@ Result<CustomerInfo> read_customer(element v) {
       if (auto s = read_consent(field.value, name, key == "opt_in", c.consent); !s) return s.error();
     }
   }
-  if (!has_id) return reject("\"customer\" has no \"id\" (the POS's customer code)");
+  if (!has_id) return reject_jsonl("\"customer\" has no \"id\" (the POS's customer code)");
   if (c.birthday) c.birthday = normalise_birthday(*c.birthday);
   return c;
 }
@@ -203,7 +205,8 @@ Result<CustomerInfo> read_customer(element v) {
 Result<SaleItem> read_item(element v, std::size_t index) {
   const std::string where = "items[" + std::to_string(index) + "]";
   object obj;
-  if (v.get_object().get(obj) != simdjson::SUCCESS) return reject(in_quotes(where) + " must be an object");
+  if (v.get_object().get(obj) != simdjson::SUCCESS)
+    return reject_jsonl(quoted_jsonl_text(where) + " must be an object");
   SaleItem item;
   bool has_price = false;
   for (auto field : obj) {
@@ -220,7 +223,7 @@ Result<SaleItem> read_item(element v, std::size_t index) {
     } else if (key == "qty") {
       double q = 0;
       if (field.value.get_double().get(q) != simdjson::SUCCESS || !std::isfinite(q) || q <= 0) {
-        return reject(in_quotes(name) + " must be a positive number");
+        return reject_jsonl(quoted_jsonl_text(name) + " must be a positive number");
       }
       item.quantity = q;
     } else if (key == "price") {
@@ -230,7 +233,7 @@ Result<SaleItem> read_item(element v, std::size_t index) {
       has_price = true;
     }
   }
-  if (!has_price) return reject(in_quotes(where) + " has no \"price\"");
+  if (!has_price) return reject_jsonl(quoted_jsonl_text(where) + " has no \"price\"");
   return item;
 }
 
@@ -255,40 +258,40 @@ JsonlDecoder::~JsonlDecoder() = default;
 
 Result<std::optional<Event>> JsonlDecoder::decode(std::string_view line) {
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return std::optional<Event>{};
-  if (line.size() > kMaxLineBytes) return reject(json_error_reason(simdjson::CAPACITY));
+  if (line.size() > kMaxLineBytes) return reject_jsonl(json_error_reason(simdjson::CAPACITY));
 
   element doc;
   if (auto error = impl_->parser.parse(line.data(), line.size(), false).get(doc);
       error != simdjson::SUCCESS) {
-    return reject(json_error_reason(error));
+    return reject_jsonl(json_error_reason(error));
   }
   object obj;
   if (doc.get_object().get(obj) != simdjson::SUCCESS) {
-    return reject("each line must be one JSON object, this is " + std::string(type_name(doc.type())));
+    return reject_jsonl("each line must be one JSON object, this is " + std::string(type_name(doc.type())));
   }
 
   element version;
   if (obj["v"].get(version) == simdjson::SUCCESS) {
     std::int64_t v = 0;
     if (version.get_int64().get(v) != simdjson::SUCCESS || v != 1) {
-      return reject(
+      return reject_jsonl(
           "\"v\" says this line is in a format version this agent does not know (it reads version 1)");
     }
   }
   std::string_view type;
   element type_element;
   if (obj["type"].get(type_element) != simdjson::SUCCESS) {
-    return reject("missing \"type\" (\"sale\", \"cancel\" or \"customer\")");
+    return reject_jsonl("missing \"type\" (\"sale\", \"cancel\" or \"customer\")");
   }
   if (type_element.get_string().get(type) != simdjson::SUCCESS) {
-    return reject("\"type\" must be a string: \"sale\", \"cancel\" or \"customer\"");
+    return reject_jsonl("\"type\" must be a string: \"sale\", \"cancel\" or \"customer\"");
   }
   Result<Event> event = type == "sale"     ? impl_->decode_sale(obj)
                         : type == "cancel" ? impl_->decode_cancel(obj)
                         : type == "customer"
                             ? impl_->decode_customer(obj)
-                            : Result<Event>(reject("unknown \"type\" " + in_quotes(type) +
-                                                   " (expected \"sale\", \"cancel\" or \"customer\")"));
+                            : Result<Event>(reject_jsonl("unknown \"type\" " + quoted_jsonl_text(type) +
+                                                         " (expected \"sale\", \"cancel\" or \"customer\")"));
   if (!event) return event.error();
   return std::optional<Event>{std::move(*event)};
 }
@@ -315,10 +318,11 @@ Result<Event> JsonlDecoder::Impl::decode_sale(object obj) {
       has_total = true;
     } else if (key == "store") {
       std::string_view s;
-      if (field.value.get_string().get(s) != simdjson::SUCCESS) return reject("\"store\" must be a string");
+      if (field.value.get_string().get(s) != simdjson::SUCCESS)
+        return reject_jsonl("\"store\" must be a string");
       if (s != store.id) {
-        return reject("the sale is for store " + in_quotes(s) + " but this agent is store " +
-                      in_quotes(store.id) + " ([store] id in the configuration)");
+        return reject_jsonl("the sale is for store " + quoted_jsonl_text(s) + " but this agent is store " +
+                            quoted_jsonl_text(store.id) + " ([store] id in the configuration)");
       }
     } else if (key == "customer") {
       if (field.value.type() == element_type::NULL_VALUE) continue;
@@ -328,7 +332,7 @@ Result<Event> JsonlDecoder::Impl::decode_sale(object obj) {
     } else if (key == "items") {
       simdjson::dom::array items;
       if (field.value.get_array().get(items) != simdjson::SUCCESS)
-        return reject("\"items\" must be an array");
+        return reject_jsonl("\"items\" must be an array");
       std::size_t index = 0;
       for (element item : items) {
         auto parsed = read_item(item, index++);
@@ -337,9 +341,9 @@ Result<Event> JsonlDecoder::Impl::decode_sale(object obj) {
       }
     }
   }
-  if (!has_id) return reject("the sale has no \"id\" (the POS's sale number)");
-  if (!has_ts) return reject("the sale has no \"ts\" (when it happened)");
-  if (!has_total) return reject("the sale has no \"total\"");
+  if (!has_id) return reject_jsonl("the sale has no \"id\" (the POS's sale number)");
+  if (!has_ts) return reject_jsonl("the sale has no \"ts\" (when it happened)");
+  if (!has_total) return reject_jsonl("the sale has no \"total\"");
   return Event{std::move(sale)};
 }
 
@@ -360,7 +364,8 @@ Result<Event> JsonlDecoder::Impl::decode_cancel(object obj) {
       cancel.cancelled_at = *t;
     }
   }
-  if (!has_id) return reject("the cancellation has no \"id\" (the POS's number of the sale it cancels)");
+  if (!has_id)
+    return reject_jsonl("the cancellation has no \"id\" (the POS's number of the sale it cancels)");
   return Event{std::move(cancel)};
 }
 
@@ -381,7 +386,7 @@ Result<Event> JsonlDecoder::Impl::decode_customer(object obj) {
       update.at = *t;
     }
   }
-  if (!has_customer) return reject("the customer event has no \"customer\" object");
+  if (!has_customer) return reject_jsonl("the customer event has no \"customer\" object");
   return Event{std::move(update)};
 }
 

@@ -19,7 +19,7 @@ FileFacts facts_of(const struct stat& st) {
                    static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
-Error io_error(const std::filesystem::path& path, std::string_view what, int err) {
+Error identity_io_error(const std::filesystem::path& path, std::string_view what, int err) {
   return make_error(ErrorKind::io, path.string() + ": " + std::string(what) + ": " + std::strerror(err));
 }
 
@@ -46,14 +46,14 @@ std::optional<FileFacts> stat_path(const std::filesystem::path& path) {
 
 Result<FileFacts> stat_fd(int fd, const std::filesystem::path& path_for_errors) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return io_error(path_for_errors, "cannot read its size", errno);
+  if (::fstat(fd, &st) != 0) return identity_io_error(path_for_errors, "cannot read its size", errno);
   return facts_of(st);
 }
 
 Result<UniqueFd> open_for_reading(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return io_error(path, "cannot open it for reading (check that this user may read it)", errno);
+    return identity_io_error(path, "cannot open it for reading (check that this user may read it)", errno);
   }
   return UniqueFd(fd);
 }
@@ -63,7 +63,7 @@ Result<std::size_t> read_at(int fd, char* buffer, std::size_t length, std::int64
   for (;;) {
     const ssize_t n = ::pread(fd, buffer, length, static_cast<off_t>(offset));
     if (n >= 0) return static_cast<std::size_t>(n);
-    if (errno != EINTR) return io_error(path_for_errors, "cannot read it", errno);
+    if (errno != EINTR) return identity_io_error(path_for_errors, "cannot read it", errno);
   }
 }
 

@@ -14,7 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Error io_error(const fs::path& file, const fs::path& folder, std::string_view what, int err) {
+Error move_io_error(const fs::path& file, const fs::path& folder, std::string_view what, int err) {
   return make_error(ErrorKind::io, "cannot move " + file.string() + " into " + folder.string() + ": " +
                                        std::string(what) + ": " + std::strerror(err) +
                                        " (check that this user may write to both folders)");
@@ -34,14 +34,14 @@ Status copy_into_place(const fs::path& file, const fs::path& target) {
   const fs::path temporary = target.parent_path() / ("." + target.filename().string() + ".part");
   std::error_code ec;
   fs::copy_file(file, temporary, fs::copy_options::overwrite_existing, ec);
-  if (ec) return io_error(file, target.parent_path(), "copying it", ec.value());
+  if (ec) return move_io_error(file, target.parent_path(), "copying it", ec.value());
   const int fd = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
     (void)::fsync(fd);
     ::close(fd);
   }
   if (::rename(temporary.c_str(), target.c_str()) != 0)
-    return io_error(file, target.parent_path(), "renaming its copy", errno);
+    return move_io_error(file, target.parent_path(), "renaming its copy", errno);
   return {};
 }
 
@@ -50,24 +50,27 @@ Status copy_into_place(const fs::path& file, const fs::path& target) {
 Result<fs::path> move_into(const fs::path& file, const fs::path& folder) {
   std::error_code ec;
   fs::create_directories(folder, ec);
-  if (ec) return io_error(file, folder, "creating the folder", ec.value());
+  if (ec) return move_io_error(file, folder, "creating the folder", ec.value());
   fs::path target = folder / file.filename();
   for (int n = 1; fs::exists(target, ec); ++n) {
     if (same_bytes(file, target)) {
-      if (::unlink(file.c_str()) != 0 && errno != ENOENT) return io_error(file, folder, "removing it", errno);
+      if (::unlink(file.c_str()) != 0 && errno != ENOENT)
+        return move_io_error(file, folder, "removing it", errno);
       return target;
     }
     target = folder / (file.stem().string() + "." + std::to_string(n) + file.extension().string());
   }
   // No file of that name: link() refuses to replace one that appears meanwhile, where rename() would not.
   if (::link(file.c_str(), target.c_str()) == 0) {
-    if (::unlink(file.c_str()) != 0 && errno != ENOENT) return io_error(file, folder, "removing it", errno);
+    if (::unlink(file.c_str()) != 0 && errno != ENOENT)
+      return move_io_error(file, folder, "removing it", errno);
     return target;
   }
   if (errno != EXDEV && errno != EPERM && errno != ENOTSUP)
-    return io_error(file, folder, "linking it", errno);
+    return move_io_error(file, folder, "linking it", errno);
   if (auto s = copy_into_place(file, target); !s) return s.error();
-  if (::unlink(file.c_str()) != 0 && errno != ENOENT) return io_error(file, folder, "removing it", errno);
+  if (::unlink(file.c_str()) != 0 && errno != ENOENT)
+    return move_io_error(file, folder, "removing it", errno);
   return target;
 }
 

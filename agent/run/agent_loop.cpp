@@ -31,17 +31,17 @@ constexpr milliseconds kPollWithoutNotifications{200};
 constexpr milliseconds kFirstRetry{500};
 constexpr milliseconds kMaxRetry{60'000};
 
-struct Slot {
-  std::unique_ptr<Source> source;
-  asio::steady_timer retry;
-  milliseconds backoff{0};
-  bool scheduled = false;
-  bool failing = false;
-};
-
 }  // namespace
 
 struct AgentLoop::Impl {
+  struct Slot {
+    std::unique_ptr<Source> source;
+    asio::steady_timer retry;
+    milliseconds backoff{0};
+    bool scheduled = false;
+    bool failing = false;
+  };
+
   Impl(const AgentConfig& c, Ledger& l, const Clock& k, StoreRules* r)
       : config(c),
         ledger(l),

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "local/core/clock.hpp"
+
 namespace regua {
 namespace {
-
-constexpr std::int64_t kSecondsPerDay = 86'400;
 
 // Adds ?2 purchases made from ?3 to ?4 for ?5 cents. The pending mark says the latest cause, and is
 // cleared when the caller evaluates the cell itself.
@@ -23,7 +23,7 @@ ON CONFLICT (customer_id) DO UPDATE SET
 // they are not needed, and RETURNING's buffering is saved.
 constexpr std::string_view kReturning = "\nRETURNING purchases, last_at, cell";
 
-constexpr std::string_view kOwnerOfSale = "SELECT customer_id FROM sales WHERE pos_id = ?1";
+constexpr std::string_view kStatsOwnerOfSale = "SELECT customer_id FROM sales WHERE pos_id = ?1";
 
 constexpr std::string_view kRecompute = R"sql(
 INSERT INTO customer_stats (customer_id, purchases, first_at, last_at, total_cents, pending)
@@ -35,7 +35,7 @@ ON CONFLICT (customer_id) DO UPDATE SET
   pending = excluded.pending
 RETURNING purchases, last_at, cell)sql";
 
-std::optional<std::int64_t> optional_int(const sqlite::Stmt& stmt, int column) {
+std::optional<std::int64_t> optional_int64(const sqlite::Stmt& stmt, int column) {
   if (stmt.is_null(column)) return std::nullopt;
   return stmt.int64(column);
 }
@@ -52,7 +52,7 @@ Result<CustomerStats> CustomerStats::create(sqlite::Db& db, const Clock& clock) 
   };
   for (const auto& [stmt, sql] : {Prepared{&stats.add_sale_, std::string(kAddSale) + std::string(kReturning)},
                                   Prepared{&stats.add_sale_quietly_, std::string(kAddSale)},
-                                  Prepared{&stats.owner_of_sale_, std::string(kOwnerOfSale)},
+                                  Prepared{&stats.owner_of_sale_, std::string(kStatsOwnerOfSale)},
                                   Prepared{&stats.recompute_, std::string(kRecompute)}}) {
     auto prepared = db.prepare(sql);
     if (!prepared) return prepared.error().within("preparing the customer stats");
@@ -115,7 +115,7 @@ Status CustomerStats::on_cancel(std::string_view sale_pos_id) {
   owner_of_sale_.bind_ref(1, sale_pos_id);
   auto row = owner_of_sale_.step();
   if (!row) return row.error();
-  const auto owner = *row ? optional_int(owner_of_sale_, 0) : std::nullopt;
+  const auto owner = *row ? optional_int64(owner_of_sale_, 0) : std::nullopt;
   owner_of_sale_.reset();
   if (!owner) return {};  // anonymous, or unknown
   return recompute(*owner, SegmentCause::cancel);
@@ -134,7 +134,7 @@ Status CustomerStats::recompute(std::int64_t customer_id, SegmentCause cause) {
 
 Status CustomerStats::evaluate(sqlite::Stmt& returned, std::int64_t customer_id, SegmentCause cause) {
   const std::int64_t purchases = returned.int64(0);
-  const auto last_at = optional_int(returned, 1);
+  const auto last_at = optional_int64(returned, 1);
   const auto stored = returned.optional_text(2);
   returned.reset();
   if (policy_ == nullptr) return {};  // marked pending by the statement
@@ -199,8 +199,8 @@ Result<std::optional<CustomerFigures>> load_customer_figures(sqlite::Db& db, std
   if (!*row) return std::optional<CustomerFigures>{};
   CustomerFigures f;
   f.purchases = stmt->int64(0);
-  f.first_at = optional_int(*stmt, 1);
-  f.last_at = optional_int(*stmt, 2);
+  f.first_at = optional_int64(*stmt, 1);
+  f.last_at = optional_int64(*stmt, 2);
   f.total = stmt->int64(3);
   f.cell = stmt->optional_text(4);
   stmt->reset();

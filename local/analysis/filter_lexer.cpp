@@ -1,5 +1,7 @@
 #include "local/analysis/filter_lexer.hpp"
 
+#include "local/core/ascii.hpp"
+
 namespace regua {
 namespace {
 
@@ -7,12 +9,8 @@ bool is_word_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 bool is_word_char(char c) {
-  return is_word_start(c) || is_digit(c);
+  return is_word_start(c) || ascii::is_digit(c);
 }
 
 class Columns {
@@ -73,11 +71,11 @@ Result<std::vector<Token>> tokenize_filter(std::string_view s) {
       while (i < s.size() && is_word_char(s[i]))
         ++i;
       out.push_back({TokenKind::word, std::string(s.substr(start, i - start)), column});
-    } else if (is_digit(c) || (c == '.' && i + 1 < s.size() && is_digit(s[i + 1]))) {
+    } else if (ascii::is_digit(c) || (c == '.' && i + 1 < s.size() && ascii::is_digit(s[i + 1]))) {
       // Digits, at most one '.', digits: "30", "0.5", "129.90". A word glued to it ("30d") is left
       // for the parser to refuse as what follows the number.
       bool dot = false;
-      while (i < s.size() && (is_digit(s[i]) || (s[i] == '.' && !dot))) {
+      while (i < s.size() && (ascii::is_digit(s[i]) || (s[i] == '.' && !dot))) {
         dot = dot || s[i] == '.';
         ++i;
       }

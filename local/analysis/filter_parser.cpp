@@ -5,11 +5,12 @@
 #include <charconv>
 
 #include "local/analysis/filter_lexer.hpp"
+#include "local/core/ascii.hpp"
 
 namespace regua {
 namespace {
 
-constexpr std::array kFields{
+constexpr std::array kFilterFields{
     FieldInfo{FieldId::purchases, "purchases", FieldType::count, false, 0,
               "purchases (sales not cancelled), ever"},
     FieldInfo{FieldId::purchases_last, "purchases_last", FieldType::count, true, 3660,
@@ -35,13 +36,10 @@ constexpr std::array kFields{
     FieldInfo{FieldId::clv, "clv", FieldType::money, false, 0, "predicted CLV (regua-agent predict)"},
 };
 
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool is_word(const Token& t, std::string_view w) {
   return t.kind == TokenKind::word && t.text.size() == w.size() &&
-         std::equal(w.begin(), w.end(), t.text.begin(), [](char a, char b) { return a == lower(b); });
+         std::equal(w.begin(), w.end(), t.text.begin(),
+                    [](char a, char b) { return a == ascii::to_lower(b); });
 }
 
 bool is_keyword(const Token& t) {
@@ -51,8 +49,8 @@ bool is_keyword(const Token& t) {
   return false;
 }
 
-const FieldInfo* find_field(const Token& t) {
-  for (const auto& f : kFields) {
+const FieldInfo* find_filter_field(const Token& t) {
+  for (const auto& f : kFilterFields) {
     if (is_word(t, f.name)) return &f;
   }
   return nullptr;
@@ -60,7 +58,7 @@ const FieldInfo* find_field(const Token& t) {
 
 std::string field_list() {
   std::string out;
-  for (const auto& f : kFields)
+  for (const auto& f : kFilterFields)
     out += (out.empty() ? "" : ", ") + std::string(f.name) + (f.takes_days ? "(N)" : "");
   return out;
 }
@@ -266,7 +264,7 @@ class Parser {
       o.boolean = is_word(t, "true");
       return o;
     }
-    const FieldInfo* f = find_field(t);
+    const FieldInfo* f = find_filter_field(t);
     if (f == nullptr) return std::nullopt;
     next();
     o.kind = Operand::Kind::field;
@@ -458,11 +456,11 @@ class Parser {
 }  // namespace
 
 std::span<const FieldInfo> filter_fields() {
-  return kFields;
+  return kFilterFields;
 }
 
 const FieldInfo& field_info(FieldId id) {
-  return kFields[static_cast<std::size_t>(id)];
+  return kFilterFields[static_cast<std::size_t>(id)];
 }
 
 Result<FilterNode> parse_filter(std::string_view filter) {

@@ -4,12 +4,11 @@
 #include <charconv>
 #include <chrono>
 
+#include "local/core/clock.hpp"
 #include "local/predict/predictions.hpp"
 
 namespace regua {
 namespace {
-
-constexpr std::int64_t kSecondsPerDay = 86'400;
 
 std::string month_day(std::int64_t day) {
   // "MM-DD" of a local day: how a birthday's yearly date compares.

@@ -5,12 +5,12 @@
 #include <cmath>
 #include <span>
 
+#include "local/core/clock.hpp"
 #include "local/predict/predictions.hpp"
 
 namespace regua {
 namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86'400;
 constexpr int kDayBits = 25;  // a customer's purchase day, relative to the first day kept, in a packed key
 
 struct DayTotals {

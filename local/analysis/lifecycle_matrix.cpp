@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "local/core/ascii.hpp"
+
 namespace regua {
 namespace {
 
@@ -48,15 +50,6 @@ constexpr std::array<CellText, kCells> kCellTexts{{
      "were loyal and stopped: win them back with a call from the manager and a strong offer"},
 }};
 
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool same_text(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
 }  // namespace
 
 Status check_thresholds(const LifecycleThresholds& t) {
@@ -85,8 +78,8 @@ std::string thresholds_key(const LifecycleThresholds& t) {
 }
 
 std::optional<Language> language_from_name(std::string_view name) {
-  if (same_text(name, "pt-BR") || same_text(name, "pt")) return Language::pt_br;
-  if (same_text(name, "en")) return Language::en;
+  if (ascii::iequals(name, "pt-BR") || ascii::iequals(name, "pt")) return Language::pt_br;
+  if (ascii::iequals(name, "en")) return Language::en;
   return std::nullopt;
 }
 
@@ -122,7 +115,7 @@ std::string_view cell_advice(Cell cell, Language language) {
 std::optional<Cell> cell_from_text(std::string_view text) {
   for (int i = 0; i < kCells; ++i) {
     const auto& t = kCellTexts[static_cast<std::size_t>(i)];
-    if (same_text(text, t.code) || same_text(text, t.pt_name) || same_text(text, t.en_name)) {
+    if (ascii::iequals(text, t.code) || ascii::iequals(text, t.pt_name) || ascii::iequals(text, t.en_name)) {
       return Cell::from_index(i);
     }
   }

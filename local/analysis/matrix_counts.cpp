@@ -2,11 +2,10 @@
 
 #include "local/analysis/segment_events.hpp"
 #include "local/analysis/sql_local_day.hpp"
+#include "local/core/clock.hpp"
 
 namespace regua {
 namespace {
-
-constexpr std::int64_t kSecondsPerDay = 86'400;
 
 // Adds the customers of a (purchases, last_at) query to the matrix of `m.day`.
 Status tally(sqlite::Stmt& stmt, const SegmentPolicy& policy, MatrixCounts& m) {

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "local/analysis/filter_parser.hpp"
+#include "local/core/ascii.hpp"
 
 namespace regua {
 namespace {
@@ -30,15 +31,6 @@ constexpr std::array kRfmSegments{
     RfmSegment{"big_spenders", "Quem mais gasta", "Big spenders", "rfm_m = 5",
                "o quinto que mais gastou na loja", "the fifth who spent the most in the store"},
 };
-
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool same_text(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -67,7 +59,7 @@ std::vector<SegmentDefinition> builtin_segments(Language language) {
 std::optional<SegmentDefinition> find_segment(std::string_view name, std::span<const CustomSegment> custom,
                                               Language language) {
   for (auto& s : builtin_segments(language)) {
-    if (same_text(name, s.name) || same_text(name, s.title)) return s;
+    if (ascii::iequals(name, s.name) || ascii::iequals(name, s.title)) return s;
   }
   if (const auto cell = cell_from_text(name)) {  // a cell's name in the other language
     for (auto& s : builtin_segments(language)) {
@@ -75,7 +67,7 @@ std::optional<SegmentDefinition> find_segment(std::string_view name, std::span<c
     }
   }
   for (const auto& c : custom) {
-    if (same_text(name, c.name)) {
+    if (ascii::iequals(name, c.name)) {
       return SegmentDefinition{SegmentDefinition::Kind::custom, c.name, c.name, c.filter, c.description};
     }
   }
@@ -90,7 +82,7 @@ Status check_custom_segment(const CustomSegment& segment) {
   }
   for (const Language language : {Language::pt_br, Language::en}) {
     for (const auto& s : builtin_segments(language)) {
-      if (same_text(segment.name, s.name) || same_text(segment.name, s.title)) {
+      if (ascii::iequals(segment.name, s.name) || ascii::iequals(segment.name, s.title)) {
         return make_error(ErrorKind::config, label + ": the name is taken by a built-in segment (" + s.name +
                                                  "); choose another one");
       }

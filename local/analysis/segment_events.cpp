@@ -5,12 +5,12 @@
 #include <set>
 #include <vector>
 
+#include "local/core/clock.hpp"
 #include "local/predict/predictions.hpp"
 
 namespace regua {
 namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86'400;
 // Rows read per query of a full pass: memory stays small on a million customers.
 constexpr int kBatch = 5000;
 
@@ -23,7 +23,7 @@ constexpr std::string_view kInsertEvent =
     "INSERT INTO segment_events (customer_id, cell, previous_cell, day, at, purchases, last_at, cause) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
-constexpr std::string_view kColumns =
+constexpr std::string_view kSegmentEventColumns =
     "SELECT customer_id, purchases, last_at, cell, pending FROM customer_stats ";
 
 // Where the previous refresh left off, in ledger_info.
@@ -127,7 +127,7 @@ class Refresher {
 
 Status full_pass(sqlite::Db& db, Refresher& refresher, SegmentCause cause) {
   auto stmt =
-      db.prepare(std::string(kColumns) +
+      db.prepare(std::string(kSegmentEventColumns) +
                  "WHERE customer_id > ?1 AND (purchases > 0 OR cell IS NOT NULL OR pending IS NOT NULL) "
                  "ORDER BY customer_id LIMIT " +
                  std::to_string(kBatch));
@@ -147,8 +147,8 @@ Status full_pass(sqlite::Db& db, Refresher& refresher, SegmentCause cause) {
 
 Status pending_pass(sqlite::Db& db, Refresher& refresher) {
   // Each processed row stops being pending, so the same query returns the next ones.
-  auto stmt = db.prepare(std::string(kColumns) + "WHERE pending IS NOT NULL ORDER BY customer_id LIMIT " +
-                         std::to_string(kBatch));
+  auto stmt = db.prepare(std::string(kSegmentEventColumns) +
+                         "WHERE pending IS NOT NULL ORDER BY customer_id LIMIT " + std::to_string(kBatch));
   if (!stmt) return stmt.error();
   for (;;) {
     auto rows = read_rows(*stmt);
@@ -165,7 +165,7 @@ Status pending_pass(sqlite::Db& db, Refresher& refresher) {
 // wider than any time zone on each side, then exact evaluation.
 Status crossing_pass(sqlite::Db& db, Refresher& refresher, std::int64_t previous, std::int64_t today,
                      int limit, std::set<std::int64_t>& seen) {
-  auto stmt = db.prepare(std::string(kColumns) + "WHERE last_at >= ?1 AND last_at < ?2");
+  auto stmt = db.prepare(std::string(kSegmentEventColumns) + "WHERE last_at >= ?1 AND last_at < ?2");
   if (!stmt) return stmt.error();
   stmt->bind(1, (previous - limit - 1) * kSecondsPerDay).bind(2, (today - limit + 1) * kSecondsPerDay);
   auto rows = read_rows(*stmt);

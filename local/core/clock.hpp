@@ -3,10 +3,21 @@
 // `regua-agent simulate` use ManualClock to run months of store life in seconds.
 
 #include <chrono>
+#include <cstdint>
 
 namespace regua {
 
 using Seconds = std::chrono::sys_seconds;  // UTC, one-second resolution: how the ledger stores time
+
+inline constexpr std::int64_t kSecondsPerDay = 86'400;
+
+// The ledger's columns hold Unix seconds.
+constexpr std::int64_t to_unix(Seconds t) {
+  return t.time_since_epoch().count();
+}
+constexpr Seconds from_unix(std::int64_t t) {
+  return Seconds{std::chrono::seconds{t}};
+}
 
 class Clock {
  public:

@@ -2,15 +2,13 @@
 
 #include <limits>
 
+#include "local/core/ascii.hpp"
+
 namespace regua {
 namespace {
 
 Error bad_amount(std::string_view text, std::string_view why) {
   return make_error(ErrorKind::input, "\"" + std::string(text) + "\" is not an amount: " + std::string(why));
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
 }
 
 }  // namespace
@@ -36,7 +34,7 @@ Result<Cents> parse_amount(std::string_view text, AmountFormat format) {
       digits_since_separator = 0;
       continue;
     }
-    if (!is_digit(c)) {
+    if (!ascii::is_digit(c)) {
       return bad_amount(text, std::string("unexpected character '") + c + "' (expected digits and '" +
                                   format.decimal_separator + "')");
     }
@@ -53,7 +51,7 @@ Result<Cents> parse_amount(std::string_view text, AmountFormat format) {
     ++i;
     for (; i < text.size(); ++i) {
       const char c = text[i];
-      if (!is_digit(c)) {
+      if (!ascii::is_digit(c)) {
         return bad_amount(text, std::string("unexpected character '") + c + "' after the decimal separator");
       }
       if (fraction_digits < 2) {

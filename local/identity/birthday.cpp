@@ -3,16 +3,13 @@
 #include <chrono>
 #include <vector>
 
+#include "local/core/ascii.hpp"
 #include "local/identity/text.hpp"
 
 namespace regua {
 namespace {
 
 constexpr int kFirstYear = 1900;
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 
 int number(std::string_view digits) {
   int n = 0;
@@ -49,7 +46,7 @@ std::optional<std::vector<std::string_view>> groups(std::string_view text) {
   char separator = '\0';
   std::size_t start = 0;
   for (std::size_t i = 0; i <= text.size(); ++i) {
-    if (i < text.size() && is_digit(text[i])) continue;
+    if (i < text.size() && ascii::is_digit(text[i])) continue;
     if (i < text.size()) {
       const char c = text[i];
       if (c != '-' && c != '/' && c != '.') return std::nullopt;

@@ -2,12 +2,10 @@
 
 #include <algorithm>
 
+#include "local/core/ascii.hpp"
+
 namespace regua {
 namespace {
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 
 // The check digit of the first `n` digits: weights n+1 down to 2, remainder mod 11, 0 or 1 -> 0.
 int check_digit(std::string_view digits, int n) {
@@ -29,7 +27,7 @@ std::optional<std::string> valid_cpf(std::string_view raw) {
   std::string digits;
   bool punctuated = false;
   for (const char c : raw) {
-    if (is_digit(c)) {
+    if (ascii::is_digit(c)) {
       digits += c;
     } else if (c == '.' || c == '-' || c == ' ' || c == '/') {
       punctuated = true;
@@ -47,7 +45,7 @@ std::optional<std::string> valid_cpf(std::string_view raw) {
 }
 
 std::string format_cpf(std::string_view d) {
-  if (d.size() != 11 || !std::all_of(d.begin(), d.end(), is_digit)) return std::string(d);
+  if (d.size() != 11 || !std::all_of(d.begin(), d.end(), ascii::is_digit)) return std::string(d);
   return std::string(d.substr(0, 3)) + "." + std::string(d.substr(3, 3)) + "." + std::string(d.substr(6, 3)) +
          "-" + std::string(d.substr(9, 2));
 }

@@ -53,7 +53,7 @@ std::optional<std::string> trimmed(const std::optional<std::string>& raw) {
 }
 
 // `raw` is trimmed and not empty.
-CheckedText checked(std::string raw, std::optional<std::string> normalised) {
+CheckedText checked_text(std::string raw, std::optional<std::string> normalised) {
   if (normalised) return {std::move(*normalised), true};
   return {std::move(raw), false};
 }
@@ -87,16 +87,17 @@ CustomerFields normalise_fields(const CustomerInfo& info, const PhoneNormaliser&
     }
   }
   if (auto raw = trimmed(info.email)) {
-    f.email =
-        known != nullptr && same_valid(known->email, *raw) ? known->email : checked(*raw, valid_email(*raw));
+    f.email = known != nullptr && same_valid(known->email, *raw) ? known->email
+                                                                 : checked_text(*raw, valid_email(*raw));
   }
   if (auto raw = trimmed(info.cpf)) {
-    f.cpf = known != nullptr && same_valid(known->cpf, *raw) ? known->cpf : checked(*raw, valid_cpf(*raw));
+    f.cpf =
+        known != nullptr && same_valid(known->cpf, *raw) ? known->cpf : checked_text(*raw, valid_cpf(*raw));
   }
   if (auto raw = trimmed(info.birthday)) {
     f.birthday = known != nullptr && same_valid(known->birthday, *raw)
                      ? known->birthday
-                     : checked(*raw, parse_birthday(*raw, reference_year));
+                     : checked_text(*raw, parse_birthday(*raw, reference_year));
   }
   return f;
 }

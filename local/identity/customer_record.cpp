@@ -5,11 +5,11 @@
 namespace regua {
 namespace {
 
-constexpr std::array<std::string_view, 13> kColumns{
+constexpr std::array<std::string_view, 13> kCustomerColumns{
     "id",    "pos_id",      "info_at", "name",      "phone",    "phone_e164",    "phone_kind",
     "email", "email_valid", "cpf",     "cpf_valid", "birthday", "birthday_valid"};
 
-std::optional<CheckedText> checked(const sqlite::Stmt& row, int text, int valid) {
+std::optional<CheckedText> checked_column(const sqlite::Stmt& row, int text, int valid) {
   if (row.is_null(text)) return std::nullopt;
   return CheckedText{std::string(row.text(text)), row.int64(valid) != 0};
 }
@@ -26,7 +26,7 @@ void bind_checked(sqlite::Stmt& stmt, int index, const std::optional<CheckedText
 
 std::string customer_columns(std::string_view alias) {
   std::string out;
-  for (const auto column : kColumns) {
+  for (const auto column : kCustomerColumns) {
     if (!out.empty()) out += ", ";
     if (!alias.empty()) out += std::string(alias) + ".";
     out += column;
@@ -47,9 +47,9 @@ CustomerRecord read_customer(const sqlite::Stmt& row) {
     if (p.parsed.valid()) p.parsed.e164 = std::string(row.text(5));
     r.fields.phone = std::move(p);
   }
-  r.fields.email = checked(row, 7, 8);
-  r.fields.cpf = checked(row, 9, 10);
-  r.fields.birthday = checked(row, 11, 12);
+  r.fields.email = checked_column(row, 7, 8);
+  r.fields.cpf = checked_column(row, 9, 10);
+  r.fields.birthday = checked_column(row, 11, 12);
   return r;
 }
 

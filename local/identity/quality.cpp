@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "local/core/ascii.hpp"
+
 namespace regua {
 namespace {
 
@@ -23,10 +25,6 @@ SELECT (SELECT count(*) FROM sales WHERE cancelled_at IS NULL),
        count(*) FILTER (WHERE birthday IS NOT NULL AND birthday_valid = 0),
        (SELECT count(*) FROM quarantine)
 FROM customers)sql";
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 
 }  // namespace
 
@@ -56,7 +54,7 @@ std::string reason_pattern(std::string_view reason) {
       out += c;
       if (keep) {
         for (const char k : reason.substr(i + 1, close - i - 1)) {
-          if (!is_digit(k)) {
+          if (!ascii::is_digit(k)) {
             out += k;
           } else if (out.back() != 'N') {
             out += 'N';
@@ -67,8 +65,8 @@ std::string reason_pattern(std::string_view reason) {
       }
       out += c;
       i = close;
-    } else if (is_digit(c)) {
-      if (i == 0 || !is_digit(reason[i - 1])) out += 'N';
+    } else if (ascii::is_digit(c)) {
+      if (i == 0 || !ascii::is_digit(reason[i - 1])) out += 'N';
     } else {
       out += c;
     }

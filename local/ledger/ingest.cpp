@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "local/core/clock.hpp"
 #include "local/core/hash.hpp"
 
 namespace regua {
@@ -50,10 +51,6 @@ constexpr std::string_view kInsertQuarantine =
 // Rows this connection has written since it opened.
 std::int64_t total_changes_of(const sqlite::Db& db) {
   return sqlite3_total_changes64(db.handle());
-}
-
-std::int64_t unix_seconds(Seconds t) {
-  return t.time_since_epoch().count();
 }
 
 }  // namespace
@@ -185,7 +182,7 @@ Status Ingestor::apply(const Event& event, std::string_view source) {
 Status Ingestor::apply_customer(const CustomerUpdate& update, std::string_view source) {
   ++pending_.customer_updates;
   if (!describes_anyone(update.customer)) return {};
-  const auto at = unix_seconds(update.at);
+  const auto at = to_unix(update.at);
   auto match = customers_.match(update.customer, at);
   if (!match) return match.error();
   const bool new_customer = !match->customer_id().has_value();
@@ -201,7 +198,7 @@ Status Ingestor::apply_customer(const CustomerUpdate& update, std::string_view s
 Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
   // A customer object that says nothing about anyone leaves the sale anonymous.
   const bool identified = sale.customer && describes_anyone(*sale.customer);
-  const auto sold_at = unix_seconds(sale.sold_at);
+  const auto sold_at = to_unix(sale.sold_at);
   std::optional<CustomerMatch> match;
   std::optional<std::int64_t> customer_id;
   if (identified) {
@@ -232,7 +229,7 @@ Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
   insert_sale_.bind(3, sold_at)
       .bind(4, sale.total)
       .bind_ref(5, source)
-      .bind(6, unix_seconds(ledger_->clock().now()));
+      .bind(6, to_unix(ledger_->clock().now()));
   if (auto s = insert_sale_.run(); !s) return s.error().within("sale " + sale.pos_id);
   if (ledger_->db().changes() == 0) {
     ++pending_.sales_replayed;
@@ -284,9 +281,9 @@ Status Ingestor::insert_items(std::int64_t sale_id, const Sale& sale) {
 }
 
 Status Ingestor::apply_cancel(const Cancel& cancel, std::string_view source) {
-  const auto now = unix_seconds(ledger_->clock().now());
+  const auto now = to_unix(ledger_->clock().now());
   insert_cancel_.bind(1, std::string_view(cancel.sale_pos_id))
-      .bind(2, unix_seconds(cancel.cancelled_at))
+      .bind(2, to_unix(cancel.cancelled_at))
       .bind(3, source)
       .bind(4, now);
   if (auto s = insert_cancel_.run(); !s) return s.error().within("cancellation of " + cancel.sale_pos_id);
@@ -294,7 +291,7 @@ Status Ingestor::apply_cancel(const Cancel& cancel, std::string_view source) {
     ++pending_.cancels_replayed;
     return {};
   }
-  cancel_sale_.bind(1, std::string_view(cancel.sale_pos_id)).bind(2, unix_seconds(cancel.cancelled_at));
+  cancel_sale_.bind(1, std::string_view(cancel.sale_pos_id)).bind(2, to_unix(cancel.cancelled_at));
   if (auto s = cancel_sale_.run(); !s) return s.error().within("cancellation of " + cancel.sale_pos_id);
   if (ledger_->db().changes() > 0) {
     ++pending_.cancels_applied;
@@ -330,7 +327,7 @@ Status Ingestor::quarantine(const InputPosition& at, std::string_view raw, std::
       .bind(6, as_sql_int(fnv1a64(raw)))
       .bind_blob(7, raw)
       .bind(8, reason)
-      .bind(9, unix_seconds(ledger_->clock().now()));
+      .bind(9, to_unix(ledger_->clock().now()));
   if (auto s = insert_quarantine_.run(); !s) return s.error().within("quarantine");
   if (ledger_->db().changes() > 0) {
     ++pending_.quarantined;
@@ -343,7 +340,7 @@ Status Ingestor::quarantine(const InputPosition& at, std::string_view raw, std::
 
 Status Ingestor::save_checkpoint(const FileCheckpoint& checkpoint) {
   forget_if_written_by_others();
-  auto s = regua::save_checkpoint(ledger_->db(), checkpoint, unix_seconds(ledger_->clock().now()));
+  auto s = regua::save_checkpoint(ledger_->db(), checkpoint, to_unix(ledger_->clock().now()));
   own_changes_ = total_changes_of(ledger_->db());
   return s;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <span>
 
+#include "local/core/clock.hpp"
+
 namespace regua {
 
 std::string_view time_unit_name(TimeUnit unit) {
@@ -61,7 +63,6 @@ Result<std::vector<CustomerSummary>> load_customer_summaries(sqlite::Db& db, std
                                                              const LocalDay& local_day, TimeUnit unit) {
   // A cheap upper bound in UTC first (no zone is a day or more away from UTC), then the exact
   // store-local day of each sale.
-  constexpr std::int64_t kSecondsPerDay = 86'400;
   auto stmt = db.prepare(
       "SELECT customer_id, sold_at, total_cents FROM sales "
       "WHERE customer_id IS NOT NULL AND cancelled_at IS NULL AND sold_at < ?1 ORDER BY customer_id");

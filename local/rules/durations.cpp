@@ -3,13 +3,14 @@
 #include <charconv>
 #include <cstdio>
 
+#include "local/core/clock.hpp"
+
 namespace regua {
 namespace {
 
 constexpr std::int64_t kMinute = 60;
 constexpr std::int64_t kHour = 3600;
-constexpr std::int64_t kDay = 86'400;
-constexpr std::int64_t kWeek = 7 * kDay;
+constexpr std::int64_t kWeek = 7 * kSecondsPerDay;
 
 }  // namespace
 
@@ -27,7 +28,7 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
     case 'h':
       return std::chrono::seconds{n * kHour};
     case 'd':
-      return std::chrono::seconds{n * kDay};
+      return std::chrono::seconds{n * kSecondsPerDay};
     case 'w':
       return std::chrono::seconds{n * kWeek};
     default:
@@ -39,7 +40,7 @@ std::string format_duration(std::chrono::seconds d) {
   const auto s = d.count();
   if (s == 0) return "0";
   if (s % kWeek == 0) return std::to_string(s / kWeek) + "w";
-  if (s % kDay == 0) return std::to_string(s / kDay) + "d";
+  if (s % kSecondsPerDay == 0) return std::to_string(s / kSecondsPerDay) + "d";
   if (s % kHour == 0) return std::to_string(s / kHour) + "h";
   if (s % kMinute == 0) return std::to_string(s / kMinute) + "m";
   return std::to_string(s) + "s";
@@ -49,8 +50,8 @@ std::string describe_duration(std::chrono::seconds d) {
   std::int64_t s = d.count();
   const bool negative = s < 0;
   if (negative) s = -s;
-  const auto days = s / kDay;
-  const auto hours = (s % kDay) / kHour;
+  const auto days = s / kSecondsPerDay;
+  const auto hours = (s % kSecondsPerDay) / kHour;
   const auto minutes = (s % kHour) / kMinute;
   std::string out;
   if (days > 0) out += std::to_string(days) + " d";
@@ -61,7 +62,7 @@ std::string describe_duration(std::chrono::seconds d) {
 }
 
 bool whole_days(std::chrono::seconds d) {
-  return d.count() % kDay == 0;
+  return d.count() % kSecondsPerDay == 0;
 }
 
 std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text) {

@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
+#include "local/core/clock.hpp"
+
 namespace regua {
 namespace {
-
-constexpr std::int64_t kDay = 86'400;
 
 std::string offset_text(std::chrono::seconds offset) {
   const auto s = offset.count();
@@ -23,10 +23,10 @@ struct Wall {
 
 Wall wall_of(const StoreZone& zone, Seconds t) {
   const std::int64_t local = t.time_since_epoch().count() + zone.offset(t).count();
-  std::int64_t day = local / kDay;
-  std::int64_t rest = local % kDay;
+  std::int64_t day = local / kSecondsPerDay;
+  std::int64_t rest = local % kSecondsPerDay;
   if (rest < 0) {
-    rest += kDay;
+    rest += kSecondsPerDay;
     --day;
   }
   return {std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{day}}}, rest};
@@ -67,7 +67,7 @@ std::string StoreZone::readable(Seconds t) const {
 }
 
 Seconds FixedStoreZone::to_utc(std::int64_t day, std::chrono::seconds time_of_day) const {
-  return Seconds{std::chrono::seconds{day * kDay} + time_of_day - offset_};
+  return Seconds{std::chrono::seconds{day * kSecondsPerDay} + time_of_day - offset_};
 }
 
 }  // namespace regua

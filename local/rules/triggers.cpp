@@ -1,14 +1,13 @@
 #include "local/rules/triggers.hpp"
 
+#include "local/core/clock.hpp"
 #include "local/rules/durations.hpp"
 
 namespace regua {
 namespace {
 
-constexpr std::int64_t kDay = 86'400;
-
 std::int64_t days_of(std::chrono::seconds d) {
-  return d.count() / kDay;
+  return d.count() / kSecondsPerDay;
 }
 
 std::int64_t day_number(std::chrono::year_month_day ymd) {

@@ -2,31 +2,25 @@
 
 #include <array>
 
+#include "local/core/clock.hpp"
+
 namespace regua {
 namespace {
 
-constexpr std::array<std::string_view, 4> kStates{"pending", "fired", "skipped", "cancelled"};
+constexpr std::array<std::string_view, 4> kJobStates{"pending", "fired", "skipped", "cancelled"};
 
-constexpr std::string_view kColumns =
+constexpr std::string_view kJobColumns =
     "id, rule_id, customer_id, occurrence, occurred_at, planned_at, due_at, priority, state, action, channel";
-
-Seconds at(std::int64_t t) {
-  return Seconds{std::chrono::seconds{t}};
-}
-
-std::int64_t unix(Seconds t) {
-  return t.time_since_epoch().count();
-}
 
 }  // namespace
 
 std::string_view job_state_name(JobState state) {
-  return kStates[static_cast<std::size_t>(state)];
+  return kJobStates[static_cast<std::size_t>(state)];
 }
 
 std::optional<JobState> job_state_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kStates.size(); ++i) {
-    if (kStates[i] == name) return static_cast<JobState>(i);
+  for (std::size_t i = 0; i < kJobStates.size(); ++i) {
+    if (kJobStates[i] == name) return static_cast<JobState>(i);
   }
   return std::nullopt;
 }
@@ -34,7 +28,7 @@ std::optional<JobState> job_state_from_name(std::string_view name) {
 Result<JobStore> JobStore::create(sqlite::Db& db) {
   JobStore s;
   s.db_ = &db;
-  const std::string cols(kColumns);
+  const std::string cols(kJobColumns);
   struct Prepared {
     sqlite::Stmt* stmt;
     std::string sql;
@@ -86,9 +80,9 @@ Result<std::vector<Job>> JobStore::read(sqlite::Stmt& stmt) {
     j.rule_id = std::string(stmt.text(1));
     j.customer_id = stmt.int64(2);
     j.occurrence = std::string(stmt.text(3));
-    j.occurred_at = at(stmt.int64(4));
-    j.planned_at = at(stmt.int64(5));
-    j.due_at = at(stmt.int64(6));
+    j.occurred_at = from_unix(stmt.int64(4));
+    j.planned_at = from_unix(stmt.int64(5));
+    j.due_at = from_unix(stmt.int64(6));
     j.priority = static_cast<int>(stmt.int64(7));
     j.state = job_state_from_name(stmt.text(8)).value_or(JobState::pending);
     j.action = std::string(stmt.text(9));
@@ -102,10 +96,10 @@ Result<bool> JobStore::insert(const Job& job, Seconds now) {
   insert_.bind_ref(1, std::string_view(job.rule_id))
       .bind(2, job.customer_id)
       .bind_ref(3, std::string_view(job.occurrence))
-      .bind(4, unix(job.occurred_at))
-      .bind(5, unix(job.planned_at))
+      .bind(4, to_unix(job.occurred_at))
+      .bind(5, to_unix(job.planned_at))
       .bind(6, std::int64_t{job.priority})
-      .bind(7, unix(now))
+      .bind(7, to_unix(now))
       .bind_ref(8, std::string_view(job.action))
       .bind_ref(9, std::string_view(job.channel));
   if (auto s = insert_.run(); !s) {
@@ -130,7 +124,7 @@ Result<std::vector<Job>> JobStore::pending_of(std::int64_t customer_id) {
 }
 
 Result<std::vector<Job>> JobStore::due(Seconds now, int limit) {
-  due_.bind(1, unix(now)).bind(2, std::int64_t{limit});
+  due_.bind(1, to_unix(now)).bind(2, std::int64_t{limit});
   return read(due_);
 }
 
@@ -138,23 +132,23 @@ Result<std::optional<Seconds>> JobStore::next_due() {
   auto row = next_due_.step();
   if (!row) return row.error().within("finding the next due job");
   std::optional<Seconds> out;
-  if (*row) out = at(next_due_.int64(0));
+  if (*row) out = from_unix(next_due_.int64(0));
   next_due_.reset();
   return out;
 }
 
 Status JobStore::defer(std::int64_t id, Seconds due) {
-  defer_.bind(1, id).bind(2, unix(due));
+  defer_.bind(1, id).bind(2, to_unix(due));
   return defer_.run();
 }
 
 Status JobStore::replan(std::int64_t id, Seconds planned, int priority) {
-  replan_.bind(1, id).bind(2, unix(planned)).bind(3, std::int64_t{priority});
+  replan_.bind(1, id).bind(2, to_unix(planned)).bind(3, std::int64_t{priority});
   return replan_.run();
 }
 
 Result<bool> JobStore::close(std::int64_t id, JobState state, Seconds when, std::string_view reason) {
-  close_.bind(1, id).bind(2, job_state_name(state)).bind(3, unix(when)).bind_ref(4, reason);
+  close_.bind(1, id).bind(2, job_state_name(state)).bind(3, to_unix(when)).bind_ref(4, reason);
   if (auto s = close_.run(); !s) return s.error().within("closing job " + std::to_string(id));
   return db_->changes() > 0;
 }

@@ -2,19 +2,13 @@
 
 #include <array>
 
+#include "local/core/clock.hpp"
+
 namespace regua {
 namespace {
 
-constexpr std::array<std::string_view, 5> kStates{"open", "done", "archived", "cancelled", "expired"};
+constexpr std::array<std::string_view, 5> kTaskStates{"open", "done", "archived", "cancelled", "expired"};
 constexpr std::array<std::string_view, 4> kOutcomes{"contacted", "no_answer", "sold", "wrong_number"};
-
-std::int64_t unix(Seconds t) {
-  return t.time_since_epoch().count();
-}
-
-Seconds at(std::int64_t t) {
-  return Seconds{std::chrono::seconds{t}};
-}
 
 constexpr std::string_view kSelect =
     "SELECT t.id, t.rule_id, t.customer_id, c.pos_id, c.name, coalesce(c.phone_e164, c.phone), t.title, "
@@ -38,10 +32,10 @@ TaskRow read_row(const sqlite::Stmt& s, Seconds now) {
   r.outcome = s.optional_text(12);
   r.note = s.optional_text(13);
   r.close_reason = s.optional_text(14);
-  r.created_at = at(s.int64(15));
-  r.due_at = at(s.int64(16));
-  r.expires_at = at(s.int64(17));
-  if (!s.is_null(18)) r.closed_at = at(s.int64(18));
+  r.created_at = from_unix(s.int64(15));
+  r.due_at = from_unix(s.int64(16));
+  r.expires_at = from_unix(s.int64(17));
+  if (!s.is_null(18)) r.closed_at = from_unix(s.int64(18));
   r.overdue = r.state == TaskState::open && r.due_at < now;
   return r;
 }
@@ -63,7 +57,7 @@ Status close_by_staff(sqlite::Db& db, std::int64_t id, TaskState state, std::opt
       "UPDATE tasks SET state = ?2, outcome = ?3, note = ?4, closed_at = ?5, close_reason = 'staff' "
       "WHERE id = ?1 AND state = 'open'");
   if (!stmt) return stmt.error();
-  stmt->bind(1, id).bind(2, task_state_name(state)).bind(5, unix(now));
+  stmt->bind(1, id).bind(2, task_state_name(state)).bind(5, to_unix(now));
   if (outcome) {
     stmt->bind(3, task_outcome_name(*outcome));
   } else {
@@ -81,12 +75,12 @@ Status close_by_staff(sqlite::Db& db, std::int64_t id, TaskState state, std::opt
 }  // namespace
 
 std::string_view task_state_name(TaskState state) {
-  return kStates[static_cast<std::size_t>(state)];
+  return kTaskStates[static_cast<std::size_t>(state)];
 }
 
 std::optional<TaskState> task_state_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kStates.size(); ++i) {
-    if (kStates[i] == name) return static_cast<TaskState>(i);
+  for (std::size_t i = 0; i < kTaskStates.size(); ++i) {
+    if (kTaskStates[i] == name) return static_cast<TaskState>(i);
   }
   return std::nullopt;
 }
@@ -118,9 +112,9 @@ Result<std::int64_t> create_task(sqlite::Db& db, const NewTask& t, Seconds now) 
       .bind(6, t.channel)
       .bind(7, t.text)
       .bind(8, t.link)
-      .bind(9, unix(now))
-      .bind(10, unix(t.due_at))
-      .bind(11, unix(t.expires_at));
+      .bind(9, to_unix(now))
+      .bind(10, to_unix(t.due_at))
+      .bind(11, to_unix(t.expires_at));
   if (auto s = stmt->run(); !s) return s.error().within("creating a task of rule " + t.rule_id);
   return db.last_insert_rowid();
 }
@@ -172,7 +166,7 @@ Result<bool> close_task_of_job(sqlite::Db& db, std::int64_t job_id, TaskState st
   auto stmt = db.prepare(
       "UPDATE tasks SET state = ?2, closed_at = ?3, close_reason = ?4 WHERE job_id = ?1 AND state = 'open'");
   if (!stmt) return stmt.error();
-  stmt->bind(1, job_id).bind(2, task_state_name(state)).bind(3, unix(now)).bind(4, reason);
+  stmt->bind(1, job_id).bind(2, task_state_name(state)).bind(3, to_unix(now)).bind(4, reason);
   if (auto s = stmt->run(); !s) return s.error().within("closing the task of job " + std::to_string(job_id));
   return db.changes() > 0;
 }
@@ -190,7 +184,7 @@ Result<std::vector<ExpiredTask>> expire_due_tasks(sqlite::Db& db, Seconds now) {
       "SELECT id, job_id, customer_id, rule_id, channel, expires_at FROM tasks "
       "WHERE state = 'open' AND expires_at <= ?1 ORDER BY expires_at, id");
   if (!select) return select.error();
-  select->bind(1, unix(now));
+  select->bind(1, to_unix(now));
   std::vector<ExpiredTask> out;
   for (;;) {
     auto row = select->step();
@@ -202,7 +196,7 @@ Result<std::vector<ExpiredTask>> expire_due_tasks(sqlite::Db& db, Seconds now) {
     t.customer_id = select->int64(2);
     t.rule_id = std::string(select->text(3));
     t.channel = std::string(select->text(4));
-    t.expires_at = at(select->int64(5));
+    t.expires_at = from_unix(select->int64(5));
     out.push_back(std::move(t));
   }
   if (out.empty()) return out;
@@ -210,7 +204,7 @@ Result<std::vector<ExpiredTask>> expire_due_tasks(sqlite::Db& db, Seconds now) {
       "UPDATE tasks SET state = 'expired', closed_at = ?1, close_reason = 'expired' "
       "WHERE state = 'open' AND expires_at <= ?1");
   if (!stmt) return stmt.error();
-  stmt->bind(1, unix(now));
+  stmt->bind(1, to_unix(now));
   if (auto s = stmt->run(); !s) return s.error().within("expiring tasks");
   return out;
 }
@@ -221,7 +215,7 @@ Result<std::optional<Seconds>> next_task_expiry(sqlite::Db& db) {
   auto row = stmt->step();
   if (!row) return row.error();
   std::optional<Seconds> out;
-  if (*row && !stmt->is_null(0)) out = at(stmt->int64(0));
+  if (*row && !stmt->is_null(0)) out = from_unix(stmt->int64(0));
   stmt->reset();
   return out;
 }
@@ -229,7 +223,7 @@ Result<std::optional<Seconds>> next_task_expiry(sqlite::Db& db) {
 Result<TaskCounts> count_tasks(sqlite::Db& db, Seconds now) {
   auto stmt = db.prepare("SELECT count(*), coalesce(sum(due_at < ?1), 0) FROM tasks WHERE state = 'open'");
   if (!stmt) return stmt.error();
-  stmt->bind(1, unix(now));
+  stmt->bind(1, to_unix(now));
   auto row = stmt->step();
   if (!row) return row.error().within("counting tasks");
   TaskCounts c;
