@@ -55,7 +55,7 @@ class CustomerBook {
   const PhoneNormaliser* phones_;
   const Clock* clock_;
   sqlite::Stmt by_pos_id_, by_cpf_, by_mobile_, insert_, update_, touch_, set_pos_id_, add_pos_id_,
-      upsert_consent_, any_without_pos_id_;
+      upsert_consent_, any_without_pos_id_, erased_pos_id_seen_;
   // Whether a customer without a POS id may exist: only such a customer can match a new POS id by
   // its mobile, so when there is none the probe is skipped (most of a new customer's cost).
   bool any_without_pos_id_cached_ = true;
