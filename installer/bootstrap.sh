@@ -20,6 +20,8 @@ packages=(
   clang libclang-rt-14-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest sqlite3
+  # .deb packages (CPack reads library dependencies with dpkg-shlibdeps) and their test in a throwaway root
+  dpkg-dev util-linux
 )
 
 missing=()

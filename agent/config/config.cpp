@@ -15,7 +15,6 @@
 #include "agent/identity/libphonenumber_normaliser.hpp"
 
 namespace regua {
-namespace {
 
 bool is_store_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -26,6 +25,8 @@ bool is_store_id(std::string_view id) {
   }
   return true;
 }
+
+namespace {
 
 std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::string& path) {
   std::filesystem::path p(path);

@@ -75,6 +75,9 @@ Result<AgentConfig> load_config(const std::filesystem::path& file);
 // The same from text; `file` names it in messages and anchors relative paths.
 Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::path& file);
 
+// A store id: 1 to 64 letters, digits, '-' and '_' (it names topics, files and certificates).
+bool is_store_id(std::string_view id);
+
 std::string_view source_kind_name(SourceKind kind);
 std::optional<SourceKind> source_kind_from_name(std::string_view name);
 

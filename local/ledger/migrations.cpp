@@ -432,26 +432,34 @@ int latest_ledger_version() {
 }
 
 Status migrate_ledger(sqlite::Db& db) {
+  return migrate_ledger(db, kMigrations);
+}
+
+Status migrate_ledger(sqlite::Db& db, std::span<const Migration> migrations) {
   auto current = db.query_int("PRAGMA user_version");
   if (!current) return current.error();
-  if (*current > latest_ledger_version()) {
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  if (*current > latest) {
     return make_error(ErrorKind::incompatible,
                       "ledger " + db.path().string() + " has schema version " + std::to_string(*current) +
-                          " but this regua-agent knows versions up to " +
-                          std::to_string(latest_ledger_version()) +
+                          " but this regua-agent knows versions up to " + std::to_string(latest) +
                           ": it was written by a newer Régua. Install that version (or newer) to use it.");
   }
-  for (const Migration& m : kMigrations) {
+  if (*current == latest) return {};
+  // All pending migrations in one transaction: an upgrade that fails at any step (or a crash during
+  // it) leaves the ledger exactly as it was, at its old version, for the old agent to keep using.
+  auto txn = sqlite::Transaction::begin(db);
+  if (!txn) return txn.error();
+  for (const Migration& m : migrations) {
     if (m.version <= *current) continue;
-    auto txn = sqlite::Transaction::begin(db);
-    if (!txn) return txn.error();
     if (auto s = db.exec(m.sql); !s) {
-      return s.error().within("migration " + std::to_string(m.version) + " (" + m.summary + ")");
+      return s.error().within("upgrading ledger " + db.path().string() + " from schema version " +
+                              std::to_string(*current) + ": migration " + std::to_string(m.version) + " (" +
+                              m.summary + ") failed, nothing was changed");
     }
-    if (auto s = db.exec("PRAGMA user_version = " + std::to_string(m.version)); !s) return s;
-    if (auto s = txn->commit(); !s) return s;
   }
-  return {};
+  if (auto s = db.exec("PRAGMA user_version = " + std::to_string(latest)); !s) return s;
+  return txn->commit();
 }
 
 }  // namespace regua
