@@ -1,9 +1,8 @@
 #pragma once
 // The store's rule settings: [rules] (its own rules file, the default pack and which default rules
 // are off, the default control group), [rules.quiet_hours], [rules.cap], what "never answered"
-// allows per channel ([consent]), the links rules may send ([links]) and where the `file` channel
-// writes ([channels.file]). docs/config.md lists the keys; docs/rules.md says what
-// the rules do with them.
+// allows per channel ([consent]) and the links rules may send ([links]). docs/config.md lists the
+// keys; docs/rules.md says what the rules do with them.
 
 #include <filesystem>
 #include <optional>
@@ -26,14 +25,6 @@ struct RulesConfig {
   QuietHours quiet;          // start == end: none
   FrequencyCap cap;          // max 0: none
   int holdout_percent = 10;  // the control group of every rule that does not set its own
-};
-
-struct FileChannelConfig {
-  std::filesystem::path path;  // the JSON Lines outbox; default "outbox.jsonl" beside the ledger
-};
-
-struct ChannelsConfig {
-  FileChannelConfig file;
 };
 
 }  // namespace regua

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/http/channel_callbacks.hpp"
 #include "agent/http/consents_route.hpp"
 #include "agent/http/events_route.hpp"
 
@@ -18,6 +19,7 @@ constexpr std::size_t kMaxBodyBytes = 64 << 20;
 struct LocalServer::Impl {
   httplib::Server server;
   std::shared_ptr<EventsService> events;
+  std::shared_ptr<CallbackService> callbacks;
   std::shared_ptr<ConsentsService> consents;
   std::thread thread;
   std::atomic<bool> finished{false};
@@ -52,6 +54,9 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(const AgentConfig& confi
   auto events = add_events_route(server, config, clock, std::move(on_accepted));
   if (!events) return events.error();
   impl->events = std::move(*events);
+  auto callbacks = add_channel_routes(server, config, clock);
+  if (!callbacks) return callbacks.error();
+  impl->callbacks = std::move(*callbacks);
   auto consents = add_consents_route(server, config, clock);
   if (!consents) return consents.error();
   impl->consents = std::move(*consents);

@@ -14,11 +14,14 @@ constexpr std::string_view kWhy = "the customer's personal data was erased (cust
 
 struct OpenAction {
   std::int64_t job_id = 0;
-  std::int64_t task_id = 0;  // 0 for a pending job
+  std::int64_t task_id = 0, message_id = 0;  // an open task, an unsent message; both 0: a pending job
   std::string rule_id, action, channel;
 };
 
-Result<std::vector<OpenAction>> read_open(sqlite::Stmt& stmt, std::int64_t customer_id, bool tasks) {
+enum class OpenKind { job, task, message };
+
+// Rows of job id, rule id, action, channel and (tasks, messages) the task's or message's id.
+Result<std::vector<OpenAction>> read_open(sqlite::Stmt& stmt, std::int64_t customer_id, OpenKind kind) {
   stmt.bind(1, customer_id);
   std::vector<OpenAction> out;
   for (;;) {
@@ -30,7 +33,8 @@ Result<std::vector<OpenAction>> read_open(sqlite::Stmt& stmt, std::int64_t custo
     a.rule_id = std::string(stmt.text(1));
     a.action = std::string(stmt.text(2));
     a.channel = std::string(stmt.text(3));
-    if (tasks) a.task_id = stmt.int64(4);
+    if (kind == OpenKind::task) a.task_id = stmt.int64(4);
+    if (kind == OpenKind::message) a.message_id = stmt.int64(4);
     out.push_back(std::move(a));
   }
 }
@@ -39,11 +43,13 @@ Result<std::vector<OpenAction>> read_open(sqlite::Stmt& stmt, std::int64_t custo
 // returns the ids of the rows changed. `columns` are text columns that may be NULL.
 Result<std::vector<std::int64_t>> scrub_rows(sqlite::Db& db, std::string_view table,
                                              const std::vector<std::string>& columns,
-                                             std::int64_t customer_id, const PersonalValues& values) {
+                                             std::int64_t customer_id, const PersonalValues& values,
+                                             std::string_view of_customer = "customer_id = ?1") {
   std::string list;
   for (const auto& c : columns)
     list += ", " + c;
-  auto read = db.prepare("SELECT id" + list + " FROM " + std::string(table) + " WHERE customer_id = ?1");
+  auto read = db.prepare("SELECT id" + list + " FROM " + std::string(table) + " WHERE " +
+                          std::string(of_customer));
   if (!read) return read.error();
   read->bind(1, customer_id);
   struct Change {
@@ -105,6 +111,7 @@ Result<ErasedActions> erase_actions(sqlite::Db& db, std::int64_t customer_id, co
     d.reason = Reason::erased;
     d.detail = std::move(detail);
     if (a.task_id != 0) d.task_id = a.task_id;
+    if (a.message_id != 0) d.message_id = a.message_id;
     return log->record(d);
   };
 
@@ -113,7 +120,7 @@ Result<ErasedActions> erase_actions(sqlite::Db& db, std::int64_t customer_id, co
       "SELECT id, rule_id, action, channel FROM jobs WHERE customer_id = ?1 AND state = 'pending' ORDER BY "
       "id");
   if (!pending) return pending.error();
-  auto jobs = read_open(*pending, customer_id, false);
+  auto jobs = read_open(*pending, customer_id, OpenKind::job);
   if (!jobs) return jobs.error();
   auto cancel = db.prepare(
       "UPDATE jobs SET state = 'cancelled', decided_at = ?2, reason = 'erased' WHERE id = ?1 AND state = "
@@ -131,7 +138,7 @@ Result<ErasedActions> erase_actions(sqlite::Db& db, std::int64_t customer_id, co
       "SELECT job_id, rule_id, 'task', channel, id FROM tasks WHERE customer_id = ?1 AND state = 'open' "
       "ORDER BY id");
   if (!open) return open.error();
-  auto tasks = read_open(*open, customer_id, true);
+  auto tasks = read_open(*open, customer_id, OpenKind::task);
   if (!tasks) return tasks.error();
   for (const OpenAction& a : *tasks) {
     auto closed = close_task_of_job(db, a.job_id, TaskState::cancelled, "erased: " + std::string(kWhy), now);
@@ -144,13 +151,28 @@ Result<ErasedActions> erase_actions(sqlite::Db& db, std::int64_t customer_id, co
     ++out.tasks_cancelled;
   }
 
-  // Messages no channel has taken yet are never sent.
+  // Messages no channel has taken yet are never sent: cancelled as the send-time check cancels
+  // them (messages.hpp), with a decision for their job. One a provider is being called for
+  // (`sending`) is beyond reach; its texts are erased below like those of the others.
+  auto intents = db.prepare(
+      "SELECT job_id, rule_id, 'message', channel, id FROM messages WHERE customer_id = ?1 AND state = "
+      "'intent' ORDER BY id");
+  if (!intents) return intents.error();
+  auto unsent = read_open(*intents, customer_id, OpenKind::message);
+  if (!unsent) return unsent.error();
   auto stop = db.prepare(
-      "UPDATE messages SET state = 'failed', error = ?2 WHERE customer_id = ?1 AND state = 'intent'");
+      "UPDATE messages SET state = 'cancelled', error = ?2, next_attempt_at = NULL WHERE id = ?1 AND state = "
+      "'intent'");
   if (!stop) return stop.error();
-  stop->bind(1, customer_id).bind(2, "not sent: " + std::string(kWhy));
-  if (auto s = stop->run(); !s) return s.error().within("stopping the messages of the customer");
-  out.intents_stopped = db.changes();
+  for (const OpenAction& a : *unsent) {
+    const std::int64_t message_id = a.message_id;
+    stop->bind(1, message_id).bind(2, "not sent: " + std::string(kWhy));
+    if (auto s = stop->run(); !s) return s.error().within("stopping message " + std::to_string(message_id));
+    if (db.changes() == 0) continue;
+    if (auto s = record(a, "message " + std::to_string(message_id) + " not sent: " + std::string(kWhy)); !s)
+      return s.error();
+    ++out.intents_stopped;
+  }
 
   // What stays keeps no personal data.
   auto recipients =
@@ -159,8 +181,12 @@ Result<ErasedActions> erase_actions(sqlite::Db& db, std::int64_t customer_id, co
   recipients->bind(1, customer_id).bind(2, kErasedMark);
   if (auto s = recipients->run(); !s) return s.error().within("erasing message recipients");
   out.messages_cleared = db.changes();
-  auto texts = scrub_rows(db, "messages", {"subject", "body"}, customer_id, values);
+  // A provider's error may quote the number or address it refused.
+  auto texts = scrub_rows(db, "messages", {"subject", "body", "error", "delivery_error"}, customer_id, values);
   if (!texts) return texts.error();
+  auto receipts = scrub_rows(db, "message_receipts", {"error"}, customer_id, values,
+                             "message_id IN (SELECT id FROM messages WHERE customer_id = ?1)");
+  if (!receipts) return receipts.error();
 
   // A task's contact link carries the number and the text; a staff note is free text about the
   // person: both go whole. Its outcome stays.

@@ -2,10 +2,11 @@
 // What forgetting a customer does to their rule actions (called by forget_customer(),
 // local/identity/erasure.cpp, inside its transaction). Pending jobs are cancelled with reason
 // `erased` (a decision each, as for any cancellation), open tasks are closed as cancelled, and
-// message intents no channel has taken yet are stopped (state `failed`): nothing more reaches the
-// person. What stays keeps no personal data: message recipients become "[erased]", and the
-// person's details are replaced by "[erased]" in message subjects and bodies, task titles,
-// instructions, texts and notes (a task's contact link is removed) and decision details. The rows
+// message intents no channel has taken yet are cancelled (with a decision, as the send-time check
+// does): nothing more reaches the person. What stays keeps no personal data: message recipients
+// become "[erased]", and the person's details are replaced by "[erased]" in message subjects,
+// bodies and provider errors (also those of delivery receipts), task titles, instructions, texts
+// and notes (a task's contact link is removed) and decision details. The rows
 // themselves stay, so that revenue per action still counts what each rule did.
 
 #include <cstdint>

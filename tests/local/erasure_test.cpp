@@ -64,7 +64,15 @@ class Erasure : public test::EngineTest {
     ASSERT_TRUE(merged.ok()) << merged.error().message;
     tick();
     run_until("2026-04-05T12:00:00-03:00");  // rating SMS, the 15-day SMS, the 30-day task
-    ASSERT_TRUE(mark_sent(ledger->db(), 1, "file", clock.now()).ok());
+    const std::vector<std::int64_t> first_message{1};
+    ASSERT_TRUE(mark_sent(ledger->db(), first_message, "file", clock.now()).ok());
+    // A provider's receipt that quotes her number in its error.
+    ASSERT_TRUE(ledger->db()
+                    .exec("INSERT INTO message_receipts (message_id, provider, status, error, received_at) "
+                          "VALUES (1, 'twilio', 'undelivered', '30006: +5511987654321 is unreachable', 0); "
+                          "UPDATE messages SET delivery = 'failed', delivery_error = '30006: +5511987654321 is "
+                          "unreachable' WHERE id = 1")
+                    .ok());
     ASSERT_EQ(count("SELECT count(*) FROM tasks WHERE state = 'open'"), 2);
     auto task = count("SELECT min(id) FROM tasks WHERE customer_id = " + std::to_string(id_of("C-77")));
     ASSERT_TRUE(
@@ -164,10 +172,12 @@ TEST_F(Erasure, NothingPersonalIsLeftAndTheSalesStay) {
   EXPECT_EQ(
       count("SELECT count(*) FROM jobs WHERE state = 'pending' AND customer_id = " + std::to_string(ana_id)),
       0);
-  EXPECT_EQ(count("SELECT count(*) FROM decisions WHERE reason = 'erased'"), pending);
+  EXPECT_EQ(count("SELECT count(*) FROM decisions WHERE reason = 'erased'"), pending + intents)
+      << "a decision per cancelled job and per message that will never be sent";
   EXPECT_EQ(
       text("SELECT group_concat(state) FROM (SELECT state FROM messages WHERE" + hers + " ORDER BY id)"),
-      "sent,failed,failed");
+      "sent,cancelled,cancelled");
+  EXPECT_EQ(text("SELECT error FROM message_receipts"), "30006: [erased] is unreachable");
   EXPECT_EQ(
       text("SELECT body FROM messages WHERE id = 1"),
       "Oi, [erased]! Obrigado pela visita à Loja Centro. Como foi o seu atendimento? Sua opinião leva 1 "
