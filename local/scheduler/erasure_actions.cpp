@@ -48,8 +48,8 @@ Result<std::vector<std::int64_t>> scrub_rows(sqlite::Db& db, std::string_view ta
   std::string list;
   for (const auto& c : columns)
     list += ", " + c;
-  auto read = db.prepare("SELECT id" + list + " FROM " + std::string(table) + " WHERE " +
-                          std::string(of_customer));
+  auto read =
+      db.prepare("SELECT id" + list + " FROM " + std::string(table) + " WHERE " + std::string(of_customer));
   if (!read) return read.error();
   read->bind(1, customer_id);
   struct Change {
@@ -182,7 +182,8 @@ Result<ErasedActions> erase_actions(sqlite::Db& db, std::int64_t customer_id, co
   if (auto s = recipients->run(); !s) return s.error().within("erasing message recipients");
   out.messages_cleared = db.changes();
   // A provider's error may quote the number or address it refused.
-  auto texts = scrub_rows(db, "messages", {"subject", "body", "error", "delivery_error"}, customer_id, values);
+  auto texts =
+      scrub_rows(db, "messages", {"subject", "body", "error", "delivery_error"}, customer_id, values);
   if (!texts) return texts.error();
   auto receipts = scrub_rows(db, "message_receipts", {"error"}, customer_id, values,
                              "message_id IN (SELECT id FROM messages WHERE customer_id = ?1)");

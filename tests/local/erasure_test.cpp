@@ -67,12 +67,13 @@ class Erasure : public test::EngineTest {
     const std::vector<std::int64_t> first_message{1};
     ASSERT_TRUE(mark_sent(ledger->db(), first_message, "file", clock.now()).ok());
     // A provider's receipt that quotes her number in its error.
-    ASSERT_TRUE(ledger->db()
-                    .exec("INSERT INTO message_receipts (message_id, provider, status, error, received_at) "
-                          "VALUES (1, 'twilio', 'undelivered', '30006: +5511987654321 is unreachable', 0); "
-                          "UPDATE messages SET delivery = 'failed', delivery_error = '30006: +5511987654321 is "
-                          "unreachable' WHERE id = 1")
-                    .ok());
+    ASSERT_TRUE(
+        ledger->db()
+            .exec("INSERT INTO message_receipts (message_id, provider, status, error, received_at) "
+                  "VALUES (1, 'twilio', 'undelivered', '30006: +5511987654321 is unreachable', 0); "
+                  "UPDATE messages SET delivery = 'failed', delivery_error = '30006: +5511987654321 is "
+                  "unreachable' WHERE id = 1")
+            .ok());
     ASSERT_EQ(count("SELECT count(*) FROM tasks WHERE state = 'open'"), 2);
     auto task = count("SELECT min(id) FROM tasks WHERE customer_id = " + std::to_string(id_of("C-77")));
     ASSERT_TRUE(
