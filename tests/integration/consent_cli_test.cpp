@@ -52,7 +52,10 @@ class ConsentAgent : public ::testing::Test {
     agent = store.start_agent();
     ASSERT_TRUE(wait_for([&] { return static_cast<bool>(client().Get("/")); }, std::chrono::seconds(30)))
         << test::read_file(store.dir / "agent.log");
-    ASSERT_TRUE(store.wait_caught_up()) << test::read_file(store.dir / "agent.log");
+    // An empty POS file is never "up to date": there is nothing to catch up with then.
+    if (!test::read_file(store.pos_file).empty()) {
+      ASSERT_TRUE(store.wait_caught_up()) << test::read_file(store.dir / "agent.log");
+    }
   }
 
   httplib::Client client() const { return httplib::Client("127.0.0.1", port); }
