@@ -42,7 +42,7 @@ Result<int> record_inbound_opt_out(sqlite::Db& db, std::string_view from, Channe
   }
   const std::string source = "inbound:" + std::string(channel_name(channel));
   for (const auto id : customers) {
-    auto recorded = record_consent(db, id, channel, false, source, now);
+    auto recorded = record_consent_now(db, id, channel, false, source, now);
     if (!recorded) return recorded.error();
   }
   if (auto s = txn->commit(); !s) return s.error();

@@ -1,8 +1,9 @@
 #pragma once
 // An opt-out a customer sent as a reply ("SAIR" by SMS or WhatsApp), recorded through
-// record_consent (local/identity/consents.hpp) with source "inbound:sms" or "inbound:whatsapp" for
-// every customer whose mobile is the sender's number: the phone is the person's, whoever of the
-// store's records carries it.
+// record_consent_now (local/identity/consents.hpp: the customer's latest word, so it wins even over
+// an answer a POS with a clock running ahead dated later) with source "inbound:sms" or
+// "inbound:whatsapp" for every customer whose mobile is the sender's number: the phone is the
+// person's, whoever of the store's records carries it.
 
 #include <string>
 #include <string_view>

@@ -23,11 +23,13 @@ struct SegmentsOptions {
 int segments_command(const AgentConfig& config, const SegmentsOptions& options);
 
 struct KpisOptions {
-  std::string from, to;  // YYYY-MM-DD, store-local, inclusive
+  std::string from, to;  // YYYY-MM-DD, store-local, inclusive; --actions: optional (empty: all)
   std::string by;        // "", day, week, month
+  bool actions = false;  // revenue per action against the control groups (docs/kpis.md)
   bool json = false;
 };
 int kpis_command(const AgentConfig& config, const KpisOptions& options);
+int kpis_actions_command(const AgentConfig& config, const KpisOptions& options);
 
 struct CustomersSegmentOptions {
   std::string segment;  // a cell, an RFM segment or a [[segment]] of the configuration

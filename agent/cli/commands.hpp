@@ -28,14 +28,21 @@ struct PredictOptions {
 };
 int predict_command(const AgentConfig& config, const PredictOptions& options);
 
-// `customers duplicates [--json]` and `customers merge KEEP OTHER... [--dry-run] [--json]`.
+// `customers duplicates [--json]`, `customers merge KEEP OTHER... [--dry-run] [--json]`,
+// `customers consent ID [--channel C --grant|--deny] [--json]` and
+// `customers forget ID [--requested-by WHO] [--dry-run] [--json]`.
 struct CustomersOptions {
-  enum class Action { duplicates, merge } action = Action::duplicates;
-  std::vector<std::string> refs;  // merge: KEEP then OTHER..., ledger numbers or pos:ID
+  enum class Action { duplicates, merge, consent, forget } action = Action::duplicates;
+  std::vector<std::string> refs;  // merge: KEEP then OTHER..., ledger numbers or pos:ID; consent, forget: ID
   bool dry_run = false;
   bool json = false;
+  std::optional<std::string> channel;     // consent: the channel to set
+  bool grant = false, deny = false;       // consent
+  std::string requested_by = "customer";  // forget: customer, store or authority
 };
 int customers_command(const AgentConfig& config, const CustomersOptions& options);
+int customers_consent_command(const AgentConfig& config, const CustomersOptions& options);
+int customers_forget_command(const AgentConfig& config, const CustomersOptions& options);
 
 // `tasks list [--json] [--state S]`, `tasks done ID --outcome O [--note T]`, `tasks archive ID`.
 struct TasksOptions {

@@ -1,6 +1,6 @@
 // `regua-agent customers duplicates` and `regua-agent customers merge`: docs/cli.md and
 // docs/identity.md describe them. The work is in local/identity (duplicates.hpp, merge.hpp); this
-// file reads the command line and prints.
+// file reads the command line and prints, and hands `consent` and `forget` to their own files.
 
 #include <algorithm>
 
@@ -239,6 +239,10 @@ int customers_command(const AgentConfig& config, const CustomersOptions& options
       return duplicates(config, options.json);
     case CustomersOptions::Action::merge:
       return merge(config, options);
+    case CustomersOptions::Action::consent:
+      return customers_consent_command(config, options);
+    case CustomersOptions::Action::forget:
+      return customers_forget_command(config, options);
   }
   return kExitUsage;
 }

@@ -1,5 +1,7 @@
 #include "agent/cli/decision_format.hpp"
 
+#include "local/rules/templates.hpp"
+
 namespace regua {
 namespace {
 
@@ -40,6 +42,7 @@ nlohmann::ordered_json decision_json(const DecisionView& d, const StoreZone& zon
     j["recipient"] = optional(d.recipient);
     if (d.subject) j["subject"] = *d.subject;
     j["text"] = optional(d.text);
+    if (d.channel == "sms" && d.text) j["sms_segments"] = sms_length(*d.text).segments;
   }
   if (d.task_id) {
     j["task"] = *d.task_id;
@@ -65,6 +68,16 @@ std::string decision_text(const DecisionView& d, const StoreZone& zone, bool wit
     // The detail already says the channel and the recipient: what follows is what they read.
     if (d.subject) out += std::string(kPad) + "subject: " + *d.subject + '\n';
     out += std::string(kPad) + indent(d.text.value_or(""), kPad) + '\n';
+    if (d.channel == "sms" && d.text) {
+      // Each part is billed: worth a line when there is more than one.
+      const SmsLength length = sms_length(*d.text);
+      if (length.segments > 1) {
+        out += std::string(kPad) + "(billed as " + std::to_string(length.segments) +
+               " SMS: " + std::to_string(length.units) + " " +
+               std::string(sms_encoding_name(length.encoding)) +
+               (length.encoding == SmsEncoding::gsm7 ? " septets)" : " characters)") + '\n';
+      }
+    }
   }
   if (d.task_id) {
     out += std::string(kPad) + "task #" + std::to_string(*d.task_id) + " (" + d.channel +

@@ -1,5 +1,6 @@
 // `regua-agent kpis --from DATE --to DATE [--by day|week|month] [--json]`: the store's retention KPIs
-// (local/analysis/kpis.hpp); docs/kpis.md defines every figure and the JSON.
+// (local/analysis/kpis.hpp); docs/kpis.md defines every figure and the JSON. `--actions` is revenue
+// per action (kpis_actions_command.cpp).
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -108,6 +109,13 @@ void print_text(const AgentConfig& config, const KpiReport& r) {
 }  // namespace
 
 int kpis_command(const AgentConfig& config, const KpisOptions& options) {
+  if (options.actions) return kpis_actions_command(config, options);
+  if (options.from.empty() || options.to.empty()) {
+    return report_error(
+        make_error(ErrorKind::usage,
+                   "kpis needs --from DATE and --to DATE, the range to measure (with --actions "
+                   "they are optional: revenue per action over all the history)"));
+  }
   auto grouping = parse_grouping(options.by);
   if (!grouping) return report_error(grouping.error());
   auto from = parse_day_option(options.from, "--from");

@@ -90,6 +90,31 @@ int main(int argc, char** argv) {
       ->expected(2, -1);
   merge->add_flag("--dry-run", customers_options.dry_run, "show the result, write nothing");
   merge->add_flag("--json", customers_options.json, "one JSON object (documented in docs/cli.md)");
+  auto* consent =
+      customers->add_subcommand("consent", "a customer's consent per channel; --grant or --deny one");
+  consent
+      ->add_option("customer", customers_options.refs, "the POS's customer id (or #N, the ledger's number)")
+      ->required()
+      ->expected(1);
+  auto* consent_channel = consent->add_option("--channel", customers_options.channel,
+                                              "the channel to set: sms, whatsapp or email");
+  auto* grant = consent->add_flag("--grant", customers_options.grant, "record that the customer agrees");
+  auto* deny = consent->add_flag("--deny", customers_options.deny, "record that the customer refuses");
+  grant->excludes(deny);
+  grant->needs(consent_channel);
+  deny->needs(consent_channel);
+  consent->add_flag("--json", customers_options.json, "one JSON object (documented in docs/cli.md)");
+  auto* forget = customers->add_subcommand(
+      "forget", "erase a customer's personal data (LGPD), keeping their sales without a person");
+  forget->add_option("customer", customers_options.refs, "the POS's customer id (or #N, the ledger's number)")
+      ->required()
+      ->expected(1);
+  forget
+      ->add_option("--requested-by", customers_options.requested_by,
+                   "who asked: customer (default), store or authority; never a name")
+      ->check(CLI::IsMember({"customer", "store", "authority"}));
+  forget->add_flag("--dry-run", customers_options.dry_run, "show what would be erased, write nothing");
+  forget->add_flag("--json", customers_options.json, "one JSON object (documented in docs/cli.md)");
 
   SegmentsOptions segments_options;
   auto* segments = app.add_subcommand("segments", "the lifecycle matrix, RFM scores and the named segments");
@@ -102,9 +127,12 @@ int main(int argc, char** argv) {
   KpisOptions kpis_options;
   auto* kpis =
       app.add_subcommand("kpis", "retention, churn, repeat rate, active base, revenue, CLV over dates");
-  kpis->add_option("--from", kpis_options.from, "first store-local date (YYYY-MM-DD)")->required();
-  kpis->add_option("--to", kpis_options.to, "last store-local date (YYYY-MM-DD), included")->required();
-  kpis->add_option("--by", kpis_options.by, "one row per day, week (Monday to Sunday) or month");
+  kpis->add_option("--from", kpis_options.from, "first store-local date (YYYY-MM-DD)");
+  kpis->add_option("--to", kpis_options.to, "last store-local date (YYYY-MM-DD), included");
+  auto* by = kpis->add_option("--by", kpis_options.by, "one row per day, week (Monday to Sunday) or month");
+  kpis->add_flag("--actions", kpis_options.actions,
+                 "revenue per action: each rule's sends against its control group (docs/kpis.md)")
+      ->excludes(by);
   kpis->add_flag("--json", kpis_options.json, "one JSON object (documented in docs/kpis.md)");
 
   TasksOptions tasks_options;
@@ -207,15 +235,17 @@ int main(int argc, char** argv) {
   }
   if (*customers && (*segment_option || customers->get_subcommands().empty())) {
     if (!*segment_option || !customers->get_subcommands().empty()) {
-      return report_error(
-          make_error(ErrorKind::usage, "customers needs --segment NAME, or one of duplicates, merge"));
+      return report_error(make_error(
+          ErrorKind::usage, "customers needs --segment NAME, or one of duplicates, merge, consent, forget"));
     }
     return with_config(config_file, verbose,
                        [&](const AgentConfig& c) { return customers_segment_command(c, segment_list); });
   }
   if (*customers) {
-    customers_options.action =
-        *merge ? CustomersOptions::Action::merge : CustomersOptions::Action::duplicates;
+    customers_options.action = *merge     ? CustomersOptions::Action::merge
+                               : *consent ? CustomersOptions::Action::consent
+                               : *forget  ? CustomersOptions::Action::forget
+                                          : CustomersOptions::Action::duplicates;
     return with_config(config_file, verbose,
                        [&](const AgentConfig& c) { return customers_command(c, customers_options); });
   }

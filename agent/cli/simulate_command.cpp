@@ -20,7 +20,7 @@ namespace regua {
 namespace {
 
 struct Totals {
-  std::int64_t fired = 0, deferred = 0, skipped = 0, cancelled = 0, messages = 0, tasks = 0;
+  std::int64_t fired = 0, deferred = 0, skipped = 0, cancelled = 0, holdout = 0, messages = 0, tasks = 0;
 };
 
 // A scratch folder for the replay's ledger, removed at the end whatever happens.
@@ -66,6 +66,9 @@ int simulate_command(const AgentConfig& config, const SimulateOptions& options) 
   }
   auto rules = load_store_rules(config, options.rules);
   if (!rules) return report_error(rules.error());
+  // On stderr: stdout is the replay, byte-identical from run to run.
+  for (const auto& warning : rules->warnings)
+    fmt::print(stderr, "regua-agent: warning: {}\n", warning);
   auto phones = LibphonenumberNormaliser::create(config.store.country);
   if (!phones) return report_error(phones.error());
 
@@ -97,6 +100,8 @@ int simulate_command(const AgentConfig& config, const SimulateOptions& options) 
       ++t.deferred;
     } else if (d.decision == "skipped") {
       ++t.skipped;
+    } else if (d.decision == "holdout") {
+      ++t.holdout;
     } else {
       ++t.cancelled;
     }
@@ -114,7 +119,8 @@ int simulate_command(const AgentConfig& config, const SimulateOptions& options) 
     nlohmann::ordered_json t = nlohmann::ordered_json::object();
     for (const auto& [id, n] : totals) {
       t[id] = {{"fired", n.fired},         {"deferred", n.deferred}, {"skipped", n.skipped},
-               {"cancelled", n.cancelled}, {"messages", n.messages}, {"tasks", n.tasks}};
+               {"cancelled", n.cancelled}, {"holdout", n.holdout},   {"messages", n.messages},
+               {"tasks", n.tasks}};
     }
     out += json_line(nlohmann::ordered_json{{"totals", t}});
     std::fwrite(out.data(), 1, out.size(), stdout);
@@ -123,11 +129,11 @@ int simulate_command(const AgentConfig& config, const SimulateOptions& options) 
   out += fmt::format("\nreplayed {} to {}: {} customer(s), {} sale(s), {} cancellation(s); {} decision(s)\n",
                      options.from, options.to, summary->customers, summary->sales, summary->cancellations,
                      summary->decisions);
-  out += fmt::format("{:<24} {:>7} {:>9} {:>8} {:>9} {:>9} {:>6}\n", "rule", "fired", "deferred", "skipped",
-                     "cancelled", "messages", "tasks");
+  out += fmt::format("{:<24} {:>7} {:>9} {:>8} {:>9} {:>8} {:>9} {:>6}\n", "rule", "fired", "deferred",
+                     "skipped", "cancelled", "holdout", "messages", "tasks");
   for (const auto& [id, n] : totals) {
-    out += fmt::format("{:<24} {:>7} {:>9} {:>8} {:>9} {:>9} {:>6}\n", id, n.fired, n.deferred, n.skipped,
-                       n.cancelled, n.messages, n.tasks);
+    out += fmt::format("{:<24} {:>7} {:>9} {:>8} {:>9} {:>8} {:>9} {:>6}\n", id, n.fired, n.deferred,
+                       n.skipped, n.cancelled, n.holdout, n.messages, n.tasks);
   }
   out += "nothing was sent and the ledger was not changed\n";
   std::fwrite(out.data(), 1, out.size(), stdout);

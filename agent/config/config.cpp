@@ -183,8 +183,8 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   ConfigErrors errors(file);
   const auto base = std::filesystem::absolute(file).parent_path();
   TomlTable top(&root, "the configuration", errors);
-  for (const char* section :
-       {"store", "ledger", "source", "log", "http", "segments", "segment", "rules", "links", "channels"})
+  for (const char* section : {"store", "ledger", "source", "log", "http", "segments", "segment", "rules",
+                              "consent", "links", "channels"})
     top.allow(section);
   top.reject_unknown_keys();
   read_store(root, config, errors);
@@ -194,6 +194,7 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   read_http(root, config, errors);
   read_segments(root, config.segments, errors);
   read_rules(root, base, config.rules, errors);
+  read_consent(root, config.consent, errors);
   read_links(root, config.links, errors);
   read_channels(root, base, config.ledger.path, config.store.name, config.channels, errors);
   if (!errors.empty()) return make_error(ErrorKind::config, errors.text());

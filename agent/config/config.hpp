@@ -66,6 +66,7 @@ struct AgentConfig {
   HttpConfig http;
   SegmentsConfig segments;  // [segments] and [[segment]]
   RulesConfig rules;        // [rules], [rules.quiet_hours], [rules.cap]
+  ConsentPolicy consent;    // [consent]
   StoreLinks links;         // [links]
   ChannelsConfig channels;  // [channels] and its providers
 };

@@ -88,6 +88,7 @@ void read_rules(const toml::table& root, const std::filesystem::path& base, Rule
     }
   }
   if (auto language = t.choice("language", {"pt-BR", "en"})) rules.language = *language_from_name(*language);
+  rules.holdout_percent = static_cast<int>(t.integer("holdout", 0, 50).value_or(rules.holdout_percent));
   t.allow("quiet_hours");
   t.allow("cap");
   t.reject_unknown_keys();
@@ -112,6 +113,17 @@ void read_links(const toml::table& root, StoreLinks& links, ConfigErrors& errors
   link("rating_url", links.rating_url);
   link("review_url", links.review_url);
   link("survey_url", links.survey_url);
+  t.reject_unknown_keys();
+}
+
+void read_consent(const toml::table& root, ConsentPolicy& consent, ConfigErrors& errors) {
+  if (!table_or_error(root, "consent", "[consent]", errors)) return;
+  TomlTable t(root["consent"].as_table(), "[consent]", errors);
+  for (auto [key, into] : {std::pair<std::string_view, ConsentRule*>{"sms", &consent.sms},
+                           {"whatsapp", &consent.whatsapp},
+                           {"email", &consent.email}}) {
+    if (auto rule = t.choice(key, {"opt_out", "opt_in"})) *into = *consent_rule_from_name(*rule);
+  }
   t.reject_unknown_keys();
 }
 

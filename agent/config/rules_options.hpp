@@ -1,7 +1,8 @@
 #pragma once
 // The store's rule settings: [rules] (its own rules file, the default pack and which default rules
-// are off), [rules.quiet_hours], [rules.cap] and the links rules may send ([links]).
-// docs/config.md lists the keys; docs/rules.md says what the rules do with them.
+// are off, the default control group), [rules.quiet_hours], [rules.cap], what "never answered"
+// allows per channel ([consent]) and the links rules may send ([links]). docs/config.md lists the
+// keys; docs/rules.md says what the rules do with them.
 
 #include <filesystem>
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include "local/analysis/lifecycle_matrix.hpp"
 #include "local/rules/frequency_cap.hpp"
+#include "local/rules/guards.hpp"
 #include "local/rules/quiet_hours.hpp"
 #include "local/rules/rule_set.hpp"
 
@@ -20,8 +22,9 @@ struct RulesConfig {
   bool default_pack = true;
   std::vector<std::string> disable;  // default rule ids turned off
   Language language = Language::pt_br;
-  QuietHours quiet;  // start == end: none
-  FrequencyCap cap;  // max 0: none
+  QuietHours quiet;          // start == end: none
+  FrequencyCap cap;          // max 0: none
+  int holdout_percent = 10;  // the control group of every rule that does not set its own
 };
 
 }  // namespace regua

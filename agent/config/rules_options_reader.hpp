@@ -1,5 +1,5 @@
 #pragma once
-// Reads [rules] (with [rules.quiet_hours] and [rules.cap]) and [links] with the same
+// Reads [rules] (with [rules.quiet_hours] and [rules.cap]), [consent] and [links] with the same
 // strictness as the rest of the configuration. The rules file itself is read when a command needs
 // the rules (agent/rules/store_rules.hpp), so that `status` still works while it has a mistake.
 
@@ -16,4 +16,5 @@ namespace regua {
 void read_rules(const toml::table& root, const std::filesystem::path& base, RulesConfig& rules,
                 ConfigErrors& errors);
 void read_links(const toml::table& root, StoreLinks& links, ConfigErrors& errors);
+void read_consent(const toml::table& root, ConsentPolicy& consent, ConfigErrors& errors);
 }  // namespace regua

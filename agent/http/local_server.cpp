@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/http/channel_callbacks.hpp"
+#include "agent/http/consents_route.hpp"
 #include "agent/http/events_route.hpp"
 
 namespace regua {
@@ -19,6 +20,7 @@ struct LocalServer::Impl {
   httplib::Server server;
   std::shared_ptr<EventsService> events;
   std::shared_ptr<CallbackService> callbacks;
+  std::shared_ptr<ConsentsService> consents;
   std::thread thread;
   std::atomic<bool> finished{false};
   int port = 0;
@@ -55,6 +57,9 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(const AgentConfig& confi
   auto callbacks = add_channel_routes(server, config, clock);
   if (!callbacks) return callbacks.error();
   impl->callbacks = std::move(*callbacks);
+  auto consents = add_consents_route(server, config, clock);
+  if (!consents) return consents.error();
+  impl->consents = std::move(*consents);
 
   const auto& http = config.http;
   if (!server.bind_to_port(http.listen.c_str(), http.port)) {

@@ -8,6 +8,7 @@ namespace regua {
 Result<StoreRules> load_store_rules(const AgentConfig& config,
                                     const std::optional<std::filesystem::path>& rules_file) {
   RuleSetOptions options;
+  options.store_name = config.store.name;
   options.default_pack = config.rules.default_pack;
   options.disable = config.rules.disable;
   options.context.segments = config.segments.custom;
@@ -30,6 +31,8 @@ Result<StoreRules> load_store_rules(const AgentConfig& config,
   s.thresholds = config.segments.thresholds;
   s.language = config.rules.language;
   s.segments = config.segments.custom;
+  s.consent = config.consent;
+  s.holdout_percent = config.rules.holdout_percent;
   s.zone = out.zone.get();
   out.warnings = std::move(set->warnings);
   out.off = std::move(set->off);

@@ -19,7 +19,7 @@ namespace regua {
 struct StoreRules {
   std::unique_ptr<StoreZone> zone;  // settings.zone points at it
   EngineSettings settings;
-  std::vector<std::string> warnings;  // default rules left off and why (for the log)
+  std::vector<std::string> warnings;  // default rules left off, SMS texts of several parts (for the log)
   std::vector<std::string> off;       // rule ids defined but not running
 };
 

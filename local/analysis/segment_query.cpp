@@ -56,7 +56,7 @@ Status for_each_in_segment(sqlite::Db& db, const CompiledFilter& filter, const S
       "CASE WHEN c.email_valid = 1 THEN c.email END, coalesce(s.purchases, 0), s.last_at, "
       "coalesce(s.total_cents, 0), " +
       consent + "'sms'), " + consent + "'whatsapp'), " + consent + "'email') " + filter_from_clause(filter) +
-      " WHERE " + filter.where + " ORDER BY coalesce(s.total_cents, 0) DESC, c.id");
+      " WHERE (" + filter.where + ") AND c.erased_at IS NULL ORDER BY coalesce(s.total_cents, 0) DESC, c.id");
   if (!stmt) return stmt.error().within("listing a segment");
   bind_params(*stmt, filter.params);
   for (;;) {

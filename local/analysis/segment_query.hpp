@@ -39,7 +39,8 @@ struct SegmentMember {
   std::optional<bool> sms, whatsapp, email_consent;
 };
 
-// Calls `each` for every customer that matches, the biggest spenders first.
+// Calls `each` for every customer that matches, the biggest spenders first. Forgotten customers
+// (erasure.hpp) are never listed: a list is what a campaign exports.
 Status for_each_in_segment(sqlite::Db& db, const CompiledFilter& filter, const SegmentPolicy& policy,
                            std::int64_t today, const std::function<Status(const SegmentMember&)>& each);
 

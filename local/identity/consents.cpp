@@ -22,6 +22,19 @@ Result<bool> record_consent(sqlite::Db& db, std::int64_t customer_id, Channel ch
   return db.changes() > 0;
 }
 
+Result<bool> record_consent_now(sqlite::Db& db, std::int64_t customer_id, Channel channel, bool granted,
+                                std::string_view source, Seconds now) {
+  auto all = consents_of(db, customer_id);
+  if (!all) return all.error();
+  Seconds at = now;
+  for (const auto& c : *all) {
+    if (c.channel != channel) continue;
+    if (c.granted == granted) return false;  // already so: its first moment and source stay
+    if (c.at >= at) at = c.at + std::chrono::seconds{1};
+  }
+  return record_consent(db, customer_id, channel, granted, source, at);
+}
+
 Result<std::vector<ConsentRecord>> consents_of(sqlite::Db& db, std::int64_t customer_id) {
   auto stmt = db.prepare(
       "SELECT channel, granted, source, at FROM consents WHERE customer_id = ?1 "

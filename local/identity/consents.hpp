@@ -39,6 +39,12 @@ inline constexpr std::string_view kRecordConsentSql =
 Result<bool> record_consent(sqlite::Db& db, std::int64_t customer_id, Channel channel, bool granted,
                             std::string_view source, Seconds at);
 
+// An answer given now by a person (the web app over HTTP, the command line): it is the customer's
+// latest word, so it is recorded at `now` or, when the stored answer claims a later moment (a POS
+// whose clock runs ahead), a second after it. Returns whether it changed the stored state.
+Result<bool> record_consent_now(sqlite::Db& db, std::int64_t customer_id, Channel channel, bool granted,
+                                std::string_view source, Seconds now);
+
 // The customer's answers, one per channel answered, in channel order.
 Result<std::vector<ConsentRecord>> consents_of(sqlite::Db& db, std::int64_t customer_id);
 

@@ -1,6 +1,7 @@
 #include "local/identity/customer_book.hpp"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "local/identity/consents.hpp"
@@ -43,7 +44,17 @@ constexpr std::string_view kTouch = "UPDATE customers SET info_at = ?2 WHERE id 
 
 constexpr std::string_view kDataVersion = "PRAGMA data_version";
 
-constexpr std::string_view kAnyWithoutPosId = "SELECT EXISTS (SELECT 1 FROM customers WHERE pos_id IS NULL)";
+// A forgotten customer has no POS id but no mobile either: it never matches, so it does not count.
+constexpr std::string_view kAnyWithoutPosId =
+    "SELECT EXISTS (SELECT 1 FROM customers WHERE pos_id IS NULL AND erased_at IS NULL)";
+
+// News with a POS id of a forgotten person (the POS still has them): counted on their erasure, so
+// that `customers forget` can tell the store to delete them in the POS too. True when it was one.
+constexpr std::string_view kErasedPosIdSeen =
+    "UPDATE erasures SET seen_again = seen_again + 1, seen_again_at = ?2 "
+    "WHERE id = (SELECT max(erasure_id) FROM erased_pos_ids WHERE pos_id = ?1)";
+
+constexpr std::array<Channel, 3> kAllChannels{Channel::sms, Channel::whatsapp, Channel::email};
 
 constexpr std::string_view kSetPosId = "UPDATE customers SET pos_id = ?2 WHERE id = ?1 AND pos_id IS NULL";
 
@@ -81,6 +92,7 @@ Result<CustomerBook> CustomerBook::create(sqlite::Db& db, const PhoneNormaliser&
         Prepared{&book.set_pos_id_, std::string(kSetPosId)},
         Prepared{&book.add_pos_id_, std::string(kAddPosId)},
         Prepared{&book.upsert_consent_, std::string(kRecordConsentSql)},
+        Prepared{&book.erased_pos_id_seen_, std::string(kErasedPosIdSeen)},
         Prepared{&book.any_without_pos_id_, std::string(kAnyWithoutPosId)},
         Prepared{&book.data_version_, std::string(kDataVersion)}}) {
     auto prepared = db.prepare(sql);
@@ -217,6 +229,24 @@ Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch&
     if (auto s = insert_.run(); !s) return s.error().within(who(info));
     id = db_->last_insert_rowid();
     settled = true;  // the record is the news itself
+    // A person who asked to be forgotten starts anew, and is not contacted on the strength of a
+    // POS record that should have gone with them: every channel refused until they grant one
+    // again (the input's own answers, applied below at the same moment, win).
+    if (!info.pos_id.empty()) {
+      erased_pos_id_seen_.bind_ref(1, std::string_view(info.pos_id))
+          .bind(2, clock_->now().time_since_epoch().count());
+      if (auto s = erased_pos_id_seen_.run(); !s) return s.error().within(who(info));
+      if (db_->changes() > 0) {
+        for (const Channel channel : kAllChannels) {
+          upsert_consent_.bind(1, id)
+              .bind(2, channel_name(channel))
+              .bind(3, std::int64_t{0})
+              .bind(4, "erasure")
+              .bind(5, info_at);
+          if (auto s = upsert_consent_.run(); !s) return s.error().within("consent of " + who(info));
+        }
+      }
+    }
   }
 
   for (const ConsentChange& c : info.consent) {

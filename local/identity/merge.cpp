@@ -206,6 +206,28 @@ Status check_one_cpf(const CustomerRecord& keep, const std::vector<CustomerRecor
                                           "wrong, correct it in the POS first.");
 }
 
+// A forgotten customer has nothing left to merge, and merging one would bring the history of the
+// person who asked to be forgotten back under a name.
+Status check_none_erased(sqlite::Db& db, const MergeRequest& r) {
+  auto stmt = db.prepare("SELECT erased_at IS NOT NULL FROM customers WHERE id = ?1");
+  if (!stmt) return stmt.error();
+  std::vector<std::int64_t> ids{r.keep};
+  ids.insert(ids.end(), r.others.begin(), r.others.end());
+  for (const auto id : ids) {
+    stmt->bind(1, id);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    const bool erased = *row && stmt->int64(0) != 0;
+    stmt->reset();
+    if (erased) {
+      return make_error(ErrorKind::input, "customer " + std::to_string(id) +
+                                              " was forgotten (customers forget): a record without "
+                                              "personal data cannot be merged; nothing was merged");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::vector<CustomerDependant> customer_dependants() {
@@ -218,6 +240,7 @@ Result<MergeOutcome> merge_customers(Ledger& ledger, const MergeRequest& request
   auto txn = sqlite::Transaction::begin(db);
   if (!txn) return txn.error();
   if (auto s = check_dependants(db); !s) return s.error();
+  if (auto s = check_none_erased(db, request); !s) return s.error();
 
   MergeOutcome out;
   auto keep = load_customer(db, request.keep);

@@ -428,6 +428,61 @@ CREATE TABLE callback_refusals (
   PRIMARY KEY (endpoint, reason)
 ) WITHOUT ROWID;
 )sql"},
+    Migration{9, "erasure of a customer's personal data; rule decisions may be holdout", R"sql(
+-- A forgotten customer stays as a record without personal data (its sales are kept, anonymised,
+-- for fiscal and aggregate use): erased_at says when. local/identity/erasure.hpp.
+ALTER TABLE customers ADD COLUMN erased_at INTEGER;
+
+-- One row per erasure: what the hub needs to erase the same person, and nothing personal. The
+-- erasure key is unique across stores ("<store>:erasure:<id>"); requested_by is a role, never a name.
+CREATE TABLE erasures (
+  id             INTEGER PRIMARY KEY,
+  erasure_key    TEXT NOT NULL UNIQUE,
+  customer_id    INTEGER NOT NULL,  -- the ledger's number of the record kept without personal data
+  requested_by   TEXT NOT NULL
+    CHECK (requested_by = 'customer' OR requested_by = 'store' OR requested_by = 'authority'),
+  erased_at      INTEGER NOT NULL,
+  summary        TEXT NOT NULL,     -- JSON: how many of each thing were erased, cancelled and kept
+  seen_again     INTEGER NOT NULL DEFAULT 0,  -- sales or news later received with an erased POS id
+  seen_again_at  INTEGER
+);
+CREATE INDEX erasures_by_customer ON erasures (customer_id);
+
+-- Every POS customer id the person had (also those of records merged into them): ingest starts a
+-- new record, never the old history, for news with one of them (docs/identity.md).
+CREATE TABLE erased_pos_ids (
+  pos_id     TEXT NOT NULL,
+  erasure_id INTEGER NOT NULL REFERENCES erasures(id),
+  PRIMARY KEY (pos_id, erasure_id)
+) WITHOUT ROWID;
+
+-- A decision may now be `holdout`: the customer is in the rule's control group, nothing was sent.
+-- SQLite cannot change a CHECK in place: the table is rebuilt (nothing refers to it).
+CREATE TABLE decisions_new (
+  id          INTEGER PRIMARY KEY,
+  job_id      INTEGER NOT NULL REFERENCES jobs(id),
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  rule_id     TEXT NOT NULL,
+  action      TEXT NOT NULL CHECK (action = 'message' OR action = 'task'),
+  channel     TEXT NOT NULL,
+  at          INTEGER NOT NULL,
+  decision    TEXT NOT NULL
+    CHECK (decision = 'fired' OR decision = 'deferred' OR decision = 'skipped' OR decision = 'cancelled'
+           OR decision = 'holdout'),
+  reason      TEXT NOT NULL,
+  detail      TEXT NOT NULL,
+  until       INTEGER,
+  message_id  INTEGER REFERENCES messages(id),
+  task_id     INTEGER REFERENCES tasks(id)
+);
+INSERT INTO decisions_new SELECT * FROM decisions;
+DROP TABLE decisions;
+ALTER TABLE decisions_new RENAME TO decisions;
+CREATE INDEX decisions_by_customer ON decisions (customer_id, id);
+CREATE INDEX decisions_by_job ON decisions (job_id);
+-- Revenue per action reads the sends and would-be sends of each rule in a range of time.
+CREATE INDEX decisions_for_effects ON decisions (rule_id, at) WHERE decision = 'fired' OR decision = 'holdout';
+)sql"},
 };
 
 }  // namespace

@@ -21,7 +21,7 @@ enum class Reason {
   no_email,        // skipped: e-mail needs a valid address
   no_phone,        // skipped: a call needs a valid phone number
   opted_out,       // skipped: the customer refused the channel
-  holdout,         // skipped: the customer is in the rule's control group (issue 6)
+  holdout,         // holdout: the customer is in the rule's control group, nothing was sent
   bought,          // cancelled: the customer bought after the trigger
   sale_cancelled,  // cancelled: the purchase that triggered it was cancelled
   condition,       // cancelled: the rule's conditions no longer hold
@@ -30,6 +30,8 @@ enum class Reason {
   rule_changed,    // cancelled: the rule was changed so that this occurrence no longer applies
   merged,          // cancelled: the customer record was merged into another
   customer_gone,   // cancelled: the customer record no longer exists
+  no_consent,      // skipped: the customer never answered and the channel needs a recorded grant
+  erased,          // cancelled: the customer's personal data was erased (customers forget)
 };
 std::string_view reason_code(Reason reason);
 std::optional<Reason> reason_from_code(std::string_view code);
@@ -43,6 +45,23 @@ struct ContactFacts {
   std::optional<bool> sms, whatsapp, email_consent;
 };
 
+// What an automatic message may do when the customer never answered for its channel, per channel
+// (`[consent]`, docs/rules.md#consent): `opt_out` sends unless refused, `opt_in` only with a
+// recorded grant. A refusal always stops everything, tasks included.
+enum class ConsentRule { opt_out, opt_in };
+std::string_view consent_rule_name(ConsentRule rule);
+std::optional<ConsentRule> consent_rule_from_name(std::string_view name);
+
+struct ConsentPolicy {
+  // WhatsApp Business needs the customer's opt-in before a business starts a conversation; SMS and
+  // e-mail to the store's own customers about what they bought rest on legitimate interest with an
+  // easy way out (docs/rules.md#consent says why).
+  ConsentRule sms = ConsentRule::opt_out;
+  ConsentRule whatsapp = ConsentRule::opt_in;
+  ConsentRule email = ConsentRule::opt_out;
+  [[nodiscard]] ConsentRule for_channel(ContactChannel channel) const;
+};
+
 struct Verdict {
   Reason reason;
   std::string detail;
@@ -50,17 +69,26 @@ struct Verdict {
 
 // Whether the customer can be reached on the channel at all.
 std::optional<Verdict> check_reachable(ContactChannel channel, const ContactFacts& facts);
-// Whether they refused it. Consent is honoured at the moment of sending, also for jobs planned
-// before the opt-out. A call has no consent of its own.
-std::optional<Verdict> check_consent(ContactChannel channel, const ContactFacts& facts);
+// Whether the action may reach them on the channel: never after a refusal (`opted_out`); an
+// automatic message on an `opt_in` channel only after a grant (`no_consent`). A task is a person's
+// judgement: only a refusal stops it. Consent is read at the moment of sending, so an answer given
+// after a job was planned is honoured. A call has no consent of its own.
+std::optional<Verdict> check_consent(ContactChannel channel, ActionKind action, const ContactFacts& facts,
+                                     const ConsentPolicy& policy);
+// The answer on file for the channel (nullopt: never answered; calls: always nullopt).
+std::optional<bool> consent_on_file(ContactChannel channel, const ContactFacts& facts);
 // Where the recipient of a message is: the mobile, or the e-mail address.
 std::optional<std::string> recipient(ContactChannel channel, const ContactFacts& facts);
 
 // Past its maximum lateness at `now`?
 bool too_late(Seconds planned, Seconds now, std::chrono::seconds max_lateness);
 
-// The rule's control group (issue 6 adds a share per rule; until then nobody is held out). The
-// scheduler asks it right before the action, so a held-out customer is decided like a sent one.
-bool in_holdout(const Rule& rule, std::int64_t customer_id);
+// The rule's control group: a customer is in it when holdout_bucket(rule id, customer id), a
+// number from 0 to 9999 that never changes for the pair, is below percent x 100. So the same
+// customer is always in or always out of a rule's group, independently from rule to rule, and a
+// larger share keeps everyone a smaller one held out. The scheduler asks it once every other guard
+// passed, so a held-out customer is decided exactly like a sent one (docs/kpis.md).
+int holdout_bucket(std::string_view rule_id, std::int64_t customer_id);
+bool in_holdout(std::string_view rule_id, std::int64_t customer_id, int percent);
 
 }  // namespace regua

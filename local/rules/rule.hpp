@@ -58,9 +58,10 @@ std::optional<ContactChannel> contact_channel_from_name(std::string_view name);
 struct Action {
   ActionKind kind = ActionKind::message;
   ContactChannel channel = ContactChannel::sms;
-  Template text;     // message: its text; task: the text staff send (the wa.me link carries it)
-  Template subject;  // e-mail messages
-  Template title;    // task
+  Template text;            // message: its text; task: the text staff send (the wa.me link carries it)
+  std::string text_origin;  // where the text was written ("rules.toml:14"), for warnings about it
+  Template subject;         // e-mail messages
+  Template title;           // task
   Template instructions;
   std::chrono::seconds due_in{0};  // task: due this long after it is created
   std::chrono::seconds expires_in{0};
@@ -73,6 +74,13 @@ struct Guards {
   bool cap = true;                       // counts toward and obeys the per-customer cap
 };
 
+// How the rule's revenue is measured (docs/kpis.md): a share of the customers it would reach get
+// nothing (the control group), and purchases within a window after each send count for it.
+struct Measurement {
+  std::optional<int> holdout_percent;  // 0..50; none: the store's [rules] holdout (10 by default)
+  std::chrono::seconds attribution{std::chrono::days{7}};
+};
+
 struct Rule {
   std::string id;  // stable: stores and HQ refer to it
   bool enabled = true;
@@ -82,9 +90,12 @@ struct Rule {
   Trigger trigger;
   Action action;
   Guards guards;
+  Measurement measurement;
   std::string origin;  // where it was defined ("rules.toml:12", "default pack"), for messages
 
-  // A hash of everything that decides what the rule does: the engine notices a changed rule.
+  // A hash of everything that decides what the rule does: the engine notices a changed rule and
+  // re-plans its pending jobs. The measurement is left out: it is read when a job fires (holdout)
+  // and when revenue is measured (attribution), so a change of it has nothing to re-plan.
   [[nodiscard]] std::uint64_t fingerprint() const;
   // The placeholders its templates use.
   [[nodiscard]] std::vector<std::string> placeholders() const;

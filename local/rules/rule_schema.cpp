@@ -28,6 +28,11 @@ constexpr std::array kFields{
               "under the per-customer cap the rule with the lower priority yields"},
     RuleField{"conditions", RawType::string, "", "a filter of the filter language (docs/segments.md)", "none",
               "must hold when the action fires, e.g. \"purchases_last(90) >= 4\""},
+    RuleField{"holdout", RawType::integer, "", "0 to 50 (percent)", "[rules] holdout (10)",
+              "the share of customers the rule would reach who get nothing: its control group, the same "
+              "customers always (docs/kpis.md)"},
+    RuleField{"attribution_window", RawType::string, "", "a duration from \"1h\" to \"90d\"", "\"7d\"",
+              "a purchase this long after a send (or a held-out would-be send) counts as its conversion"},
     RuleField{"trigger.kind", RawType::string, "",
               "\"after_purchase\", \"days_without_purchase\", \"nth_purchase\", \"registration\", "
               "\"birthday\", \"cell_entered\", \"recurring\"",
@@ -388,6 +393,7 @@ void read_action(Reader& r, Rule& rule) {
       r.find("action.template");
       r.missing("action.template", "the message's text");
     } else if (auto t = r.text("action.template")) {
+      a.text_origin = r.find("action.template")->origin;
       if (t->empty()) {
         r.bad("action.template", "must not be empty");
       } else {
@@ -437,6 +443,18 @@ void read_guards(Reader& r, Rule& rule) {
       r.duration("guards.max_lateness", std::chrono::days{365}).value_or(default_max_lateness(rule.trigger));
   g.quiet_hours = r.boolean("guards.quiet_hours").value_or(true);
   g.cap = r.boolean("guards.cap").value_or(true);
+}
+
+void read_measurement(Reader& r, Rule& rule) {
+  auto& m = rule.measurement;
+  if (auto h = r.integer("holdout", 0, 50)) m.holdout_percent = static_cast<int>(*h);
+  if (auto w = r.duration("attribution_window", std::chrono::days{90})) {
+    if (*w < std::chrono::hours{1}) {
+      r.bad("attribution_window", "\"" + format_duration(*w) + "\" is too short (at least \"1h\")");
+    } else {
+      m.attribution = *w;
+    }
+  }
 }
 
 }  // namespace
@@ -527,6 +545,7 @@ Result<Rule> build_rule(const RawRule& raw, const RuleContext& context) {
     read_action(r, rule);
   }
   read_guards(r, rule);
+  read_measurement(r, rule);
 
   // Fields of a kind that was not read (because the kind itself was wrong) are not reported twice.
   if (trigger_kind.empty()) {

@@ -32,6 +32,36 @@ std::optional<std::string> missing_link(const Rule& rule, const StoreLinks& link
 
 }  // namespace
 
+SmsLength estimated_sms_length(const Rule& rule, const StoreLinks& links, std::string_view store_name) {
+  const TemplateValues typical = [&](std::string_view key) -> std::optional<std::string> {
+    if (key == "first_name") return "Alessandra";
+    if (key == "name") return "Alessandra Cristina Oliveira";
+    if (key == "store") return std::string(store_name);
+    if (key == "days_since_last") return "180";
+    if (key == "purchases") return "12";
+    if (key == "last_purchase") return "17/03/2026";
+    if (const std::string* link = links.find(key)) return *link;
+    return std::nullopt;
+  };
+  return sms_length(render_template(rule.action.text, typical));
+}
+
+std::optional<std::string> sms_length_warning(const Rule& rule, const StoreLinks& links,
+                                              std::string_view store_name) {
+  if (rule.action.kind != ActionKind::message || rule.action.channel != ContactChannel::sms) return {};
+  const SmsLength length = estimated_sms_length(rule, links, store_name);
+  if (length.segments <= 1) return {};
+  const bool gsm = length.encoding == SmsEncoding::gsm7;
+  std::string why = gsm ? std::to_string(length.units) + " GSM-7 characters"
+                        : std::to_string(length.units) + " characters in UCS-2, because '" +
+                              length.first_non_gsm + "' is not in the GSM-7 alphabet";
+  return (rule.action.text_origin.empty() ? rule.origin : rule.action.text_origin) + ": rule \"" + rule.id +
+         "\" action.template: each SMS is billed as " + std::to_string(length.segments) + " SMS (" + why +
+         " with typical names and links; one SMS holds " +
+         (gsm ? "160, or 153 per part" : "70, or 67 per part") + "): shorten the text" +
+         (gsm ? "" : " or write it without characters outside GSM-7");
+}
+
 const std::string* StoreLinks::find(std::string_view key) const {
   if (key == "rating_url") return &rating_url;
   if (key == "review_url") return &review_url;
@@ -143,6 +173,8 @@ Result<RuleSet> assemble_rules(const RuleSetOptions& options, const StoreLinks& 
       set.off.push_back(rule.id);
       continue;
     }
+    if (auto warning = sms_length_warning(rule, links, options.store_name))
+      set.warnings.push_back(std::move(*warning));
     set.rules.push_back(std::move(rule));
   }
   return set;

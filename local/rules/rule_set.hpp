@@ -25,15 +25,25 @@ struct RuleSetOptions {
   std::vector<std::string> disable;  // default rule ids turned off
   std::vector<RawRule> store_rules;  // as read from the store's file, in its order
   RuleContext context;
+  std::string store_name = {};  // for {store} when an SMS's length is estimated
 };
 
 struct RuleSet {
-  std::vector<Rule> rules;            // enabled and runnable, default pack first, then the store's
-  std::vector<std::string> warnings;  // rules left off and why
-  std::vector<std::string> off;       // ids of rules defined but not running
+  std::vector<Rule> rules;  // enabled and runnable, default pack first, then the store's
+  // Default rules left off and why; the store's SMS rules whose text needs more than one SMS.
+  std::vector<std::string> warnings;
+  std::vector<std::string> off;  // ids of rules defined but not running
 };
 
 Result<RuleSet> assemble_rules(const RuleSetOptions& options, const StoreLinks& links);
+
+// What an SMS rule's text costs with typical values (a 10-letter first name, a 28-letter full
+// name, the store's name and links as configured, 3-digit counts, a date), so that a store learns
+// at load time that every send is billed as several SMS. The warning names where the text was
+// written, the rule and the field; nullopt when the rule is no SMS or fits one.
+SmsLength estimated_sms_length(const Rule& rule, const StoreLinks& links, std::string_view store_name);
+std::optional<std::string> sms_length_warning(const Rule& rule, const StoreLinks& links,
+                                              std::string_view store_name);
 
 // Whether a raw rule is a toggle (only `id` and `enabled`).
 bool is_toggle(const RawRule& raw);

@@ -2,25 +2,33 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
 
 namespace regua {
 namespace {
 
 constexpr std::array kPlaceholders{
-    PlaceholderInfo{"first_name", "the customer's first name", false},
-    PlaceholderInfo{"name", "the customer's full name", false},
-    PlaceholderInfo{"store", "the store's name ([store] name)", false},
-    PlaceholderInfo{"days_since_last", "days since the last purchase", false},
-    PlaceholderInfo{"purchases", "purchases so far (sales not cancelled)", false},
-    PlaceholderInfo{"last_purchase", "the date of the last purchase (dd/mm/yyyy)", false},
-    PlaceholderInfo{"rating_url", "the service-rating form ([links] rating_url)", true},
-    PlaceholderInfo{"review_url", "the product-review form ([links] review_url)", true},
-    PlaceholderInfo{"survey_url", "the satisfaction survey ([links] survey_url)", true},
+    PlaceholderInfo{"first_name", "the customer's first name", false, "cliente", "customer"},
+    PlaceholderInfo{"name", "the customer's full name", false, "cliente", "customer"},
+    PlaceholderInfo{"store", "the store's name ([store] name)", false, "", ""},
+    PlaceholderInfo{"days_since_last", "days since the last purchase", false, "alguns", "some"},
+    PlaceholderInfo{"purchases", "purchases so far (sales not cancelled)", false, "", ""},
+    PlaceholderInfo{"last_purchase", "the date of the last purchase (dd/mm/yyyy)", false, "nenhuma data",
+                    "no date"},
+    PlaceholderInfo{"rating_url", "the service-rating form ([links] rating_url)", true, "", ""},
+    PlaceholderInfo{"review_url", "the product-review form ([links] review_url)", true, "", ""},
+    PlaceholderInfo{"survey_url", "the satisfaction survey ([links] survey_url)", true, "", ""},
 };
 
+const PlaceholderInfo* placeholder_info(std::string_view key) {
+  for (const auto& p : kPlaceholders) {
+    if (p.key == key) return &p;
+  }
+  return nullptr;
+}
+
 bool known(std::string_view key) {
-  return std::any_of(kPlaceholders.begin(), kPlaceholders.end(),
-                     [&](const PlaceholderInfo& p) { return p.key == key; });
+  return placeholder_info(key) != nullptr;
 }
 
 std::string known_list() {
@@ -137,7 +145,9 @@ void collect_keys(const std::vector<TemplatePart>& parts, std::vector<std::strin
 }
 
 // Renders `parts`; false when a value without a fallback is missing (a group is then left out).
-bool render_parts(const std::vector<TemplatePart>& parts, const TemplateValues& values, std::string& out) {
+// Outside a group such a value reads the placeholder's default, so no text ever has a hole.
+bool render_parts(const std::vector<TemplatePart>& parts, const TemplateValues& values, Language language,
+                  bool in_group, std::string& out) {
   bool complete = true;
   for (const auto& p : parts) {
     switch (p.kind) {
@@ -152,17 +162,70 @@ bool render_parts(const std::vector<TemplatePart>& parts, const TemplateValues& 
           out += *p.fallback;
         } else {
           complete = false;
+          if (const PlaceholderInfo* info = placeholder_info(p.text); info != nullptr && !in_group)
+            out += language == Language::en ? info->default_en : info->default_pt;
         }
         break;
       }
       case TemplatePart::Kind::group: {
         std::string inner;
-        if (render_parts(p.children, values, inner)) out += inner;
+        if (render_parts(p.children, values, language, true, inner)) out += inner;
         break;
       }
     }
   }
   return complete;
+}
+
+// The GSM 7-bit default alphabet beyond letters and digits, and its extension table (3GPP TS
+// 23.038). Portuguese loses most of its accents to UCS-2: 'é' and 'à' are in GSM-7, 'á', 'ã', 'ê',
+// 'í', 'ó', 'õ', 'ú' and 'ç' are not.
+constexpr std::u32string_view kGsm7Basic =
+    U"\n\r !\"#$%&'()*+,-./:;<=>?@_£¥èéùìòÇØøÅåΔΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà";
+constexpr std::u32string_view kGsm7Extension = U"\f^{}\\[~]|€";
+
+// Septets a code point takes in GSM-7: 1 in the basic alphabet, 2 in its extension table (an
+// escape and the character), 0 when it is not in GSM-7 at all.
+int gsm7_septets(char32_t cp) {
+  if ((cp >= U'A' && cp <= U'Z') || (cp >= U'a' && cp <= U'z') || (cp >= U'0' && cp <= U'9')) return 1;
+  if (kGsm7Basic.find(cp) != std::u32string_view::npos) return 1;
+  if (kGsm7Extension.find(cp) != std::u32string_view::npos) return 2;
+  return 0;
+}
+
+// The next code point of `s` from `i` (moved past it); an invalid byte reads as U+FFFD.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  const int extra = b < 0x80 ? 0 : (b >> 5) == 0x6 ? 1 : (b >> 4) == 0xe ? 2 : (b >> 3) == 0x1e ? 3 : -1;
+  if (extra < 0 || i + static_cast<std::size_t>(extra) >= s.size()) {
+    ++i;
+    return 0xfffd;
+  }
+  char32_t cp = extra == 0 ? b : b & (0x3f >> extra);
+  for (int k = 1; k <= extra; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+    if ((c & 0xc0) != 0x80) {
+      ++i;
+      return 0xfffd;
+    }
+    cp = (cp << 6) | (c & 0x3f);
+  }
+  i += static_cast<std::size_t>(extra) + 1;
+  return cp;
+}
+
+// Parts needed for characters of widths `widths` in parts of `per_part` units, none split.
+int concatenated_parts(const std::vector<int>& widths, int per_part) {
+  int parts = 1;
+  int used = 0;
+  for (const int w : widths) {
+    if (used + w > per_part) {
+      ++parts;
+      used = 0;
+    }
+    used += w;
+  }
+  return parts;
 }
 
 }  // namespace
@@ -187,9 +250,35 @@ Result<Template> parse_template(std::string_view text) {
   return t;
 }
 
-std::string render_template(const Template& t, const TemplateValues& values) {
+std::string render_template(const Template& t, const TemplateValues& values, Language language) {
   std::string out;
-  render_parts(t.parts, values, out);
+  render_parts(t.parts, values, language, false, out);
+  return out;
+}
+
+std::string_view sms_encoding_name(SmsEncoding encoding) {
+  return encoding == SmsEncoding::gsm7 ? "GSM-7" : "UCS-2";
+}
+
+SmsLength sms_length(std::string_view utf8) {
+  std::vector<int> septets, units;
+  SmsLength out;
+  for (std::size_t i = 0; i < utf8.size();) {
+    const std::size_t start = i;
+    const char32_t cp = next_code_point(utf8, i);
+    const int gsm = gsm7_septets(cp);
+    if (gsm == 0 && out.first_non_gsm.empty()) out.first_non_gsm = std::string(utf8.substr(start, i - start));
+    septets.push_back(gsm);
+    units.push_back(cp > 0xffff ? 2 : 1);
+  }
+  const bool gsm = out.first_non_gsm.empty();
+  out.encoding = gsm ? SmsEncoding::gsm7 : SmsEncoding::ucs2;
+  const auto& widths = gsm ? septets : units;
+  for (const int w : widths)
+    out.units += w;
+  const int single = gsm ? 160 : 70;
+  const int per_part = gsm ? 153 : 67;
+  out.segments = out.units == 0 ? 0 : out.units <= single ? 1 : concatenated_parts(widths, per_part);
   return out;
 }
 

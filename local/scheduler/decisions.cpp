@@ -5,7 +5,7 @@
 namespace regua {
 namespace {
 
-constexpr std::array<std::string_view, 4> kDecisions{"fired", "deferred", "skipped", "cancelled"};
+constexpr std::array<std::string_view, 5> kDecisions{"fired", "deferred", "skipped", "cancelled", "holdout"};
 
 std::int64_t unix(Seconds t) {
   return t.time_since_epoch().count();

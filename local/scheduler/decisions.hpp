@@ -1,5 +1,5 @@
 #pragma once
-// Every decision the scheduler takes about a job (fired, deferred, skipped, cancelled) is a row of
+// Every decision the scheduler takes about a job (fired, deferred, skipped, cancelled, holdout) is a row of
 // the ledger's `decisions` table with its reason: `regua-agent why` prints a customer's timeline
 // from it and `regua-agent simulate` prints a whole replay.
 
@@ -17,7 +17,8 @@
 
 namespace regua {
 
-enum class Decision { fired, deferred, skipped, cancelled };
+// holdout: the customer is in the rule's control group; everything else held, nothing was sent.
+enum class Decision { fired, deferred, skipped, cancelled, holdout };
 std::string_view decision_name(Decision decision);
 std::optional<Decision> decision_from_name(std::string_view name);
 

@@ -16,13 +16,13 @@ std::int64_t unix(Seconds t) {
 constexpr std::string_view kPlanFacts =
     "SELECT c.id, c.created_at, CASE WHEN c.birthday_valid = 1 THEN c.birthday END, coalesce(s.purchases, "
     "0), "
-    "s.first_at, s.last_at FROM customers c LEFT JOIN customer_stats s ON s.customer_id = c.id WHERE c.id = "
-    "?1";
+    "s.first_at, s.last_at, c.erased_at IS NOT NULL FROM customers c LEFT JOIN customer_stats s ON "
+    "s.customer_id = c.id WHERE c.id = ?1";
 
 constexpr std::string_view kFireFacts =
     "SELECT c.id, c.created_at, CASE WHEN c.birthday_valid = 1 THEN c.birthday END, coalesce(s.purchases, "
     "0), "
-    "s.first_at, s.last_at, c.pos_id, c.name, "
+    "s.first_at, s.last_at, c.erased_at IS NOT NULL, c.pos_id, c.name, "
     "CASE WHEN c.phone_kind = 'mobile' THEN c.phone_e164 END, "
     "CASE WHEN c.phone_kind IS NOT NULL AND c.phone_kind != 'invalid' THEN c.phone_e164 END, "
     "CASE WHEN c.email_valid = 1 THEN c.email END, "
@@ -87,6 +87,10 @@ Result<std::unique_ptr<Engine>> Engine::create(Ledger& ledger, EngineSettings se
     *stmt = std::move(*prepared);
   }
   return e;
+}
+
+int Engine::holdout_percent(const Rule& r) const {
+  return r.measurement.holdout_percent.value_or(settings_.holdout_percent);
 }
 
 const Rule* Engine::rule(std::string_view id) const {

@@ -16,9 +16,11 @@
 // can still fire within the rule's maximum lateness, so history is never acted on.
 //
 // Firing. fire_due() takes the pending jobs due now, checks the rule again against the ledger
-// (trigger still valid, cancel_if_bought, conditions), then the guards (lateness, a reachable
-// recipient, consent, the holdout group, quiet hours, the per-customer cap), and either fires
-// (a message intent or a task), defers (quiet hours, cap), skips or cancels, with the reason.
+// (the customer not erased, trigger still valid, cancel_if_bought, conditions), then the guards
+// (lateness, a reachable recipient, consent, quiet hours, the per-customer cap), and either fires
+// (a message intent or a task), defers (quiet hours, cap), skips or cancels, with the reason. Last
+// of all, a customer in the rule's control group gets nothing: the decision is `holdout`, taken
+// exactly where a send would have been, so the two groups compare (docs/kpis.md).
 // A fired task's later end is a decision of its job too: cancelled with reason `bought` when the
 // customer bought (its reason lapsed), cancelled with reason `task_expired` when nobody closed it in
 // time. A campaign run skipped after downtime concerns no single customer: it is no decision but a
@@ -62,6 +64,8 @@ struct EngineSettings {
   LifecycleThresholds thresholds;
   Language language = Language::pt_br;
   std::vector<CustomSegment> segments;  // the store's own, for recurring campaigns
+  ConsentPolicy consent;                // what "never answered" allows, per channel ([consent])
+  int holdout_percent = 10;             // the control group of a rule that does not set its own
   const StoreZone* zone = nullptr;      // not owned; must outlive the Engine
 };
 
@@ -77,7 +81,7 @@ struct PlanReport {
 };
 
 struct FireReport {
-  std::int64_t fired = 0, deferred = 0, skipped = 0, cancelled = 0;
+  std::int64_t fired = 0, deferred = 0, skipped = 0, cancelled = 0, held_out = 0;
   std::int64_t messages = 0, tasks = 0;  // of the fired ones
   std::int64_t tasks_expired = 0;
   bool more = false;  // more jobs were due than `limit`: call again
@@ -124,6 +128,7 @@ class Engine final : public IngestListener {
     std::optional<std::string> birthday;  // valid ones only
     std::int64_t purchases = 0;
     std::optional<Seconds> first_at, last_at;
+    bool erased = false;  // forgotten (customers forget): nothing is planned nor sent for them
   };
   // And firing, about a customer.
   struct FireFacts {
@@ -158,6 +163,7 @@ class Engine final : public IngestListener {
                     Seconds planned, bool always);
   Status cancel_for_purchase(std::int64_t customer_id, Seconds sold_at);
   Status cancel_job(const Job& job, Reason reason, std::string detail);
+  [[nodiscard]] int holdout_percent(const Rule& rule) const;
   Status undo_sale(const PlanFacts& facts, std::string_view sale_pos_id);
   Status plan_all(const std::set<std::string>* only);
   Status plan_new_sales(int batch);

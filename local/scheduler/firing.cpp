@@ -61,14 +61,15 @@ Result<std::optional<Engine::FireFacts>> Engine::load_fire_facts(std::int64_t cu
   f.plan.purchases = s.int64(3);
   if (!s.is_null(4)) f.plan.first_at = at(s.int64(4));
   if (!s.is_null(5)) f.plan.last_at = at(s.int64(5));
-  f.pos_id = s.optional_text(6);
-  f.name = s.optional_text(7);
-  f.contact.mobile = s.optional_text(8);
-  f.contact.phone = s.optional_text(9);
-  f.contact.email = s.optional_text(10);
-  f.contact.sms = optional_flag(s, 11);
-  f.contact.whatsapp = optional_flag(s, 12);
-  f.contact.email_consent = optional_flag(s, 13);
+  f.plan.erased = s.int64(6) != 0;
+  f.pos_id = s.optional_text(7);
+  f.name = s.optional_text(8);
+  f.contact.mobile = s.optional_text(9);
+  f.contact.phone = s.optional_text(10);
+  f.contact.email = s.optional_text(11);
+  f.contact.sms = optional_flag(s, 12);
+  f.contact.whatsapp = optional_flag(s, 13);
+  f.contact.email_consent = optional_flag(s, 14);
   fire_facts_.reset();
   return std::optional<FireFacts>(std::move(f));
 }
@@ -174,9 +175,11 @@ Status Engine::decide(const Job& j, Decision decision, Reason reason, std::strin
   if (decision == Decision::deferred) {
     if (auto s = jobs_.defer(j.id, *until); !s) return s;
   } else {
-    const JobState state = decision == Decision::fired     ? JobState::fired
-                           : decision == Decision::skipped ? JobState::skipped
-                                                           : JobState::cancelled;
+    // A held-out job ends as skipped: nothing happened, and the decision row says why.
+    const JobState state = decision == Decision::fired ? JobState::fired
+                           : decision == Decision::skipped || decision == Decision::holdout
+                               ? JobState::skipped
+                               : JobState::cancelled;
     auto closed = jobs_.close(j.id, state, t, reason_code(reason));
     if (!closed) return closed.error();
     if (!*closed) return {};  // decided already (earlier in this round)
@@ -227,7 +230,9 @@ Result<CapCheck> Engine::cap_check(const Rule& r, const Job& j, const FireFacts&
     const Rule* other = rule(p.rule_id);
     // Only actions that will count: their rule runs, obeys the cap and can reach the customer.
     if (other == nullptr || !other->guards.cap) continue;
-    if (check_reachable(other->action.channel, f.contact) || check_consent(other->action.channel, f.contact))
+    if (check_reachable(other->action.channel, f.contact) ||
+        check_consent(other->action.channel, other->action.kind, f.contact, settings_.consent) ||
+        in_holdout(other->id, j.customer_id, holdout_percent(*other)))
       continue;
     reserved.push_back(p.due_at);
   }
@@ -249,6 +254,11 @@ Status Engine::fire_one(const Job& j, Seconds t, FireReport& report) {
   if (!loaded) return loaded.error();
   if (!*loaded) return cancel(Reason::customer_gone, "the customer record is gone");
   const FireFacts& f = **loaded;
+  if (f.plan.erased) {
+    return cancel(Reason::erased,
+                  "the customer's personal data was erased (customers forget): nothing "
+                  "is sent to them");
+  }
 
   // The rule, checked again against the ledger as it is now.
   auto lapse = trigger_lapse(*r, j, f);
@@ -274,9 +284,8 @@ Status Engine::fire_one(const Job& j, Seconds t, FireReport& report) {
   }
   const ContactChannel channel = r->action.channel;
   if (auto v = check_reachable(channel, f.contact)) return skip(v->reason, v->detail);
-  if (auto v = check_consent(channel, f.contact)) return skip(v->reason, v->detail);
-  if (in_holdout(*r, j.customer_id))
-    return skip(Reason::holdout, "in the rule's control group: nothing is sent");
+  if (auto v = check_consent(channel, r->action.kind, f.contact, settings_.consent))
+    return skip(v->reason, v->detail);
   if (r->action.kind == ActionKind::message && r->guards.quiet_hours) {
     if (auto until = quiet_until(settings_.quiet, t, zone_)) {
       const std::string window =
@@ -304,6 +313,15 @@ Status Engine::fire_one(const Job& j, Seconds t, FireReport& report) {
     }
   }
 
+  // Everything held: a customer of the control group gets nothing, decided at the very moment the
+  // others are sent to, so that the two groups are alike but for the action.
+  if (const int percent = holdout_percent(*r); in_holdout(r->id, j.customer_id, percent)) {
+    ++report.held_out;
+    return decide(j, Decision::holdout, Reason::holdout,
+                  "in the rule's control group (" + std::to_string(percent) +
+                      "% of its customers): nothing is sent, so that its effect can be measured");
+  }
+
   // Fire: the action is written; a message is an intent until a channel takes it.
   const std::int64_t today = zone_.day(t);
   const TemplateValues values = [&](std::string_view key) -> std::optional<std::string> {
@@ -329,7 +347,8 @@ Status Engine::fire_one(const Job& j, Seconds t, FireReport& report) {
   if (t - j.planned_at > std::chrono::minutes{1}) {
     when = " (" + describe_duration(t - j.planned_at) + " after its planned moment)";
   }
-  const std::string text = render_template(r->action.text, values);
+  const Language language = settings_.language;
+  const std::string text = render_template(r->action.text, values, language);
   ++report.fired;
   if (r->action.kind == ActionKind::message) {
     NewMessage m;
@@ -338,7 +357,7 @@ Status Engine::fire_one(const Job& j, Seconds t, FireReport& report) {
     m.rule_id = r->id;
     m.channel = std::string(contact_channel_name(channel));
     m.recipient = *recipient(channel, f.contact);
-    if (channel == ContactChannel::email) m.subject = render_template(r->action.subject, values);
+    if (channel == ContactChannel::email) m.subject = render_template(r->action.subject, values, language);
     m.body = text;
     auto id = messages_.record_intent(m, t);
     if (!id) return id.error();
@@ -350,8 +369,8 @@ Status Engine::fire_one(const Job& j, Seconds t, FireReport& report) {
   task.job_id = j.id;
   task.customer_id = j.customer_id;
   task.rule_id = r->id;
-  task.title = render_template(r->action.title, values);
-  task.instructions = render_template(r->action.instructions, values);
+  task.title = render_template(r->action.title, values, language);
+  task.instructions = render_template(r->action.instructions, values, language);
   task.channel = std::string(contact_channel_name(channel));
   task.text = text;
   if (auto link = task_link(channel, f.contact, text); !link.empty()) task.link = std::move(link);

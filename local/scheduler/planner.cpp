@@ -35,6 +35,7 @@ Engine::PlanFacts read_plan_facts(const sqlite::Stmt& s) {
   f.purchases = s.int64(3);
   f.first_at = optional_time(s, 4);
   f.last_at = optional_time(s, 5);
+  f.erased = s.int64(6) != 0;
   return f;
 }
 
@@ -246,6 +247,7 @@ Status Engine::on_customer(std::int64_t customer_id, bool new_customer) {
 
 Status Engine::plan_customer(const PlanFacts& f, Mode mode, const std::optional<SaleRef>& sale,
                              bool new_customer, const std::set<std::string>* only) {
+  if (f.erased) return {};  // forgotten: their anonymised sales count in figures, never in actions
   const bool live = mode == Mode::live;
   for (const Rule& r : settings_.rules) {
     if (only != nullptr && only->count(r.id) == 0) continue;
@@ -437,8 +439,8 @@ Status Engine::plan_all(const std::set<std::string>* only) {
   auto stmt = db_.prepare(
       "SELECT c.id, c.created_at, CASE WHEN c.birthday_valid = 1 THEN c.birthday END, coalesce(s.purchases, "
       "0), "
-      "s.first_at, s.last_at FROM customers c LEFT JOIN customer_stats s ON s.customer_id = c.id "
-      "WHERE c.id > ?1 ORDER BY c.id LIMIT 10000");
+      "s.first_at, s.last_at, c.erased_at IS NOT NULL FROM customers c LEFT JOIN customer_stats s ON "
+      "s.customer_id = c.id WHERE c.id > ?1 ORDER BY c.id LIMIT 10000");
   if (!stmt) return stmt.error();
   // In pages of customers read before planning them: planning writes to tables a running scan reads.
   std::int64_t after = 0;
@@ -606,7 +608,7 @@ Status Engine::plan_segment_events(int batch) {
       if (r.trigger.kind != TriggerKind::cell_entered || r.trigger.cell != e.cell) continue;
       auto exists = load_plan_facts(e.customer);
       if (!exists) return exists.error();
-      if (!*exists) continue;  // merged away since
+      if (!*exists || (*exists)->erased) continue;  // merged away or forgotten since
       if (auto s = insert_job(r, e.customer, "cell:" + std::to_string(e.id), e.at,
                               cell_moment(r.trigger, e.day, e.at, zone_), false);
           !s)
@@ -651,8 +653,8 @@ Status Engine::run_campaigns() {
         }
         auto compiled = compile_segment(db_, *filter, policy_, zone_.day(t));
         if (!compiled) return compiled.error().within("rule " + r.id);
-        auto members = db_.prepare("SELECT c.id " + filter_from_clause(*compiled) + " WHERE " +
-                                   compiled->where + " ORDER BY c.id");
+        auto members = db_.prepare("SELECT c.id " + filter_from_clause(*compiled) + " WHERE (" +
+                                   compiled->where + ") AND c.erased_at IS NULL ORDER BY c.id");
         if (!members) return members.error();
         bind_params(*members, compiled->params);
         std::vector<std::int64_t> ids;

@@ -37,7 +37,7 @@ struct Stream {
 // as its sales are in kSales: the replayed sale then finds its customer by that id.
 constexpr std::string_view kCustomers = R"sql(
 SELECT id, coalesce(pos_id, '#' || id), name, phone, phone_e164, phone_kind, email, email_valid, cpf, cpf_valid, birthday,
-       birthday_valid, reg FROM (
+       birthday_valid, reg, erased_at FROM (
   SELECT c.*, min(c.created_at, coalesce((SELECT min(s.sold_at) FROM sales s WHERE s.customer_id = c.id),
                                          c.created_at)) AS reg
   FROM customers c)
@@ -113,9 +113,8 @@ Status Replay::open() {
   auto insert = db.prepare(
       "INSERT INTO customers (id, pos_id, name, phone, phone_e164, phone_kind, email, email_valid, cpf, "
       "cpf_valid, "
-      "birthday, birthday_valid, info_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12, "
-      "?13, ?13)");
+      "birthday, birthday_valid, info_at, created_at, erased_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10, ?11, ?12, ?13, ?13, ?14)");
   if (!insert) return insert.error();
   insert_customer_ = std::move(*insert);
   auto consents = source_.prepare("SELECT channel, granted, source, at FROM consents WHERE customer_id = ?1");
@@ -142,6 +141,12 @@ Status Replay::add_customer(const sqlite::Stmt& c) {
   for (int column = 1; column <= 11; ++column)
     bind_column(insert_customer_, column + 1, c, column);
   insert_customer_.bind(13, c.int64(12));
+  // A forgotten customer stays forgotten in the replay: their sales count, no rule acts on them.
+  if (c.is_null(13)) {
+    insert_customer_.bind_null(14);
+  } else {
+    insert_customer_.bind(14, c.int64(13));
+  }
   if (auto s = insert_customer_.run(); !s)
     return s.error().within("replaying customer " + std::to_string(id));
   read_consents_.bind(1, id);

@@ -81,9 +81,10 @@ TEST(Config, AnUnknownKeyNamesFileLineKeyAndWhatIsAllowed) {
   expect_error(
       "[store]\nid = \"x\"\ntimezon = \"America/Sao_Paulo\"\n[[source]]\nkind=\"jsonl\"\npath=\"a\"\n",
       {"/etc/regua/agent.toml:3:", "[store]", "\"timezon\"", "allowed: country, id, name, timezone"});
-  expect_error("[stor]\nid = \"x\"\n[[source]]\nkind=\"jsonl\"\npath=\"a\"\n",
-               {"agent.toml:1:", "unknown key \"stor\"",
-                "allowed: channels, http, ledger, links, log, rules, segment, segments, source, store"});
+  expect_error(
+      "[stor]\nid = \"x\"\n[[source]]\nkind=\"jsonl\"\npath=\"a\"\n",
+      {"agent.toml:1:", "unknown key \"stor\"",
+       "allowed: channels, consent, http, ledger, links, log, rules, segment, segments, source, store"});
   expect_error(std::string(kMinimal) + "colour = \"blue\"\n",
                {"agent.toml:8:", "[[source]] #1", "\"colour\"", "kind", "path", "poll_interval_ms"});
 }

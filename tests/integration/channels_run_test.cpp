@@ -202,7 +202,10 @@ action = { kind = "message", channel = "whatsapp", template = "Oi{?, {first_name
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403);
 
-  test::append_file(s.store.pos_file, test::sale_due_now("S-1", "C-1", "Ana Souza", "(11) 98765-0001"));
+  // WhatsApp needs the customer's grant ([consent] whatsapp = "opt_in" by default): the POS has it.
+  auto sale = nlohmann::json::parse(test::sale_due_now("S-1", "C-1", "Ana Souza", "(11) 98765-0001"));
+  sale["customer"]["opt_in"] = {"whatsapp"};
+  test::append_file(s.store.pos_file, sale.dump() + "\n");
   ASSERT_TRUE(eventually([&] {
     return ledger_value(s.store,
                         "SELECT count(*) FROM messages WHERE state = 'sent' AND sender = "

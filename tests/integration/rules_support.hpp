@@ -34,10 +34,12 @@ inline std::string sale_line(const std::string& id, const std::string& ts, const
 }
 
 // Adds rule settings to the store's configuration: links set, quiet hours off (tests run at any
-// hour), and the default rules that would only add noise turned off.
+// hour), nobody held out (a control group would hold back one customer in ten from what the tests
+// check; consent_holdout_test.cpp and action_effects_test.cpp test it), and the default rules that
+// would only add noise turned off.
 inline void configure_rules(const AgentStore& store, const std::string& extra = "") {
   append_file(store.config,
-              "\n[rules]\ndisable = [\"welcome\", \"birthday\"]\n"
+              "\n[rules]\nholdout = 0\ndisable = [\"welcome\", \"birthday\"]\n"
               "[rules.quiet_hours]\nenabled = false\n"
               "\n[links]\nrating_url = \"https://loja.example/avaliar\"\n"
               "review_url = \"https://loja.example/produtos\"\n" +

@@ -75,6 +75,9 @@ class EngineTest : public IdentityTest {
     settings.links =
         StoreLinks{"https://r.example/rate", "https://r.example/review", "https://r.example/survey"};
     settings.zone = &zone;
+    // Without a control group, so that each expected decision is the guards' doing; the control
+    // group has its own tests (consent_holdout_test.cpp, action_effects_test.cpp) and rules set it.
+    settings.holdout_percent = 0;
   }
 
   // Starts the engine with `rules` as the agent does: activate and a first catch-up, then listening.

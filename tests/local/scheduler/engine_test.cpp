@@ -248,6 +248,7 @@ TEST_F(EngineBehaviour, ConsentIsPerChannelAndReadWhenFiring) {
   settings.cap = FrequencyCap{0, std::chrono::days{7}};
   start({default_rule("rating-1h"), whatsapp});
   CustomerInfo ana = customer("C-1", "Ana");
+  ana.consent = {ConsentChange{Channel::whatsapp, true}};  // WhatsApp needs a grant ([consent] default)
   buy("S-1", ana, "2026-03-02T14:00:00-03:00");
   // The opt-out comes after the jobs were planned: it is honoured at the moment of sending.
   ana.consent = {ConsentChange{Channel::sms, false}};

@@ -2,6 +2,9 @@
 // (the backtest behind `regua-agent simulate`), with every decision listed. And the same input
 // twice gives the same output, to the byte.
 
+#include <set>
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include "local/scheduler/simulation.hpp"
@@ -169,6 +172,32 @@ TEST_F(SimulationGolden, DefaultPackOverAScriptedYear) {
   // clang-format on
   const auto actual = run("sim", false);
   EXPECT_EQ(actual, expected);
+}
+
+// The same year with the default pack as shipped, 10% held out per rule: the control group is
+// whoever the hash says and nobody else, the customers keep the ledger's numbers in the replay, and
+// a held-out action is never also sent.
+TEST_F(SimulationGolden, TheDefaultControlGroupHoldsOutWhomTheHashSaysAndOnlyThem) {
+  settings.holdout_percent = 10;
+  const auto actual = run("holdout", false);
+  int held = 0;
+  std::set<std::pair<std::string, std::string>> fired;
+  for (const auto& line : actual) {
+    std::istringstream words(line);
+    std::string day, time, offset, rule, customer, decision;
+    words >> day >> time >> offset >> rule >> customer >> decision;
+    const std::int64_t id = std::stoll(customer.substr(customer[0] == '#' ? 1 : 2));
+    if (decision == "holdout") {
+      ++held;
+      EXPECT_TRUE(in_holdout(rule, id, 10)) << line;
+      EXPECT_EQ(fired.count({rule, customer}), 0U) << line;
+    }
+    if (decision == "fired") {
+      EXPECT_FALSE(in_holdout(rule, id, 10)) << line;
+      fired.insert({rule, customer});
+    }
+  }
+  EXPECT_GT(held, 0);
 }
 
 TEST_F(SimulationGolden, SameInputSameOutput) {
