@@ -89,10 +89,14 @@ Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger) {
   auto waiting = !tasks || r.schema_version < kRulesSchema
                      ? Result<std::int64_t>(std::int64_t{0})
                      : ledger.db().query_int("SELECT count(*) FROM messages WHERE state = 'intent'");
+  auto sync = !waiting ? Result<SyncStatus>(waiting.error())
+                       : gather_sync_status(config, ledger.db(), r.schema_version, ledger.clock().now());
   (void)ledger.db().exec("COMMIT");
   if (!quality) return quality.error();
   if (!tasks) return tasks.error();
   if (!waiting) return waiting.error();
+  if (!sync) return sync.error();
+  r.sync = std::move(*sync);
   r.tasks = *tasks;
   r.messages_waiting = *waiting;
   r.quality = std::move(*quality);
@@ -121,6 +125,7 @@ std::string render_status_text(const StatusReport& r) {
   out += fmt::format("  customers   {}\n", thousands(c.customers));
   out += fmt::format("  quarantined {} line(s)\n", thousands(c.quarantined));
   out += fmt::format("  outbox      {} record(s) waiting\n", thousands(c.outbox_depth));
+  out += render_sync_text(r.sync);
   out += fmt::format("  quality     {}\n", render_quality_line(r.quality));
   out += fmt::format("  tasks       {} open, {} overdue{}\n", thousands(r.tasks.open),
                      thousands(r.tasks.overdue), r.tasks.open > 0 ? " (`regua-agent tasks list`)" : "");
@@ -192,6 +197,7 @@ nlohmann::ordered_json render_status_json(const StatusReport& r) {
       {"quality", render_quality_json(r.quality)},
       {"tasks", {{"open", r.tasks.open}, {"overdue", r.tasks.overdue}}},
       {"messages_waiting", r.messages_waiting},
+      {"sync", render_sync_json(r.sync)},
   };
 }
 

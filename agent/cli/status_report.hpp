@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/cli/sync_status.hpp"
 #include "agent/config/config.hpp"
 #include "local/identity/quality.hpp"
 #include "local/ledger/checkpoints.hpp"
@@ -43,6 +44,7 @@ struct StatusReport {
   DataQuality quality;
   TaskCounts tasks;                   // open tasks for staff, and how many of them are overdue
   std::int64_t messages_waiting = 0;  // message intents not yet handed to the channel
+  SyncStatus sync;
 };
 
 Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger);

@@ -182,7 +182,7 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   const auto base = std::filesystem::absolute(file).parent_path();
   TomlTable top(&root, "the configuration", errors);
   for (const char* section :
-       {"store", "ledger", "source", "log", "http", "segments", "segment", "rules", "links", "channels"})
+       {"store", "ledger", "source", "log", "http", "segments", "segment", "rules", "links", "channels", "sync"})
     top.allow(section);
   top.reject_unknown_keys();
   read_store(root, config, errors);
@@ -194,6 +194,7 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   read_rules(root, base, config.rules, errors);
   read_links(root, config.links, errors);
   read_channels(root, base, config.ledger.path, config.channels, errors);
+  read_sync(root, base, config.store.id, config.sync, errors);
   if (!errors.empty()) return make_error(ErrorKind::config, errors.text());
   return config;
 }

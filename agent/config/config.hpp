@@ -13,6 +13,7 @@
 #include "agent/config/rules_options.hpp"
 #include "agent/config/segments_options.hpp"
 #include "agent/config/source_options.hpp"
+#include "agent/config/sync_options.hpp"
 #include "local/core/result.hpp"
 
 namespace date {
@@ -67,6 +68,7 @@ struct AgentConfig {
   RulesConfig rules;        // [rules], [rules.quiet_hours], [rules.cap]
   StoreLinks links;         // [links]
   ChannelsConfig channels;  // [channels.file]
+  std::optional<SyncConfig> sync;  // [sync]; none: the store does not sync
 };
 
 // Reads and checks a configuration file. Errors are ErrorKind::config with one line per mistake.
