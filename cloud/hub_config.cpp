@@ -15,7 +15,8 @@ class HubTable {
  public:
   HubTable(const toml::table& root, std::string name, const std::filesystem::path& file, std::string& errors)
       : table_(root[name].as_table()), name_(std::move(name)), file_(file), errors_(errors) {
-    if (root.contains(name_) && table_ == nullptr) add(root.get(name_)->source(), "must be a table: [" + name_ + "]");
+    if (root.contains(name_) && table_ == nullptr)
+      add(root.get(name_)->source(), "must be a table: [" + name_ + "]");
   }
 
   std::optional<std::string> string(std::string_view key, bool required) {
@@ -53,14 +54,16 @@ class HubTable {
     if (table_ == nullptr) return;
     for (const auto& [key, node] : *table_) {
       if (!known_.contains(std::string(key.str()))) {
-        add(node.source(), "unknown key " + std::string(key.str()) + " (see docs/sync.md for the hub's keys)");
+        add(node.source(),
+            "unknown key " + std::string(key.str()) + " (see docs/sync.md for the hub's keys)");
       }
     }
   }
 
  private:
   void add(const toml::source_region& where, const std::string& message) {
-    errors_ += file_.string() + ":" + std::to_string(where.begin.line) + ": [" + name_ + "] " + message + "\n";
+    errors_ +=
+        file_.string() + ":" + std::to_string(where.begin.line) + ": [" + name_ + "] " + message + "\n";
   }
 
   const toml::table* table_;
@@ -112,7 +115,8 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
       hub.bad("share_group", "use letters, digits, '-' or '_' (or \"\" for a plain subscription)");
     }
   }
-  if (auto ms = hub.integer("resend_after_ms", 100, 600'000)) config.resend_after = std::chrono::milliseconds(*ms);
+  if (auto ms = hub.integer("resend_after_ms", 100, 600'000))
+    config.resend_after = std::chrono::milliseconds(*ms);
   if (auto s = hub.integer("order_resend_s", 1, 86'400)) config.order_resend = std::chrono::seconds(*s);
   hub.reject_unknown();
 
@@ -121,7 +125,8 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
     if (url->rfind("ssl://", 0) == 0 || url->rfind("mqtts://", 0) == 0) {
       config.url = *url;
     } else {
-      broker.bad("url", "\"" + *url + "\" is not a TLS URL: write ssl://host:port (the broker only speaks TLS)");
+      broker.bad("url",
+                 "\"" + *url + "\" is not a TLS URL: write ssl://host:port (the broker only speaks TLS)");
     }
   }
   if (auto ca = broker.string("ca", true)) config.tls.ca = relative_to(base, *ca);

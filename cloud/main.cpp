@@ -73,15 +73,17 @@ int status(const std::string& config_file, bool json) {
   auto parked = hub->store->parked_count();
   if (!parked) return fail(parked.error());
   if (json) {
-    nlohmann::json out{{"network", hub->config.network}, {"parked", *parked}, {"stores", nlohmann::json::array()}};
+    nlohmann::json out{
+        {"network", hub->config.network}, {"parked", *parked}, {"stores", nlohmann::json::array()}};
     for (const auto& s : *stores) {
-      out["stores"].push_back({{"store", s.store},
-                               {"contiguous", s.contiguous},
-                               {"records", s.records},
-                               {"last_seen", s.last_seen ? nlohmann::json(*s.last_seen) : nlohmann::json(nullptr)},
-                               {"agent", s.agent},
-                               {"rules_version", s.rules_version},
-                               {"lost", s.lost}});
+      out["stores"].push_back(
+          {{"store", s.store},
+           {"contiguous", s.contiguous},
+           {"records", s.records},
+           {"last_seen", s.last_seen ? nlohmann::json(*s.last_seen) : nlohmann::json(nullptr)},
+           {"agent", s.agent},
+           {"rules_version", s.rules_version},
+           {"lost", s.lost}});
     }
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -89,8 +91,9 @@ int status(const std::string& config_file, bool json) {
   std::cout << "network " << hub->config.network << ": " << stores->size() << " store(s), " << *parked
             << " parked message(s)\n";
   for (const auto& s : *stores) {
-    std::cout << "  " << s.store << ": stored up to " << s.contiguous << " (" << s.records << " records), agent "
-              << (s.agent.empty() ? "?" : s.agent) << ", rule pack " << s.rules_version << "\n";
+    std::cout << "  " << s.store << ": stored up to " << s.contiguous << " (" << s.records
+              << " records), agent " << (s.agent.empty() ? "?" : s.agent) << ", rule pack " << s.rules_version
+              << "\n";
   }
   return 0;
 }
@@ -100,12 +103,13 @@ int publish_rules(const std::string& config_file, const std::string& rules_file,
   auto hub = open_hub(config_file);
   if (!hub) return fail(hub.error());
   if (hub->config.signing_key.empty()) {
-    return fail(regua::make_error(regua::ErrorKind::config, config_file +
-                                                                ": [rules] signing_key is not set: point it at HQ's "
-                                                                "Ed25519 key (installer/pki.sh signer)"));
+    return fail(regua::make_error(regua::ErrorKind::config,
+                                  config_file + ": [rules] signing_key is not set: point it at HQ's "
+                                                "Ed25519 key (installer/pki.sh signer)"));
   }
   std::ifstream in(rules_file, std::ios::binary);
-  if (!in) return fail(regua::make_error(regua::ErrorKind::usage, "cannot read the rules file " + rules_file));
+  if (!in)
+    return fail(regua::make_error(regua::ErrorKind::usage, "cannot read the rules file " + rules_file));
   std::stringstream text;
   text << in.rdbuf();
   regua::sync::RulePack pack{hub->config.network, version, text.str(), {}};
@@ -113,7 +117,8 @@ int publish_rules(const std::string& config_file, const std::string& rules_file,
   regua::SystemClock clock;
   regua::hub::StoredRulePack stored{version, target, pack.rules, pack.signature};
   if (auto s = hub->store->add_rule_pack(stored, clock.now()); !s) return fail(s.error());
-  std::cout << "rule pack version " << version << " for " << (target == "*" ? "every store" : "store " + target)
+  std::cout << "rule pack version " << version << " for "
+            << (target == "*" ? "every store" : "store " + target)
             << " signed and stored; the running hub announces it within a second\n";
   return 0;
 }
@@ -135,7 +140,8 @@ int add_order(const std::string& config_file, const std::string& store, const st
   const auto id = body["id"].get<std::string>();
   body.erase("id");
   if (auto s = hub->store->add_order(store, id, body, clock.now()); !s) return fail(s.error());
-  std::cout << "order " << id << " for store " << store << " stored; the running hub sends it until the store "
+  std::cout << "order " << id << " for store " << store
+            << " stored; the running hub sends it until the store "
             << "confirms it\n";
   return 0;
 }
@@ -147,7 +153,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("regua-hub ") + REGUA_VERSION);
   app.require_subcommand(1);
   std::string config;
-  auto* run_cmd = app.add_subcommand("run", "consume the stores' streams, store them, acknowledge, send orders");
+  auto* run_cmd =
+      app.add_subcommand("run", "consume the stores' streams, store them, acknowledge, send orders");
   run_cmd->add_option("--config", config, "hub.toml")->required();
   bool json = false;
   auto* status_cmd = app.add_subcommand("status", "the stores and how far each is stored");

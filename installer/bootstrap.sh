@@ -16,6 +16,9 @@ packages=(
   libphonenumber-dev libprotobuf-dev libicu-dev
   # the local HTTP server (POS event API, later the web app); OpenSSL for TLS and token checks
   libcpp-httplib-dev libssl-dev
+  # store <-> hub sync (docs/sync.md): MQTT v5 client (paho C++ over paho C), zlib for batches,
+  # the broker and its command-line clients (tests and bench/sync start a real one)
+  libpaho-mqttpp-dev libpaho-mqtt-dev zlib1g-dev mosquitto mosquitto-clients
   # fuzzing (tests/fuzz): clang and its libFuzzer runtime (libclang_rt.fuzzer for clang 14)
   clang libclang-rt-14-dev
   # tests and benchmarks

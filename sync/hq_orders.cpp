@@ -20,7 +20,8 @@ Result<std::optional<std::int64_t>> order_customer(sqlite::Db& db, const Envelop
   }
   if (auto pos = h.find("customer_pos_id"); pos != h.end() && pos->is_string()) {
     auto stmt = db.prepare(
-        "SELECT id FROM customers WHERE pos_id = ?1 UNION ALL SELECT customer_id FROM customer_pos_ids WHERE pos_id = ?1 "
+        "SELECT id FROM customers WHERE pos_id = ?1 UNION ALL SELECT customer_id FROM customer_pos_ids WHERE "
+        "pos_id = ?1 "
         "LIMIT 1");
     if (!stmt) return stmt.error();
     stmt->bind(1, pos->get<std::string>());
@@ -35,7 +36,8 @@ Result<std::optional<std::int64_t>> order_customer(sqlite::Db& db, const Envelop
 }
 
 // Applies the effect; a refusal (unknown customer or task) is an outcome, not an error.
-Result<OrderOutcome> apply_effect(sqlite::Db& db, const Envelope& order, const std::string& kind, Seconds now) {
+Result<OrderOutcome> apply_effect(sqlite::Db& db, const Envelope& order, const std::string& kind,
+                                  Seconds now) {
   OrderOutcome out;
   out.recorded = true;
   const auto& h = order.header;
@@ -52,7 +54,8 @@ Result<OrderOutcome> apply_effect(sqlite::Db& db, const Envelope& order, const s
       return out;
     }
     Seconds at = now;
-    if (auto t = h.find("at"); t != h.end() && t->is_number_integer()) at = Seconds{std::chrono::seconds{t->get<std::int64_t>()}};
+    if (auto t = h.find("at"); t != h.end() && t->is_number_integer())
+      at = Seconds{std::chrono::seconds{t->get<std::int64_t>()}};
     std::string done;
     for (const auto& c : *channels) {
       const auto channel = c.is_string() ? channel_from_name(c.get<std::string>()) : std::nullopt;
@@ -135,7 +138,8 @@ Result<OrderOutcome> apply_hq_order(sqlite::Db& db, const Envelope& order, Secon
   if (!outcome) return outcome.error();
   if (!outcome->recorded) return outcome;  // rolled back: nothing happened
   auto put = db.prepare(
-      "INSERT INTO hq_orders (order_id, kind, body, outcome, detail, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO hq_orders (order_id, kind, body, outcome, detail, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+      "?6)");
   if (!put) return put.error();
   put->bind(1, *id).bind(2, *kind).bind(3, order.header.dump());
   put->bind(4, std::string_view(outcome->applied ? "applied" : "refused")).bind(5, outcome->detail);

@@ -9,9 +9,10 @@
 
 namespace regua::sync {
 
-Status park_message(sqlite::Db& db, std::string_view table, const std::string& topic, const std::string& payload,
-                    const std::string& reason, Seconds now) {
-  auto stmt = db.prepare("INSERT INTO " + std::string(table) + " (topic, reason, payload, at) VALUES (?1, ?2, ?3, ?4)");
+Status park_message(sqlite::Db& db, std::string_view table, const std::string& topic,
+                    const std::string& payload, const std::string& reason, Seconds now) {
+  auto stmt = db.prepare("INSERT INTO " + std::string(table) +
+                         " (topic, reason, payload, at) VALUES (?1, ?2, ?3, ?4)");
   if (!stmt) return stmt.error();
   constexpr std::size_t kKept = 64 * 1024;
   stmt->bind(1, topic).bind(2, reason).bind_blob(3, std::string_view(payload).substr(0, kKept));
@@ -29,7 +30,8 @@ Status Inbox::handle(const std::string& topic, const std::string& payload) {
   const auto address = parse_topic(topic);
   if (!address || address->direction != Direction::down || address->network != settings_.network ||
       address->store != settings_.store) {
-    return park(topic, payload, "not a down/ topic of this store (" + settings_.network + "/" + settings_.store + ")");
+    return park(topic, payload,
+                "not a down/ topic of this store (" + settings_.network + "/" + settings_.store + ")");
   }
   auto envelope = decode_envelope(payload);
   if (!envelope) return park(topic, payload, envelope.error().message);
@@ -52,7 +54,8 @@ Status Inbox::handle(const std::string& topic, const std::string& payload) {
   if (type == "rules") {
     auto pack = decode_rule_pack(*envelope);
     if (!pack) return park(topic, payload, pack.error().message);
-    auto decision = receive_rule_pack(*db_, *pack, settings_.network, settings_.rules_public_key, clock_->now());
+    auto decision =
+        receive_rule_pack(*db_, *pack, settings_.network, settings_.rules_public_key, clock_->now());
     if (!decision) return decision.error();
     if (decision->applied) {
       spdlog::info("sync: rule pack version {} applied", pack->version);

@@ -47,7 +47,7 @@ class Inbox {
 };
 
 // Parks a message (either side's ledger has the same table shape): topic, reason, first 64 KiB.
-Status park_message(sqlite::Db& db, std::string_view table, const std::string& topic, const std::string& payload,
-                    const std::string& reason, Seconds now);
+Status park_message(sqlite::Db& db, std::string_view table, const std::string& topic,
+                    const std::string& payload, const std::string& reason, Seconds now);
 
 }  // namespace regua::sync

@@ -29,11 +29,11 @@ Result<std::unique_ptr<MqttLink>> MqttLink::create(LinkOptions options) {
   std::unique_ptr<MqttLink> link(new MqttLink(std::move(options)));
   try {
     mqtt::create_options create(MQTTVERSION_5);
-    link->client_ = std::make_unique<mqtt::async_client>(link->options_.url, link->options_.client_id, create,
-                                                         nullptr);
+    link->client_ =
+        std::make_unique<mqtt::async_client>(link->options_.url, link->options_.client_id, create, nullptr);
   } catch (const std::exception& e) {
-    return make_error(ErrorKind::config, "sync: cannot use the broker URL " + link->options_.url + " (" + e.what() +
-                                             "): write it as ssl://host:port");
+    return make_error(ErrorKind::config, "sync: cannot use the broker URL " + link->options_.url + " (" +
+                                             e.what() + "): write it as ssl://host:port");
   }
   auto* self = link.get();
   link->client_->set_message_callback([self](mqtt::const_message_ptr msg) {
@@ -52,7 +52,8 @@ Result<std::unique_ptr<MqttLink>> MqttLink::create(LinkOptions options) {
   link->client_->set_disconnected_handler([self](const mqtt::properties&, mqtt::ReasonCode reason) {
     LinkEvent e;
     e.kind = LinkEvent::Kind::lost;
-    e.cause = "the broker closed the connection (reason code " + std::to_string(static_cast<int>(reason)) + ")";
+    e.cause =
+        "the broker closed the connection (reason code " + std::to_string(static_cast<int>(reason)) + ")";
     self->push(std::move(e));
   });
   return link;
@@ -110,8 +111,8 @@ Status MqttLink::connect() {
     }
     auto token = client_->connect(opts);
     if (!token->wait_for(options_.connect_timeout + std::chrono::seconds(2))) {
-      return link_error(options_, "cannot connect", "no answer within " +
-                                                        std::to_string(options_.connect_timeout.count()) + " s");
+      return link_error(options_, "cannot connect",
+                        "no answer within " + std::to_string(options_.connect_timeout.count()) + " s");
     }
     return {};
   } catch (const mqtt::exception& e) {
@@ -165,7 +166,8 @@ Result<int> MqttLink::publish_and_wait(const std::string& topic, const std::stri
 void MqttLink::disconnect() {
   if (!client_) return;
   try {
-    if (client_->is_connected()) client_->disconnect(std::chrono::milliseconds(500))->wait_for(std::chrono::seconds(2));
+    if (client_->is_connected())
+      client_->disconnect(std::chrono::milliseconds(500))->wait_for(std::chrono::seconds(2));
   } catch (const std::exception&) {
     // Already gone: nothing to close.
   }

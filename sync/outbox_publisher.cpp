@@ -5,8 +5,8 @@
 
 namespace regua::sync {
 
-OutboxPublisher::OutboxPublisher(sqlite::Db& db, RecordBuilder& builder, std::string store, PublisherLimits limits,
-                                 const Clock& clock)
+OutboxPublisher::OutboxPublisher(sqlite::Db& db, RecordBuilder& builder, std::string store,
+                                 PublisherLimits limits, const Clock& clock)
     : db_(&db), builder_(&builder), store_(std::move(store)), limits_(limits), clock_(&clock) {
   if (limits_.batch_bytes == 0 || limits_.batch_bytes > kMaxRawBody) limits_.batch_bytes = kMaxRawBody;
 }

@@ -29,8 +29,8 @@ std::optional<PiiPolicy> pii_policy_from_name(std::string_view name) {
 std::string hmac_sha256_hex(std::string_view key, std::string_view value) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(value.data()),
-       value.size(), mac.data(), &size);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(value.data()), value.size(), mac.data(), &size);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(size * 2);

@@ -29,7 +29,8 @@ constexpr std::string_view kTaskSql =
     "close_reason, assignee FROM tasks WHERE id = ?1";
 constexpr std::string_view kMessageSql =
     "SELECT customer_id, rule_id, channel, state, created_at, sent_at, error FROM messages WHERE id = ?1";
-constexpr std::string_view kOrderSql = "SELECT order_id, kind, outcome, detail, applied_at FROM hq_orders WHERE id = ?1";
+constexpr std::string_view kOrderSql =
+    "SELECT order_id, kind, outcome, detail, applied_at FROM hq_orders WHERE id = ?1";
 constexpr std::string_view kLastSaleSql = "SELECT sold_at FROM sales ORDER BY id DESC LIMIT 1";
 constexpr std::string_view kKpiSql = R"sql(
   SELECT count(*) FILTER (WHERE cancelled_at IS NULL),
@@ -40,7 +41,21 @@ constexpr std::string_view kKpiSql = R"sql(
 constexpr std::string_view kKpiNewSql =
     "SELECT count(*) FROM customer_stats WHERE first_at >= ?1 AND first_at < ?2";
 
-enum Stmt { customer, consents, merged_into, sale, items, segment, task, message, order, last_sale, kpi, kpi_new, count };
+enum Stmt {
+  customer,
+  consents,
+  merged_into,
+  sale,
+  items,
+  segment,
+  task,
+  message,
+  order,
+  last_sale,
+  kpi,
+  kpi_new,
+  count
+};
 
 json text_or_null(const sqlite::Stmt& s, int column) {
   if (s.is_null(column)) return nullptr;
@@ -62,9 +77,9 @@ class LedgerRecordBuilder final : public RecordBuilder {
       : db_(&db), pii_(std::move(pii)), zone_(&zone) {}
 
   Status prepare() {
-    const std::array<std::string_view, Stmt::count> sql{kCustomerSql, kConsentsSql, kMergedIntoSql, kSaleSql,
-                                                        kItemsSql,    kSegmentSql,  kTaskSql,       kMessageSql,
-                                                        kOrderSql,    kLastSaleSql, kKpiSql,        kKpiNewSql};
+    const std::array<std::string_view, Stmt::count> sql{
+        kCustomerSql, kConsentsSql, kMergedIntoSql, kSaleSql,     kItemsSql, kSegmentSql,
+        kTaskSql,     kMessageSql,  kOrderSql,      kLastSaleSql, kKpiSql,   kKpiNewSql};
     for (std::size_t i = 0; i < sql.size(); ++i) {
       auto prepared = db_->prepare(sql[i]);
       if (!prepared) return prepared.error().within("sync: preparing the record builder");
@@ -273,7 +288,8 @@ std::string kpi_day_text(std::int64_t day) {
   return format_date(ymd);
 }
 
-Result<std::unique_ptr<RecordBuilder>> RecordBuilder::create(sqlite::Db& db, PiiSettings pii, const StoreZone& zone) {
+Result<std::unique_ptr<RecordBuilder>> RecordBuilder::create(sqlite::Db& db, PiiSettings pii,
+                                                             const StoreZone& zone) {
   auto builder = std::make_unique<LedgerRecordBuilder>(db, std::move(pii), zone);
   if (auto s = builder->prepare(); !s) return s.error();
   return std::unique_ptr<RecordBuilder>(std::move(builder));

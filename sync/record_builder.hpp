@@ -22,7 +22,8 @@ namespace regua::sync {
 class RecordBuilder {
  public:
   // `zone` (not owned) turns KPI days into instants; the statements are prepared once.
-  static Result<std::unique_ptr<RecordBuilder>> create(sqlite::Db& db, PiiSettings pii, const StoreZone& zone);
+  static Result<std::unique_ptr<RecordBuilder>> create(sqlite::Db& db, PiiSettings pii,
+                                                       const StoreZone& zone);
   virtual ~RecordBuilder() = default;
 
   // One JSON object (no newline). `now` is the heartbeat's clock.

@@ -41,7 +41,8 @@ Result<PkeyPtr> read_ed25519_key(const std::filesystem::path& file, bool is_priv
   std::stringstream text;
   text << in.rdbuf();
   const std::string pem = text.str();
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                BIO_free);
   PkeyPtr key(is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                          : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
   if (!key || EVP_PKEY_id(key.get()) != EVP_PKEY_ED25519) {
@@ -54,8 +55,9 @@ Result<PkeyPtr> read_ed25519_key(const std::filesystem::path& file, bool is_priv
 
 std::string base64(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }
@@ -63,8 +65,9 @@ std::string base64(std::string_view bytes) {
 std::optional<std::string> unbase64(std::string_view text) {
   if (text.empty() || text.size() % 4 != 0) return std::nullopt;
   std::string out(3 * text.size() / 4, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
   std::size_t size = static_cast<std::size_t>(n);
   if (text.back() == '=') --size;
@@ -75,7 +78,8 @@ std::optional<std::string> unbase64(std::string_view text) {
 
 Status record_pack(sqlite::Db& db, const RulePack& pack, bool applied, std::string_view reason, Seconds now) {
   auto stmt = db.prepare(
-      "INSERT INTO rule_packs (version, received_at, status, reason, body, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO rule_packs (version, received_at, status, reason, body, signature) VALUES (?1, ?2, ?3, "
+      "?4, ?5, ?6)");
   if (!stmt) return stmt.error();
   stmt->bind(1, pack.version).bind(2, now.time_since_epoch().count());
   stmt->bind(3, std::string_view(applied ? "applied" : "refused")).bind(4, reason);
@@ -161,7 +165,8 @@ Result<RulePack> decode_rule_pack(const Envelope& envelope) {
 
 Result<std::optional<AppliedPack>> latest_rule_pack(sqlite::Db& db) {
   auto stmt = db.prepare(
-      "SELECT version, body, received_at FROM rule_packs WHERE status = 'applied' ORDER BY version DESC LIMIT 1");
+      "SELECT version, body, received_at FROM rule_packs WHERE status = 'applied' ORDER BY version DESC "
+      "LIMIT 1");
   if (!stmt) return stmt.error();
   auto row = stmt->step();
   if (!row) return row.error();
@@ -181,7 +186,8 @@ Result<PackDecision> receive_rule_pack(sqlite::Db& db, const RulePack& pack, std
     return decision;
   }
   if (pack.network != network) {
-    decision.reason = "for network \"" + pack.network + "\", not this store's \"" + std::string(network) + "\"";
+    decision.reason =
+        "for network \"" + pack.network + "\", not this store's \"" + std::string(network) + "\"";
   } else if (auto verified = verify_rule_pack(pack, public_key_pem); !verified) {
     decision.reason = verified.error().message;
   } else if (*latest && pack.version <= (*latest)->version) {
@@ -193,7 +199,8 @@ Result<PackDecision> receive_rule_pack(sqlite::Db& db, const RulePack& pack, std
   }
   // The same refused pack arriving again (a retained message at each connect) is recorded once.
   if (!decision.applied) {
-    auto seen = db.prepare("SELECT 1 FROM rule_packs WHERE version = ?1 AND status = 'refused' AND reason = ?2");
+    auto seen =
+        db.prepare("SELECT 1 FROM rule_packs WHERE version = ?1 AND status = 'refused' AND reason = ?2");
     if (!seen) return seen.error();
     seen->bind(1, pack.version).bind(2, decision.reason);
     auto row = seen->step();

@@ -22,7 +22,8 @@ constexpr auto kHousekeepingEvery = std::chrono::seconds(30);
 
 Status put_info(sqlite::Db& db, std::string_view key, std::string_view value) {
   auto stmt = db.prepare(
-      "INSERT INTO ledger_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+      "INSERT INTO ledger_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
+      "excluded.value");
   if (!stmt) return stmt.error();
   stmt->bind(1, key).bind(2, value);
   return stmt->run();
@@ -43,7 +44,8 @@ struct SyncService::Impl {
         ledger(std::move(l)),
         clock(c),
         zone(z),
-        backoff(settings.reconnect_min, settings.reconnect_max, settings.initial_spread, std::random_device{}()) {}
+        backoff(settings.reconnect_min, settings.reconnect_max, settings.initial_spread,
+                std::random_device{}()) {}
 
   void run(SyncService& owner);
   void connect(SyncService& owner);
@@ -155,8 +157,9 @@ Status SyncService::Impl::housekeeping() {
   auto trim = enforce_outbox_bounds(db, settings.outbox_max_records);
   if (!trim) return trim.error();
   if (trim->coalesced > 0 || trim->dropped > 0) {
-    spdlog::warn("sync: the outbox was over its limit of {} records: {} superseded and {} droppable records removed",
-                 settings.outbox_max_records, trim->coalesced, trim->dropped);
+    spdlog::warn(
+        "sync: the outbox was over its limit of {} records: {} superseded and {} droppable records removed",
+        settings.outbox_max_records, trim->coalesced, trim->dropped);
   }
   if (trim->over_limit) {
     const auto alarm = std::to_string(trim->waiting) + " records wait for the hub, over the limit of " +
@@ -192,12 +195,14 @@ void SyncService::Impl::run(SyncService& owner) {
       next_housekeeping = now + kHousekeepingEvery;
     }
     if (now >= next_heartbeat) {
-      if (auto s = enqueue_outbox(ledger.db(), OutboxKind::heartbeat, 0); !s) spdlog::error("sync: {}", s.error().message);
+      if (auto s = enqueue_outbox(ledger.db(), OutboxKind::heartbeat, 0); !s)
+        spdlog::error("sync: {}", s.error().message);
       next_heartbeat = now + settings.heartbeat_every;
     }
     if (!connected && now >= next_attempt) connect(owner);
     if (connected) {
-      auto sent = publisher->pump([&](const std::string& payload) { return link->publish(up_batch, payload); });
+      auto sent =
+          publisher->pump([&](const std::string& payload) { return link->publish(up_batch, payload); });
       if (!sent) {
         lose(owner, sent.error().message);
       } else if (publisher->stuck(Steady::now())) {
@@ -207,7 +212,8 @@ void SyncService::Impl::run(SyncService& owner) {
       }
     }
     auto wait = settings.poll;
-    if (!connected) wait = std::min(wait, std::chrono::duration_cast<milliseconds>(next_attempt - Steady::now()));
+    if (!connected)
+      wait = std::min(wait, std::chrono::duration_cast<milliseconds>(next_attempt - Steady::now()));
     auto event = link->next_event(std::max(wait, milliseconds(1)));
     while (event) {
       if (event->kind == LinkEvent::Kind::lost) {
@@ -230,7 +236,8 @@ SyncService::~SyncService() {
   stop();
 }
 
-Result<std::unique_ptr<SyncService>> SyncService::start(SyncSettings settings, const LedgerOptions& ledger_options,
+Result<std::unique_ptr<SyncService>> SyncService::start(SyncSettings settings,
+                                                        const LedgerOptions& ledger_options,
                                                         const Clock& clock, const StoreZone& zone,
                                                         std::function<void(std::int64_t)> on_rules_applied) {
   LedgerOptions options = ledger_options;
@@ -242,7 +249,8 @@ Result<std::unique_ptr<SyncService>> SyncService::start(SyncSettings settings, c
   auto builder = RecordBuilder::create(impl->ledger.db(), s.pii, zone);
   if (!builder) return builder.error();
   impl->builder = std::move(*builder);
-  impl->publisher = std::make_unique<OutboxPublisher>(impl->ledger.db(), *impl->builder, s.store, s.limits, clock);
+  impl->publisher =
+      std::make_unique<OutboxPublisher>(impl->ledger.db(), *impl->builder, s.store, s.limits, clock);
   if (auto st = impl->publisher->start_session(); !st) return st.error();
   impl->inbox = std::make_unique<Inbox>(impl->ledger.db(), *impl->publisher,
                                         InboxSettings{s.network, s.store, s.rules_public_key}, clock);

@@ -58,8 +58,9 @@ int run_command(const AgentConfig& config) {
   const TzStoreZone sync_zone(*config.store.zone);
   std::unique_ptr<sync::SyncService> syncing;  // its own thread and ledger connection; never blocks ingest
   if (config.sync && config.sync->enabled) {
-    auto started = sync::SyncService::start(config.sync->settings, LedgerOptions{config.ledger.path, config.store.id},
-                                            clock, sync_zone, [&loops](std::int64_t) { loops.rules_changed(); });
+    auto started =
+        sync::SyncService::start(config.sync->settings, LedgerOptions{config.ledger.path, config.store.id},
+                                 clock, sync_zone, [&loops](std::int64_t) { loops.rules_changed(); });
     if (!started) return report_error(started.error());
     syncing = std::move(*started);
   }

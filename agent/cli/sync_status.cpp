@@ -28,7 +28,8 @@ nlohmann::ordered_json time_or_null(const std::optional<Seconds>& t) {
 
 }  // namespace
 
-Result<SyncStatus> gather_sync_status(const AgentConfig& config, sqlite::Db& db, int schema_version, Seconds now) {
+Result<SyncStatus> gather_sync_status(const AgentConfig& config, sqlite::Db& db, int schema_version,
+                                      Seconds now) {
   SyncStatus s;
   s.configured = config.sync && config.sync->enabled;
   if (config.sync) {
@@ -65,8 +66,9 @@ Result<SyncStatus> gather_sync_status(const AgentConfig& config, sqlite::Db& db,
   auto version = db.query_int("SELECT coalesce(max(version), 0) FROM rule_packs WHERE status = 'applied'");
   if (!version) return version.error();
   s.rules_version = *version;
-  auto refused = db.prepare("SELECT count(*), (SELECT reason FROM rule_packs WHERE status = 'refused' ORDER BY id DESC "
-                            "LIMIT 1) FROM rule_packs WHERE status = 'refused'");
+  auto refused = db.prepare(
+      "SELECT count(*), (SELECT reason FROM rule_packs WHERE status = 'refused' ORDER BY id DESC "
+      "LIMIT 1) FROM rule_packs WHERE status = 'refused'");
   if (!refused) return refused.error();
   auto row = refused->step();
   if (!row) return row.error();
@@ -95,10 +97,11 @@ nlohmann::ordered_json render_sync_json(const SyncStatus& s) {
 
 std::string render_sync_text(const SyncStatus& s) {
   if (!s.configured) {
-    return fmt::format("  sync        off ({} record(s) kept for a hub; [sync] in docs/config.md)\n", s.waiting);
+    return fmt::format("  sync        off ({} record(s) kept for a hub; [sync] in docs/config.md)\n",
+                       s.waiting);
   }
-  std::string out = fmt::format("  sync        {} to {} ({} record(s) waiting, acked up to {}", s.state, s.broker,
-                                s.waiting, s.acked);
+  std::string out = fmt::format("  sync        {} to {} ({} record(s) waiting, acked up to {}", s.state,
+                                s.broker, s.waiting, s.acked);
   if (s.lag_s && *s.lag_s > 0) out += fmt::format(", {} s behind", *s.lag_s);
   out += ")\n";
   if (!s.error.empty()) out += fmt::format("              last error: {}\n", s.error);

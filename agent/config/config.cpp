@@ -181,8 +181,8 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   ConfigErrors errors(file);
   const auto base = std::filesystem::absolute(file).parent_path();
   TomlTable top(&root, "the configuration", errors);
-  for (const char* section :
-       {"store", "ledger", "source", "log", "http", "segments", "segment", "rules", "links", "channels", "sync"})
+  for (const char* section : {"store", "ledger", "source", "log", "http", "segments", "segment", "rules",
+                              "links", "channels", "sync"})
     top.allow(section);
   top.reject_unknown_keys();
   read_store(root, config, errors);

@@ -64,10 +64,10 @@ struct AgentConfig {
   std::vector<SourceConfig> sources;
   LogConfig log;
   HttpConfig http;
-  SegmentsConfig segments;  // [segments] and [[segment]]
-  RulesConfig rules;        // [rules], [rules.quiet_hours], [rules.cap]
-  StoreLinks links;         // [links]
-  ChannelsConfig channels;  // [channels.file]
+  SegmentsConfig segments;         // [segments] and [[segment]]
+  RulesConfig rules;               // [rules], [rules.quiet_hours], [rules.cap]
+  StoreLinks links;                // [links]
+  ChannelsConfig channels;         // [channels.file]
   std::optional<SyncConfig> sync;  // [sync]; none: the store does not sync
 };
 

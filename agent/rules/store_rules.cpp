@@ -5,7 +5,8 @@
 
 namespace regua {
 
-Result<StoreRules> load_store_rules(const AgentConfig& config, const std::optional<std::filesystem::path>& rules_file,
+Result<StoreRules> load_store_rules(const AgentConfig& config,
+                                    const std::optional<std::filesystem::path>& rules_file,
                                     const std::optional<PackRules>& pack) {
   RuleSetOptions options;
   options.default_pack = config.rules.default_pack;

@@ -20,7 +20,8 @@ using sync::Direction;
 
 class HubSession {
  public:
-  HubSession(const HubConfig& config, HubStore& store, const Clock& clock, sync::MqttLink& link, HubCounters& counters)
+  HubSession(const HubConfig& config, HubStore& store, const Clock& clock, sync::MqttLink& link,
+             HubCounters& counters)
       : config_(config), store_(store), clock_(clock), link_(link), counters_(counters) {}
 
   // Returns an error only when the database fails (then the hub stops: nothing was acknowledged).
@@ -95,8 +96,8 @@ Status HubSession::send_orders(std::optional<std::string_view> store) {
   return {};
 }
 
-Status HubSession::on_batch(const sync::TopicAddress& at, const sync::Envelope& envelope, const std::string& topic,
-                            const std::string& payload) {
+Status HubSession::on_batch(const sync::TopicAddress& at, const sync::Envelope& envelope,
+                            const std::string& topic, const std::string& payload) {
   auto batch = sync::decode_batch(envelope);
   if (!batch) {
     if (auto s = park(topic, payload, batch.error().message); !s) return s;
@@ -107,7 +108,8 @@ Status HubSession::on_batch(const sync::TopicAddress& at, const sync::Envelope& 
     return {};
   }
   if (batch->store != at.store) {
-    return park(topic, payload, "the batch says store \"" + batch->store + "\" on store " + at.store + "'s topic");
+    return park(topic, payload,
+                "the batch says store \"" + batch->store + "\" on store " + at.store + "'s topic");
   }
   auto stored = store_.store_batch(*batch, clock_.now());
   if (!stored) return stored.error();
@@ -115,9 +117,10 @@ Status HubSession::on_batch(const sync::TopicAddress& at, const sync::Envelope& 
   counters_.records += stored->inserted;
   counters_.duplicates += stored->duplicates;
   if (stored->lost > 0) {
-    spdlog::error("hub: store {} had freed {} records this hub acknowledged before and no longer has (was the hub "
-                  "database restored from a backup?)",
-                  at.store, stored->lost);
+    spdlog::error(
+        "hub: store {} had freed {} records this hub acknowledged before and no longer has (was the hub "
+        "database restored from a backup?)",
+        at.store, stored->lost);
   }
   send_ack(at.store, stored->contiguous);
   if (batch->first > stored->contiguous + 1) ask_resend(at.store, stored->contiguous + 1);
@@ -209,8 +212,9 @@ Status run_hub(const HubConfig& config, HubStore& store, const Clock& clock, con
         if (!code) {
           s = code.error();
         } else if (*code >= 0x80) {
-          s = make_error(ErrorKind::config, "the broker refused the subscription to " + filter + " (reason code " +
-                                                std::to_string(*code) + "): check the hub certificate and the ACL");
+          s = make_error(ErrorKind::config, "the broker refused the subscription to " + filter +
+                                                " (reason code " + std::to_string(*code) +
+                                                "): check the hub certificate and the ACL");
         }
       }
       if (s) {
@@ -221,7 +225,8 @@ Status run_hub(const HubConfig& config, HubStore& store, const Clock& clock, con
         (*link)->disconnect();
         const auto delay = backoff.next_delay();
         next_attempt = Steady::now() + delay;
-        spdlog::warn("hub: {}; trying again in {:.1f} s", s.error().message, static_cast<double>(delay.count()) / 1000);
+        spdlog::warn("hub: {}; trying again in {:.1f} s", s.error().message,
+                     static_cast<double>(delay.count()) / 1000);
       }
     }
     if (connected) {

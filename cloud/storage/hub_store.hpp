@@ -59,11 +59,12 @@ class HubStore {
   virtual Result<BatchStored> store_batch(const sync::DecodedBatch& batch, Seconds now) = 0;
   virtual Result<std::int64_t> contiguous(std::string_view store) = 0;
   // A store said hello: when it was seen, its agent and rule pack version; returns the store's row.
-  virtual Result<StoreRow> note_hello(std::string_view store, std::string_view agent, std::int64_t rules_version,
-                                      Seconds now) = 0;
+  virtual Result<StoreRow> note_hello(std::string_view store, std::string_view agent,
+                                      std::int64_t rules_version, Seconds now) = 0;
   virtual Result<std::vector<StoreRow>> stores() = 0;
   // A message that cannot be taken, with why; never blocks what follows.
-  virtual Status park(std::string_view topic, std::string_view reason, std::string_view payload, Seconds now) = 0;
+  virtual Status park(std::string_view topic, std::string_view reason, std::string_view payload,
+                      Seconds now) = 0;
   virtual Result<std::int64_t> parked_count() = 0;
 
   // Orders for stores: kept until the store's `order` record says it took them.

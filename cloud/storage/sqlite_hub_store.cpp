@@ -81,7 +81,8 @@ class SqliteHubStore final : public HubStore {
   explicit SqliteHubStore(sqlite::Db db) : db_(std::move(db)) {}
 
   Status init() {
-    for (const char* pragma : {"PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"}) {
+    for (const char* pragma :
+         {"PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"}) {
       if (auto s = db_.exec(pragma); !s) return s;
     }
     auto version = db_.query_int("PRAGMA user_version");
@@ -93,9 +94,10 @@ class SqliteHubStore final : public HubStore {
       if (auto s = db_.exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion)); !s) return s;
       if (auto s = txn->commit(); !s) return s;
     } else if (*version != kHubSchemaVersion) {
-      return make_error(ErrorKind::incompatible, "hub database " + db_.path().string() + " has schema version " +
-                                                     std::to_string(*version) + ", this regua-hub knows " +
-                                                     std::to_string(kHubSchemaVersion) + ": use the matching version");
+      return make_error(ErrorKind::incompatible,
+                        "hub database " + db_.path().string() + " has schema version " +
+                            std::to_string(*version) + ", this regua-hub knows " +
+                            std::to_string(kHubSchemaVersion) + ": use the matching version");
     }
     return {};
   }
@@ -113,14 +115,16 @@ class SqliteHubStore final : public HubStore {
       out.lost = batch.acked - contiguous;
       contiguous = batch.acked;
     }
-    if (!insert_record_) {
+    if (!insert_record_.valid()) {
       for (auto& [stmt, sql] : std::initializer_list<std::pair<sqlite::Stmt*, std::string_view>>{
                {&insert_record_,
-                "INSERT INTO records (store, seq, kind, key, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                "INSERT INTO records (store, seq, kind, key, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+                "?6) "
                 "ON CONFLICT (store, seq) DO NOTHING"},
                {&upsert_entity_,
                 "INSERT INTO entities (store, key, kind, seq, body) VALUES (?1, ?2, ?3, ?4, ?5) "
-                "ON CONFLICT (store, key) DO UPDATE SET kind = excluded.kind, seq = excluded.seq, body = excluded.body "
+                "ON CONFLICT (store, key) DO UPDATE SET kind = excluded.kind, seq = excluded.seq, body = "
+                "excluded.body "
                 "WHERE excluded.seq > entities.seq"}}) {
         auto prepared = db_.prepare(sql);
         if (!prepared) return prepared.error();
@@ -168,7 +172,8 @@ class SqliteHubStore final : public HubStore {
       drop->bind(1, batch.store).bind(2, first);
       if (auto s = drop->run(); !s) return s.error();
     }
-    auto save = db_.prepare("UPDATE stores SET contiguous = ?2, last_seen = ?3, lost = lost + ?4 WHERE store = ?1");
+    auto save =
+        db_.prepare("UPDATE stores SET contiguous = ?2, last_seen = ?3, lost = lost + ?4 WHERE store = ?1");
     if (!save) return save.error();
     save->bind(1, batch.store).bind(2, contiguous).bind(3, unix_of(now)).bind(4, out.lost);
     if (auto s = save->run(); !s) return s.error();
@@ -194,7 +199,8 @@ class SqliteHubStore final : public HubStore {
     auto txn = sqlite::Transaction::begin(db_);
     if (!txn) return txn.error();
     if (auto c = ensure_store(store, now); !c) return c.error();
-    auto stmt = db_.prepare("UPDATE stores SET last_seen = ?2, agent = ?3, rules_version = ?4 WHERE store = ?1");
+    auto stmt =
+        db_.prepare("UPDATE stores SET last_seen = ?2, agent = ?3, rules_version = ?4 WHERE store = ?1");
     if (!stmt) return stmt.error();
     stmt->bind(1, store).bind(2, unix_of(now)).bind(3, agent).bind(4, rules_version);
     if (auto s = stmt->run(); !s) return s.error();
@@ -209,7 +215,8 @@ class SqliteHubStore final : public HubStore {
 
   Result<std::vector<StoreRow>> stores() override {
     auto stmt = db_.prepare(
-        "SELECT s.store, s.contiguous, (SELECT count(*) FROM records r WHERE r.store = s.store), s.last_seen, s.agent, "
+        "SELECT s.store, s.contiguous, (SELECT count(*) FROM records r WHERE r.store = s.store), "
+        "s.last_seen, s.agent, "
         "s.rules_version, s.lost FROM stores s ORDER BY s.store");
     if (!stmt) return stmt.error();
     std::vector<StoreRow> out;
@@ -230,7 +237,8 @@ class SqliteHubStore final : public HubStore {
     return out;
   }
 
-  Status park(std::string_view topic, std::string_view reason, std::string_view payload, Seconds now) override {
+  Status park(std::string_view topic, std::string_view reason, std::string_view payload,
+              Seconds now) override {
     auto stmt = db_.prepare("INSERT INTO parked (topic, reason, payload, at) VALUES (?1, ?2, ?3, ?4)");
     if (!stmt) return stmt.error();
     constexpr std::size_t kKept = 64 * 1024;
@@ -284,7 +292,11 @@ class SqliteHubStore final : public HubStore {
     auto stmt = db_.prepare(
         "INSERT INTO rule_packs (target, version, rules, signature, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!stmt) return stmt.error();
-    stmt->bind(1, pack.target).bind(2, pack.version).bind(3, pack.rules).bind(4, pack.signature).bind(5, unix_of(now));
+    stmt->bind(1, pack.target)
+        .bind(2, pack.version)
+        .bind(3, pack.rules)
+        .bind(4, pack.signature)
+        .bind(5, unix_of(now));
     if (auto s = stmt->run(); !s) {
       return s.error().within("rule pack version " + std::to_string(pack.version) + " for " + pack.target +
                               " (a version is published once: use a higher number)");
@@ -308,7 +320,8 @@ class SqliteHubStore final : public HubStore {
   }
 
   Result<std::vector<StoredRulePack>> rule_packs_to_announce() override {
-    auto stmt = db_.prepare("SELECT target, version, rules, signature FROM rule_packs WHERE announced = 0 ORDER BY version");
+    auto stmt = db_.prepare(
+        "SELECT target, version, rules, signature FROM rule_packs WHERE announced = 0 ORDER BY version");
     if (!stmt) return stmt.error();
     std::vector<StoredRulePack> out;
     for (;;) {
@@ -330,7 +343,8 @@ class SqliteHubStore final : public HubStore {
 
  private:
   Result<std::int64_t> ensure_store(std::string_view store, Seconds now) {
-    auto put = db_.prepare("INSERT INTO stores (store, first_seen) VALUES (?1, ?2) ON CONFLICT (store) DO NOTHING");
+    auto put =
+        db_.prepare("INSERT INTO stores (store, first_seen) VALUES (?1, ?2) ON CONFLICT (store) DO NOTHING");
     if (!put) return put.error();
     put->bind(1, store).bind(2, unix_of(now));
     if (auto s = put->run(); !s) return s.error();
@@ -352,7 +366,8 @@ class SqliteHubStore final : public HubStore {
       if (auto s = gone->run(); !s) return s;
     }
     if (record.kind == "order") {
-      auto done = db_.prepare("UPDATE orders SET done_at = ?3, outcome = ?4 WHERE store = ?1 AND order_id = ?2");
+      auto done =
+          db_.prepare("UPDATE orders SET done_at = ?3, outcome = ?4 WHERE store = ?1 AND order_id = ?2");
       if (!done) return done.error();
       done->bind(1, store).bind(2, record.body.value("order", std::string{}));
       done->bind(3, unix_of(now)).bind(4, record.body.value("outcome", std::string{}));

@@ -2,7 +2,6 @@
 
 #include <array>
 
-
 namespace regua {
 namespace {
 
@@ -35,7 +34,8 @@ Result<std::optional<std::int64_t>> read_info_int(sqlite::Db& db, std::string_vi
 
 Status write_info(sqlite::Db& db, std::string_view key, std::string_view value) {
   auto stmt = db.prepare(
-      "INSERT INTO ledger_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+      "INSERT INTO ledger_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
+      "excluded.value");
   if (!stmt) return stmt.error();
   stmt->bind(1, key).bind(2, value);
   return stmt->run();
@@ -92,7 +92,8 @@ Status enqueue_outbox(sqlite::Db& db, OutboxKind kind, std::int64_t ref) {
   auto stmt = db.prepare("INSERT INTO outbox (kind, ref) VALUES (?1, ?2)");
   if (!stmt) return stmt.error();
   stmt->bind(1, outbox_kind_name(kind)).bind(2, ref);
-  if (auto s = stmt->run(); !s) return s.error().within("outbox: adding a " + std::string(outbox_kind_name(kind)));
+  if (auto s = stmt->run(); !s)
+    return s.error().within("outbox: adding a " + std::string(outbox_kind_name(kind)));
   return {};
 }
 
@@ -160,7 +161,8 @@ Result<std::int64_t> acknowledge_outbox(sqlite::Db& db, std::int64_t seq, Second
   drop->bind(1, seq);
   if (auto s = drop->run(); !s) return s.error().within("outbox: deleting what the hub acknowledged");
   if (auto s = write_info(db, kAckedKey, std::to_string(seq)); !s) return s.error();
-  if (auto s = write_info(db, kAckedAtKey, std::to_string(now.time_since_epoch().count())); !s) return s.error();
+  if (auto s = write_info(db, kAckedAtKey, std::to_string(now.time_since_epoch().count())); !s)
+    return s.error();
   if (auto s = txn->commit(); !s) return s.error();
   return seq;
 }

@@ -33,12 +33,8 @@ Result<std::string> encode_batch(const Batch& batch) {
   }
   auto compressed = deflate_bytes(raw);
   if (!compressed) return compressed.error();
-  nlohmann::json header{{"store", batch.store},
-                        {"first", batch.first},
-                        {"last", batch.last},
-                        {"acked", batch.acked},
-                        {"count", batch.records.size()},
-                        {"enc", "deflate"},
+  nlohmann::json header{{"store", batch.store}, {"first", batch.first},          {"last", batch.last},
+                        {"acked", batch.acked}, {"count", batch.records.size()}, {"enc", "deflate"},
                         {"raw", raw.size()}};
   return encode_envelope("batch", std::move(header), *compressed);
 }
@@ -84,16 +80,19 @@ Result<DecodedBatch> decode_batch(const Envelope& envelope) {
     DecodedRecord record;
     record.body = nlohmann::json::parse(text, nullptr, false);
     const auto where = "record " + std::to_string(line);
-    if (record.body.is_discarded() || !record.body.is_object()) return bad_batch(where + " is not a JSON object");
+    if (record.body.is_discarded() || !record.body.is_object())
+      return bad_batch(where + " is not a JSON object");
     const auto seq = record.body.find("seq");
     const auto kind = record.body.find("kind");
-    if (seq == record.body.end() || !seq->is_number_integer()) return bad_batch(where + " has no integer \"seq\"");
+    if (seq == record.body.end() || !seq->is_number_integer())
+      return bad_batch(where + " has no integer \"seq\"");
     if (kind == record.body.end() || !kind->is_string()) return bad_batch(where + " has no string \"kind\"");
     record.seq = seq->get<std::int64_t>();
     record.kind = kind->get<std::string>();
     if (record.seq <= previous || record.seq > out.last) {
       return bad_batch(where + ": seq " + std::to_string(record.seq) + " is not after " +
-                       std::to_string(previous) + " within the batch's range up to " + std::to_string(out.last));
+                       std::to_string(previous) + " within the batch's range up to " +
+                       std::to_string(out.last));
     }
     previous = record.seq;
     record.key = record_key(record.kind, record.body);

@@ -25,7 +25,8 @@ Result<Envelope> decode_envelope(std::string_view payload) {
   if (newline == std::string_view::npos) return malformed("no header line (a JSON object and a newline)");
   Envelope e;
   e.header = nlohmann::json::parse(payload.substr(0, newline), nullptr, false);
-  if (e.header.is_discarded() || !e.header.is_object()) return malformed("the header line is not a JSON object");
+  if (e.header.is_discarded() || !e.header.is_object())
+    return malformed("the header line is not a JSON object");
   const auto v = e.header.find("v");
   if (v == e.header.end() || !v->is_number_integer()) return malformed("the header has no integer \"v\"");
   e.version = v->get<int>();
@@ -45,9 +46,10 @@ Result<Envelope> decode_envelope(std::string_view payload) {
 Result<std::string> deflate_bytes(std::string_view raw) {
   uLongf size = compressBound(static_cast<uLong>(raw.size()));
   std::string out(size, '\0');
-  const int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
-                           static_cast<uLong>(raw.size()), 6);
-  if (rc != Z_OK) return make_error(ErrorKind::internal, "zlib compress2 failed with code " + std::to_string(rc));
+  const int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &size,
+                           reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()), 6);
+  if (rc != Z_OK)
+    return make_error(ErrorKind::internal, "zlib compress2 failed with code " + std::to_string(rc));
   out.resize(size);
   return out;
 }

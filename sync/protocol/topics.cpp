@@ -37,7 +37,8 @@ std::optional<TopicAddress> parse_topic(std::string_view topic) {
   std::size_t start = 0;
   for (;;) {
     const auto slash = topic.find('/', start);
-    parts.push_back(topic.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    parts.push_back(
+        topic.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }

@@ -25,7 +25,8 @@ TEST(SyncDownlink, SignedRulePacksAreCheckedAndTheLastGoodOneStays) {
   write_file(store.pos_file, pos_sale(1, "2026-03-02T10:00:00-03:00"));
   auto hub = net.start_hub();
   auto agent = store.start_agent();
-  ASSERT_TRUE(wait_until([&] { return net.hub_store("centro").is_object(); })) << read_file(store.dir / "agent.log");
+  ASSERT_TRUE(wait_until([&] { return net.hub_store("centro").is_object(); }))
+      << read_file(store.dir / "agent.log");
   write_file(net.dir / "pack.toml", kPackRules);
   auto publish = [&](int version) {
     auto r = net.hub_command({"rules", "publish", "--file", (net.dir / "pack.toml").string(), "--version",
@@ -47,7 +48,8 @@ TEST(SyncDownlink, SignedRulePacksAreCheckedAndTheLastGoodOneStays) {
   ASSERT_TRUE(as_hub->publish_and_wait(rules_topic, sync::encode_rule_pack(unsigned_pack), true).ok());
   EXPECT_TRUE(wait_until([&] { return rule_pack(store, "refused") == 1; }));
 
-  ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out", (net.dir / "other.key").string()})
+  ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out",
+                         (net.dir / "other.key").string()})
                 .exit_code,
             0);
   sync::RulePack forged{kNetwork, 3, kPackRules, {}};
@@ -63,7 +65,8 @@ TEST(SyncDownlink, SignedRulePacksAreCheckedAndTheLastGoodOneStays) {
   {
     auto ledger = sqlite::Db::open(store.ledger, sqlite::OpenMode::read_only);
     ASSERT_TRUE(ledger.ok());
-    auto reasons = ledger->prepare("SELECT group_concat(reason, ' | ') FROM rule_packs WHERE status = 'refused'");
+    auto reasons =
+        ledger->prepare("SELECT group_concat(reason, ' | ') FROM rule_packs WHERE status = 'refused'");
     ASSERT_TRUE(reasons.ok() && *reasons->step());
     const std::string text(reasons->text(0));
     EXPECT_NE(text.find("unsigned"), std::string::npos) << text;
@@ -95,15 +98,15 @@ TEST(SyncDownlink, AnOptOutGivenWhileTheStoreWasOfflineIsAppliedWhenItReturns) {
   auto hub = net.start_hub();
   {
     auto agent = store.start_agent();
-    ASSERT_TRUE(wait_until([&] {
-      return reconcile_sync({store.pos_file}, store.ledger, net.hub_db, "centro", false).ok();
-    }));
+    ASSERT_TRUE(wait_until(
+        [&] { return reconcile_sync({store.pos_file}, store.ledger, net.hub_db, "centro", false).ok(); }));
     agent->signal(SIGTERM);
     ASSERT_EQ(agent->wait(), 0);
   }
   // HQ hears the customer say no while the store is off.
-  auto r = net.hub_command({"order", "--store", "centro", "--json",
-                            R"({"id":"o-77","order":"opt_out","customer_pos_id":"C-1","channels":["sms","whatsapp"]})"});
+  auto r = net.hub_command(
+      {"order", "--store", "centro", "--json",
+       R"({"id":"o-77","order":"opt_out","customer_pos_id":"C-1","channels":["sms","whatsapp"]})"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto agent = store.start_agent();
   auto consent = [&] {
@@ -116,7 +119,8 @@ TEST(SyncDownlink, AnOptOutGivenWhileTheStoreWasOfflineIsAppliedWhenItReturns) {
   auto done = [&] {
     auto db = sqlite::Db::open(net.hub_db, sqlite::OpenMode::read_only);
     if (!db) return std::string{};
-    auto s = db->prepare("SELECT coalesce(outcome, '') FROM orders WHERE order_id = 'o-77' AND done_at IS NOT NULL");
+    auto s = db->prepare(
+        "SELECT coalesce(outcome, '') FROM orders WHERE order_id = 'o-77' AND done_at IS NOT NULL");
     if (!s) return std::string{};
     auto row = s->step();
     return row.ok() && *row ? std::string(s->text(0)) : std::string{};

@@ -33,7 +33,8 @@ TEST(SyncReplay, BatchesDeliveredManyTimesAndOutOfOrderAreStoredOnce) {
     FixedStoreZone zone(std::chrono::hours(-3));
     auto builder = sync::RecordBuilder::create(ledger->db(), {sync::PiiPolicy::none, {}}, zone);
     ASSERT_TRUE(builder.ok());
-    sync::OutboxPublisher publisher(ledger->db(), **builder, "centro", {.window = 1000, .batch_records = 250}, clock);
+    sync::OutboxPublisher publisher(ledger->db(), **builder, "centro", {.window = 1000, .batch_records = 250},
+                                    clock);
     ASSERT_TRUE(publisher.start_session().ok());
     auto sent = publisher.pump([&](const std::string& payload) {
       batches.push_back(payload);
@@ -52,7 +53,8 @@ TEST(SyncReplay, BatchesDeliveredManyTimesAndOutOfOrderAreStoredOnce) {
   std::mt19937 shuffle_order(7);
   std::shuffle(deliveries.begin(), deliveries.end(), shuffle_order);
   // The hub must be subscribed before the first delivery counts: wait for its first ack to a hello.
-  ASSERT_TRUE(wait_until([&] { return read_file(net.dir / "hub.log").find("consuming") != std::string::npos; }));
+  ASSERT_TRUE(
+      wait_until([&] { return read_file(net.dir / "hub.log").find("consuming") != std::string::npos; }));
   const auto up = sync::topic_for(kNetwork, "centro", sync::Direction::up, "batch");
   for (const auto& payload : deliveries) {
     auto code = as_store->publish_and_wait(up, payload);

@@ -19,8 +19,9 @@ class SyncStreamTest : public ::testing::Test {
     std::string text;
     for (int n = from; n < to; ++n) {
       const int minute = n % 600;
-      const std::string when = day + "T" + (minute / 60 + 9 < 10 ? "0" : "") + std::to_string(minute / 60 + 9) + ":" +
-                               (minute % 60 < 10 ? "0" : "") + std::to_string(minute % 60) + ":00-03:00";
+      const std::string when = day + "T" + (minute / 60 + 9 < 10 ? "0" : "") +
+                               std::to_string(minute / 60 + 9) + ":" + (minute % 60 < 10 ? "0" : "") +
+                               std::to_string(minute % 60) + ":00-03:00";
       text += pos_sale(n, when);
       if (n % cancel_every == 0) text += pos_cancel(n, when);
     }
@@ -77,7 +78,8 @@ TEST_F(SyncStreamTest, BrokerAndHubKilledMidStreamLoseAndDoubleNothing) {
   const auto final_check = check();
   EXPECT_TRUE(final_check.ok()) << final_check.text();
   EXPECT_EQ(final_check.pos_sales, 1600);
-  EXPECT_GE(final_check.hub_contiguous, final_check.ledger_acked) << "the store deletes only what the hub committed";
+  EXPECT_GE(final_check.hub_contiguous, final_check.ledger_acked)
+      << "the store deletes only what the hub committed";
   const auto log = read_file(store.dir / "agent.log");
   EXPECT_NE(log.find("resetting the connection"), std::string::npos) << "the stuck window after the hub died";
 }
@@ -128,8 +130,9 @@ TEST_F(SyncStreamTest, PoisonOnEitherSideIsParkedAndTheFlowGoesOn) {
   // Down: garbage on the store's ack topic, from the hub's identity.
   auto as_hub = net.client("hub");
   ASSERT_TRUE(as_hub);
-  ASSERT_TRUE(as_hub->publish_and_wait(sync::topic_for(kNetwork, "centro", sync::Direction::down, "ack"),
-                                       "{\"v\":1,\"type\":\"ack\",\"acked\":\"lots\"}\n")
+  ASSERT_TRUE(as_hub
+                  ->publish_and_wait(sync::topic_for(kNetwork, "centro", sync::Direction::down, "ack"),
+                                     "{\"v\":1,\"type\":\"ack\",\"acked\":\"lots\"}\n")
                   .ok());
 
   write_sales(100, 300);

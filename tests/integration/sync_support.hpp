@@ -26,7 +26,8 @@ inline const std::string kHubBinary = REGUA_HUB_BIN;
 inline constexpr const char* kNetwork = "rede";
 
 // Waits for `ready`, looking every 50 ms, at most `limit`.
-inline bool wait_until(const std::function<bool()>& ready, std::chrono::seconds limit = std::chrono::seconds(60)) {
+inline bool wait_until(const std::function<bool()>& ready,
+                       std::chrono::seconds limit = std::chrono::seconds(60)) {
   const auto end = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < end) {
     if (ready()) return true;
@@ -52,16 +53,18 @@ class SyncNetwork {
 
   void write_hub_config(int port = 0) {
     const auto p = port != 0 ? port : broker->port();
-    write_file(hub_config, "[hub]\nnetwork = \"" + std::string(kNetwork) +
-                               "\"\ndatabase = \"hub.db\"\nresend_after_ms = 300\norder_resend_s = 2\n\n[broker]\n"
-                               "url = \"ssl://127.0.0.1:" + std::to_string(p) + "\"\nca = \"" + pki_.ca().string() +
-                               "\"\ncert = \"" + pki_.hub_cert().string() + "\"\nkey = \"" + pki_.hub_key().string() +
-                               "\"\n\n[rules]\nsigning_key = \"" + pki_.signer_key().string() + "\"\n");
+    write_file(hub_config,
+               "[hub]\nnetwork = \"" + std::string(kNetwork) +
+                   "\"\ndatabase = \"hub.db\"\nresend_after_ms = 300\norder_resend_s = 2\n\n[broker]\n"
+                   "url = \"ssl://127.0.0.1:" +
+                   std::to_string(p) + "\"\nca = \"" + pki_.ca().string() + "\"\ncert = \"" +
+                   pki_.hub_cert().string() + "\"\nkey = \"" + pki_.hub_key().string() +
+                   "\"\n\n[rules]\nsigning_key = \"" + pki_.signer_key().string() + "\"\n");
   }
 
   std::unique_ptr<ChildProcess> start_hub() {
-    return std::make_unique<ChildProcess>(std::vector<std::string>{kHubBinary, "run", "--config", hub_config.string()},
-                                          dir / "hub.log");
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{kHubBinary, "run", "--config", hub_config.string()}, dir / "hub.log");
   }
 
   CommandResult hub_command(std::vector<std::string> args) const {
@@ -92,13 +95,14 @@ class SyncNetwork {
   // Adds [sync] to a store's configuration: quick timers so that a test sees recoveries in seconds.
   void join(AgentStore& store, const std::string& id, int port = 0) const {
     const auto p = port != 0 ? port : broker->port();
-    append_file(store.config, "\n[sync]\nbroker = \"ssl://127.0.0.1:" + std::to_string(p) + "\"\nnetwork = \"" +
-                                  kNetwork + "\"\nca = \"" + pki_.ca().string() + "\"\ncert = \"" +
-                                  pki_.cert(id).string() + "\"\nkey = \"" + pki_.key(id).string() +
-                                  "\"\nrules_key = \"" + pki_.signer_pub().string() +
-                                  "\"\npii = \"hashed\"\npii_key = \"test-network-secret-0001\"\n"
-                                  "ack_timeout_s = 3\nheartbeat_s = 2\nreconnect_min_ms = 100\n"
-                                  "reconnect_max_ms = 1500\ninitial_delay_max_ms = 100\nbatch_records = 500\n");
+    append_file(store.config,
+                "\n[sync]\nbroker = \"ssl://127.0.0.1:" + std::to_string(p) + "\"\nnetwork = \"" + kNetwork +
+                    "\"\nca = \"" + pki_.ca().string() + "\"\ncert = \"" + pki_.cert(id).string() +
+                    "\"\nkey = \"" + pki_.key(id).string() + "\"\nrules_key = \"" +
+                    pki_.signer_pub().string() +
+                    "\"\npii = \"hashed\"\npii_key = \"test-network-secret-0001\"\n"
+                    "ack_timeout_s = 3\nheartbeat_s = 2\nreconnect_min_ms = 100\n"
+                    "reconnect_max_ms = 1500\ninitial_delay_max_ms = 100\nbatch_records = 500\n");
   }
 
   // A client with a store's (or, with "hub", the hub's) certificate.
@@ -130,8 +134,8 @@ class SyncNetwork {
 // POS lines: sale S-<n> of customer C-<n % customers> (or anonymous), at `when`.
 inline std::string pos_sale(int n, const std::string& when, int customers = 50) {
   const int c = n % (customers + 1);
-  std::string line = R"({"type":"sale","id":"S-)" + std::to_string(n) + R"(","ts":")" + when + R"(","total":")" +
-                     std::to_string(10 + n % 90) + ".90\"";
+  std::string line = R"({"type":"sale","id":"S-)" + std::to_string(n) + R"(","ts":")" + when +
+                     R"(","total":")" + std::to_string(10 + n % 90) + ".90\"";
   if (c != customers) {
     line += R"(,"customer":{"id":"C-)" + std::to_string(c) + R"(","name":"Cliente )" + std::to_string(c) +
             R"(","phone":"(11) 9)" + std::to_string(8000'0000 + c).substr(0, 4) + "-" +

@@ -1,15 +1,14 @@
 #include "tests/support/mosquitto_broker.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <chrono>
-#include <thread>
-
-#include <gtest/gtest.h>
 
 #include "tests/support/free_port.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -87,7 +86,8 @@ MosquittoBroker::~MosquittoBroker() {
 }
 
 bool MosquittoBroker::start() {
-  process_ = std::make_unique<ChildProcess>(std::vector<std::string>{mosquitto_program(), "-c", config_.string()}, log_);
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{mosquitto_program(), "-c", config_.string()}, log_);
   // Generous: the machine may be loaded; a broker that does not come up in 20 s is broken.
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < end) {

@@ -19,8 +19,12 @@ struct TestPki {
   std::filesystem::path dir;
   std::string network;
   [[nodiscard]] std::filesystem::path ca() const { return dir / "ca.crt"; }
-  [[nodiscard]] std::filesystem::path cert(const std::string& store) const { return dir / (network + "-" + store + ".crt"); }
-  [[nodiscard]] std::filesystem::path key(const std::string& store) const { return dir / (network + "-" + store + ".key"); }
+  [[nodiscard]] std::filesystem::path cert(const std::string& store) const {
+    return dir / (network + "-" + store + ".crt");
+  }
+  [[nodiscard]] std::filesystem::path key(const std::string& store) const {
+    return dir / (network + "-" + store + ".key");
+  }
   [[nodiscard]] std::filesystem::path hub_cert() const { return dir / ("hub-" + network + ".crt"); }
   [[nodiscard]] std::filesystem::path hub_key() const { return dir / ("hub-" + network + ".key"); }
   [[nodiscard]] std::filesystem::path signer_key() const { return dir / ("rules-" + network + ".key"); }

@@ -30,11 +30,11 @@ std::int64_t one_int(sqlite::Db& db, const std::string& sql) {
 }  // namespace
 
 std::string Reconciliation::text() const {
-  std::string out = "POS " + std::to_string(pos_sales) + " sales, ledger " + std::to_string(ledger_sales) + ", hub " +
-                    std::to_string(hub_sales) + "; hub sale records " + std::to_string(hub_sale_records) +
-                    " (expected " + std::to_string(expected_sale_records) + "); ledger acked " +
-                    std::to_string(ledger_acked) + " with " + std::to_string(ledger_waiting) +
-                    " waiting, hub contiguous " + std::to_string(hub_contiguous);
+  std::string out =
+      "POS " + std::to_string(pos_sales) + " sales, ledger " + std::to_string(ledger_sales) + ", hub " +
+      std::to_string(hub_sales) + "; hub sale records " + std::to_string(hub_sale_records) + " (expected " +
+      std::to_string(expected_sale_records) + "); ledger acked " + std::to_string(ledger_acked) + " with " +
+      std::to_string(ledger_waiting) + " waiting, hub contiguous " + std::to_string(hub_contiguous);
   for (const auto& p : problems)
     out += "\n  - " + p;
   return out;
@@ -94,9 +94,13 @@ Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_file
     }
   }
   if (r.ledger_sales != r.pos_sales) problem("the ledger has sales the POS never sent");
-  r.expected_sale_records = one_int(*ledger, "SELECT (SELECT count(*) FROM sales) + (SELECT count(*) FROM sale_cancellations)");
-  r.ledger_acked = one_int(*ledger, "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM ledger_info WHERE key = 'sync.acked_seq'), 0)");
-  r.ledger_waiting = one_int(*ledger, "SELECT count(*) FROM outbox WHERE seq > " + std::to_string(r.ledger_acked));
+  r.expected_sale_records =
+      one_int(*ledger, "SELECT (SELECT count(*) FROM sales) + (SELECT count(*) FROM sale_cancellations)");
+  r.ledger_acked = one_int(
+      *ledger,
+      "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM ledger_info WHERE key = 'sync.acked_seq'), 0)");
+  r.ledger_waiting =
+      one_int(*ledger, "SELECT count(*) FROM outbox WHERE seq > " + std::to_string(r.ledger_acked));
 
   // 3. The hub.
   auto hub = sqlite::Db::open(hub_file, sqlite::OpenMode::read_only);
@@ -105,7 +109,8 @@ Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_file
     return r;
   }
   (void)hub->exec("PRAGMA busy_timeout = 10000");
-  r.hub_contiguous = one_int(*hub, "SELECT coalesce((SELECT contiguous FROM stores WHERE store = '" + store + "'), 0)");
+  r.hub_contiguous =
+      one_int(*hub, "SELECT coalesce((SELECT contiguous FROM stores WHERE store = '" + store + "'), 0)");
   std::map<std::int64_t, int> records_per_sale;
   std::int64_t previous_first_seen = 0;
   {
@@ -119,7 +124,8 @@ Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_file
       const auto id = body.value("id", std::int64_t{-1});
       if (++records_per_sale[id] == 1) {
         // The store's order: sales appear at the hub in the order the ledger stored them.
-        if (id <= previous_first_seen) problem("sale " + std::to_string(id) + " reached the hub out of the store's order");
+        if (id <= previous_first_seen)
+          problem("sale " + std::to_string(id) + " reached the hub out of the store's order");
         previous_first_seen = id;
       }
     }
@@ -140,21 +146,25 @@ Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_file
         continue;
       }
       const bool cancelled = body.contains("cancelled_at") && !body["cancelled_at"].is_null();
-      if (body.value("total_cents", std::int64_t{-1}) != it->second.total || cancelled != it->second.cancelled) {
+      if (body.value("total_cents", std::int64_t{-1}) != it->second.total ||
+          cancelled != it->second.cancelled) {
         problem("sale " + pos_id + " differs at the hub (total or cancellation)");
       }
     }
     r.hub_sales = static_cast<std::int64_t>(at_hub.size());
   }
-  if (r.hub_sales != r.ledger_sales) problem("the hub has " + std::to_string(r.hub_sales) + " sales, the ledger " +
-                                              std::to_string(r.ledger_sales));
+  if (r.hub_sales != r.ledger_sales)
+    problem("the hub has " + std::to_string(r.hub_sales) + " sales, the ledger " +
+            std::to_string(r.ledger_sales));
   if (r.hub_sale_records != r.expected_sale_records) {
     problem("the hub holds " + std::to_string(r.hub_sale_records) + " sale records; the ledger produced " +
             std::to_string(r.expected_sale_records) + " (each exactly once)");
   }
   if (drained) {
-    if (r.ledger_waiting != 0) problem(std::to_string(r.ledger_waiting) + " records still wait in the outbox");
-    if (r.hub_contiguous != r.ledger_acked) problem("the hub's contiguous mark is not the store's recorded ack");
+    if (r.ledger_waiting != 0)
+      problem(std::to_string(r.ledger_waiting) + " records still wait in the outbox");
+    if (r.hub_contiguous != r.ledger_acked)
+      problem("the hub's contiguous mark is not the store's recorded ack");
   }
   return r;
 }

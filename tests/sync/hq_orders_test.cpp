@@ -1,10 +1,11 @@
 // Orders from HQ: applied once, in one transaction with their outcome (which goes back up as an
 // `order` record); an opt-out that arrives after a week offline still stops a send that is pending.
 
+#include "sync/hq_orders.hpp"
+
 #include <gtest/gtest.h>
 
 #include "local/identity/consents.hpp"
-#include "sync/hq_orders.hpp"
 #include "sync/protocol/envelope.hpp"
 #include "tests/local/scheduler/engine_fixture.hpp"
 
@@ -29,7 +30,8 @@ class HqOrdersTest : public EngineTest {
 TEST_F(HqOrdersTest, AnOptOutIsAppliedOnceAndReportedUp) {
   start({});
   buy("S-1", "C-1", "2026-03-01T14:00:00-03:00");
-  const nlohmann::json opt_out{{"id", "o-1"}, {"order", "opt_out"}, {"customer_pos_id", "C-1"}, {"channels", {"sms", "whatsapp"}}};
+  const nlohmann::json opt_out{
+      {"id", "o-1"}, {"order", "opt_out"}, {"customer_pos_id", "C-1"}, {"channels", {"sms", "whatsapp"}}};
   auto first = apply(opt_out);
   EXPECT_TRUE(first.recorded);
   EXPECT_TRUE(first.applied);
@@ -44,7 +46,8 @@ TEST_F(HqOrdersTest, AnOptOutIsAppliedOnceAndReportedUp) {
 
 TEST_F(HqOrdersTest, OrdersThatCannotBeDoneAreRefusedOrNotTaken) {
   start({});
-  auto unknown = apply({{"id", "o-2"}, {"order", "opt_out"}, {"customer_pos_id", "nobody"}, {"channels", {"sms"}}});
+  auto unknown =
+      apply({{"id", "o-2"}, {"order", "opt_out"}, {"customer_pos_id", "nobody"}, {"channels", {"sms"}}});
   EXPECT_TRUE(unknown.recorded);
   EXPECT_FALSE(unknown.applied);
   EXPECT_EQ(unknown.detail, "no such customer in this store");
@@ -82,7 +85,8 @@ TEST_F(HqOrdersTest, TasksAreClosedOrReassignedByHq) {
   buy("S-1", "C-1", "2026-03-01T14:00:00-03:00");
   NewTask t;
   ASSERT_TRUE(ledger->db()
-                  .exec("INSERT INTO jobs (rule_id, customer_id, occurrence, occurred_at, planned_at, due_at, priority, "
+                  .exec("INSERT INTO jobs (rule_id, customer_id, occurrence, occurred_at, planned_at, "
+                        "due_at, priority, "
                         "action, channel, state, created_at) VALUES ('r', " +
                         std::to_string(id_of("C-1")) + ", 'x', 0, 0, 0, 0, 'task', 'call', 'fired', 0)")
                   .ok());
@@ -101,9 +105,10 @@ TEST_F(HqOrdersTest, TasksAreClosedOrReassignedByHq) {
   EXPECT_TRUE(moved.applied) << moved.detail;
   auto closed = apply({{"id", "o-6"}, {"order", "task_close"}, {"task", *task}, {"reason", "duplicada"}});
   EXPECT_TRUE(closed.applied) << closed.detail;
-  EXPECT_EQ(count("SELECT count(*) FROM tasks WHERE state = 'cancelled' AND assignee = 'Bia' AND close_reason = "
-                  "'hq: duplicada'"),
-            1);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM tasks WHERE state = 'cancelled' AND assignee = 'Bia' AND close_reason = "
+            "'hq: duplicada'"),
+      1);
   EXPECT_GE(count("SELECT count(*) FROM outbox WHERE kind = 'task'"), 3);
 }
 

@@ -84,7 +84,10 @@ TEST_F(HubStoreTest, WhatTheStoreFreedOnAnAckThisHubLostIsCountedNotWaitedFor) {
 }
 
 TEST_F(HubStoreTest, ParkedMessagesAreKeptWithTheirReason) {
-  ASSERT_TRUE(store->park("regua/v1/rede/centro/up/batch", "malformed batch: x", "garbage", at("2026-03-01T12:00:00Z")).ok());
+  ASSERT_TRUE(
+      store
+          ->park("regua/v1/rede/centro/up/batch", "malformed batch: x", "garbage", at("2026-03-01T12:00:00Z"))
+          .ok());
   EXPECT_EQ(*store->parked_count(), 1);
 }
 

@@ -1,11 +1,12 @@
 // The ledger's outbox (migration 10): one small row per change, in the change's transaction, a
 // gapless sequence never reused, acknowledged rows deleted, bounded by its per-kind policy.
 
+#include "local/ledger/outbox.hpp"
+
 #include <gtest/gtest.h>
 
 #include "local/identity/consents.hpp"
 #include "local/ledger/migrations.hpp"
-#include "local/ledger/outbox.hpp"
 #include "tests/support/identity_fixture.hpp"
 
 namespace regua::test {
@@ -124,10 +125,12 @@ TEST(OutboxUpgrade, MigrationTenQueuesTheHistoryOfALedger) {
     }
     ASSERT_TRUE(db->exec("PRAGMA user_version = 7").ok());
     ASSERT_TRUE(db->exec("INSERT INTO ledger_info VALUES ('store_id', 'centro')").ok());
-    ASSERT_TRUE(db->exec("INSERT INTO customers (id, pos_id, info_at, created_at) VALUES (1, 'C-1', 0, 0)").ok());
-    ASSERT_TRUE(db->exec("INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, source, ingested_at) VALUES "
-                         "('S-1', 1, 1769940000, 1000, 'pdv', 0), ('S-2', NULL, 1770300000, 500, 'pdv', 0)")
-                    .ok());
+    ASSERT_TRUE(
+        db->exec("INSERT INTO customers (id, pos_id, info_at, created_at) VALUES (1, 'C-1', 0, 0)").ok());
+    ASSERT_TRUE(
+        db->exec("INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, source, ingested_at) VALUES "
+                 "('S-1', 1, 1769940000, 1000, 'pdv', 0), ('S-2', NULL, 1770300000, 500, 'pdv', 0)")
+            .ok());
   }
   ManualClock clock(at("2026-03-01T12:00:00Z"));
   auto ledger = Ledger::open(LedgerOptions{file, "centro"}, clock);

@@ -49,10 +49,10 @@ TEST(Protocol, BatchesAreCompressed) {
   b.store = "centro";
   b.first = 1;
   for (int i = 1; i <= 500; ++i) {
-    b.records.push_back(R"({"seq":)" + std::to_string(i) +
-                        R"(,"kind":"sale","id":)" + std::to_string(i) +
-                        R"(,"pos_id":"S-)" + std::to_string(100000 + i) +
-                        R"(","customer":null,"sold_at":1772370000,"total_cents":12990,"cancelled_at":null,"items":[]})");
+    b.records.push_back(
+        R"({"seq":)" + std::to_string(i) + R"(,"kind":"sale","id":)" + std::to_string(i) +
+        R"(,"pos_id":"S-)" + std::to_string(100000 + i) +
+        R"(","customer":null,"sold_at":1772370000,"total_cents":12990,"cancelled_at":null,"items":[]})");
   }
   b.last = 500;
   std::size_t raw = 0;
@@ -136,8 +136,9 @@ TEST(Protocol, TopicsNameNetworkStoreAndDirection) {
   EXPECT_EQ(a->store, "centro");
   EXPECT_EQ(a->direction, Direction::down);
   EXPECT_EQ(a->what, "ack");
-  for (const char* bad : {"regua/v2/rede/centro/up/batch", "regua/v1/rede/centro/sideways/x", "regua/v1/rede/+/up/x",
-                          "regua/v1/rede/centro/up", "other/v1/rede/centro/up/batch"}) {
+  for (const char* bad :
+       {"regua/v2/rede/centro/up/batch", "regua/v1/rede/centro/sideways/x", "regua/v1/rede/+/up/x",
+        "regua/v1/rede/centro/up", "other/v1/rede/centro/up/batch"}) {
     EXPECT_FALSE(parse_topic(bad).has_value()) << bad;
   }
 }

@@ -1,13 +1,14 @@
 // Records are built from the ledger as it is when published, with personal data as the PII
 // policy says: full, hashed with the network's key, or none.
 
+#include "sync/record_builder.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "local/identity/merge.hpp"
 #include "local/ledger/outbox.hpp"
 #include "sync/pii.hpp"
-#include "sync/record_builder.hpp"
 #include "tests/support/identity_fixture.hpp"
 
 namespace regua::test {
@@ -16,7 +17,8 @@ namespace {
 class RecordBuilderTest : public IdentityTest {
  protected:
   nlohmann::json build(sync::PiiPolicy policy, OutboxKind kind, std::int64_t ref) {
-    auto builder = sync::RecordBuilder::create(ledger->db(), sync::PiiSettings{policy, "network-secret-key-0123"}, zone);
+    auto builder =
+        sync::RecordBuilder::create(ledger->db(), sync::PiiSettings{policy, "network-secret-key-0123"}, zone);
     EXPECT_TRUE(builder.ok());
     auto text = (*builder)->build(OutboxRow{42, kind, ref}, clock.now());
     EXPECT_TRUE(text.ok()) << (text.ok() ? "" : text.error().message);
@@ -27,8 +29,10 @@ class RecordBuilderTest : public IdentityTest {
 };
 
 TEST_F(RecordBuilderTest, CustomersFollowThePiiPolicy) {
-  apply_all({sale("S-1", 1000,
-                  Person{"C-1", "Ana Souza", "(11) 98765-4321", "ana@example.com", "529.982.247-25", "1990-05-17"}.info())});
+  apply_all(
+      {sale("S-1", 1000,
+            Person{"C-1", "Ana Souza", "(11) 98765-4321", "ana@example.com", "529.982.247-25", "1990-05-17"}
+                .info())});
   const auto id = count("SELECT id FROM customers");
   auto full = build(sync::PiiPolicy::full, OutboxKind::customer, id);
   EXPECT_EQ(full["seq"], 42);

@@ -2,10 +2,11 @@
 // signed, older and other networks' packs refused with the reason recorded; the last good pack
 // stays, across a reopening of the ledger.
 
+#include "sync/rule_pack.hpp"
+
 #include <gtest/gtest.h>
 
 #include "sync/protocol/envelope.hpp"
-#include "sync/rule_pack.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/ledger_fixture.hpp"
 
@@ -26,7 +27,9 @@ class RulePackTest : public LedgerTest {
     LedgerTest::SetUp();
     for (const char* name : {"hq", "mallory"}) {
       const auto key = dir / (std::string(name) + ".key");
-      ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out", key.string()}).exit_code, 0);
+      ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out", key.string()})
+                    .exit_code,
+                0);
       ASSERT_EQ(run_command({"/usr/bin/openssl", "pkey", "-in", key.string(), "-pubout", "-out",
                              (dir / (std::string(name) + ".pub")).string()})
                     .exit_code,
