@@ -228,6 +228,9 @@ void SyncService::Impl::run(SyncService& owner) {
   link->disconnect();
   owner.connected_ = false;
   write_link_state("stopped");
+  // What bench/sync reads to report bytes per record; useful in any support log too.
+  spdlog::info("sync: stopped; sent {} record(s) in {} byte(s) of batches since start, acked up to {}",
+               publisher->records_sent(), publisher->bytes_sent(), publisher->acked());
 }
 
 SyncService::SyncService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
