@@ -80,9 +80,19 @@ std::optional<OutboxKind> outbox_kind_from_name(std::string_view name) {
 
 Status enqueue_outbox(sqlite::Db& db, OutboxKind kind, std::int64_t ref) {
   if (kind == OutboxKind::heartbeat) {
-    // Only the latest heartbeat matters; the newest row of the table stays (it keeps the sequence).
+    // Only the latest heartbeat matters, and its record is built when it is published: a waiting
+    // heartbeat at the end of the table already is the latest. Others waiting go (the newest row of
+    // the table stays whatever it is: it keeps the sequence).
     auto acked = read_info_int(db, kAckedKey);
     if (!acked) return acked.error();
+    auto last = db.prepare("SELECT kind = 'heartbeat' AND seq > ?1 FROM outbox ORDER BY seq DESC LIMIT 1");
+    if (!last) return last.error();
+    last->bind(1, acked->value_or(0));
+    auto row = last->step();
+    if (!row) return row.error();
+    const bool latest_waits = *row && last->int64(0) == 1;
+    if (*row) last->reset();
+    if (latest_waits) return {};
     auto drop = db.prepare(
         "DELETE FROM outbox WHERE kind = 'heartbeat' AND seq > ?1 AND seq < (SELECT max(seq) FROM outbox)");
     if (!drop) return drop.error();
