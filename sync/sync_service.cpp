@@ -69,6 +69,7 @@ struct SyncService::Impl {
   Steady::time_point next_housekeeping{};
   Steady::time_point next_heartbeat{};
   std::string last_state;
+  std::string last_error;
   std::int64_t connects = 0;
   std::int64_t stuck_resets = 0;
 };
@@ -79,7 +80,10 @@ void SyncService::Impl::write_link_state(const std::string& state, const std::st
                    {"broker", settings.url},
                    {"connects", connects},
                    {"stuck_resets", stuck_resets}};
-  if (!error.empty()) j["error"] = error;
+  // While it retries, the last failure stays visible (`status` shows why the link is down).
+  if (!error.empty()) last_error = error;
+  if (state == "connected") last_error.clear();
+  if (!last_error.empty()) j["error"] = last_error;
   last_state = state;
   if (auto s = put_info(ledger.db(), kSyncLinkKey, j.dump()); !s) {
     spdlog::warn("sync: cannot record the link state: {}", s.error().message);

@@ -85,11 +85,12 @@ class SqliteHubStore final : public HubStore {
          {"PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"}) {
       if (auto s = db_.exec(pragma); !s) return s;
     }
+    // Read inside a write transaction: `regua-hub status` and `run` may open a new database at once.
+    auto txn = sqlite::Transaction::begin(db_);
+    if (!txn) return txn.error();
     auto version = db_.query_int("PRAGMA user_version");
     if (!version) return version.error();
     if (*version == 0) {
-      auto txn = sqlite::Transaction::begin(db_);
-      if (!txn) return txn.error();
       if (auto s = db_.exec(kSchema); !s) return s;
       if (auto s = db_.exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion)); !s) return s;
       if (auto s = txn->commit(); !s) return s;

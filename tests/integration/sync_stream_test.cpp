@@ -60,11 +60,15 @@ TEST_F(SyncStreamTest, BrokerAndHubKilledMidStreamLoseAndDoubleNothing) {
   ASSERT_TRUE(net.broker->restart()) << read_file(net.broker->log());
   expect_all_at_hub();
 
-  // The hub dies (SIGKILL) between its commit and its ack, or anywhere else, and comes back.
+  // The hub dies (SIGKILL) between its commit and its ack, or anywhere else. Batches keep going
+  // out and no ack comes back while TCP stays up: the agent sees a stuck connection and resets it.
   write_sales(1000, 1400);
   hub->signal(SIGKILL);
   hub->wait();
   write_sales(1400, 1600);
+  EXPECT_TRUE(wait_until([&] {
+    return read_file(store.dir / "agent.log").find("resetting the connection") != std::string::npos;
+  })) << "the stuck window after the hub died";
   hub = net.start_hub();
   expect_all_at_hub();
 

@@ -77,6 +77,10 @@ Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_file
   std::map<std::int64_t, std::string> ledger_ids;
   {
     auto s = ledger->prepare("SELECT id, pos_id, total_cents, cancelled_at IS NOT NULL FROM sales");
+    if (!s) {
+      problem("cannot read the ledger's sales: " + s.error().message);
+      return r;
+    }
     for (;;) {
       auto row = s->step();
       if (!row.ok() || !*row) break;
@@ -115,6 +119,10 @@ Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_file
   std::int64_t previous_first_seen = 0;
   {
     auto s = hub->prepare("SELECT seq, body FROM records WHERE store = ?1 AND kind = 'sale' ORDER BY seq");
+    if (!s) {
+      problem("cannot read the hub's records: " + s.error().message);
+      return r;
+    }
     s->bind(1, store);
     for (;;) {
       auto row = s->step();
@@ -132,6 +140,10 @@ Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_file
   }
   {
     auto s = hub->prepare("SELECT body FROM entities WHERE store = ?1 AND kind = 'sale'");
+    if (!s) {
+      problem("cannot read the hub's entities: " + s.error().message);
+      return r;
+    }
     s->bind(1, store);
     std::set<std::string> at_hub;
     for (;;) {
