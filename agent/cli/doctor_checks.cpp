@@ -59,22 +59,26 @@ void check_sync(const DoctorFacts& f, std::vector<Finding>& out) {
     out.push_back({Severity::action, "sync: " + s.alarm});
   }
   if (s.state == "connected") {
-    out.push_back({Severity::ok, fmt::format("sync: connected to {}; {} record(s) waiting", s.broker, s.waiting)});
+    out.push_back(
+        {Severity::ok, fmt::format("sync: connected to {}; {} record(s) waiting", s.broker, s.waiting)});
   } else if (s.state != "not running") {
-    out.push_back({Severity::advice,
-                   fmt::format("sync: not connected to {} ({}); {} record(s) wait in the outbox and leave when "
-                               "the link is back (docs/sync.md says what each error means)",
-                               s.broker, s.error.empty() ? s.state : s.error, s.waiting)});
+    out.push_back(
+        {Severity::advice,
+         fmt::format("sync: not connected to {} ({}); {} record(s) wait in the outbox and leave when "
+                     "the link is back (docs/sync.md says what each error means)",
+                     s.broker, s.error.empty() ? s.state : s.error, s.waiting)});
   }
   if (s.parked > 0) {
-    out.push_back({Severity::advice, fmt::format("sync: {} message(s) from the hub were parked; their reasons are in "
-                                                 "the ledger table sync_parked (docs/sync.md)",
-                                                 s.parked)});
+    out.push_back(
+        {Severity::advice, fmt::format("sync: {} message(s) from the hub were parked; their reasons are in "
+                                       "the ledger table sync_parked (docs/sync.md)",
+                                       s.parked)});
   }
   if (s.rules_refused > 0) {
-    out.push_back({Severity::advice, fmt::format("sync: {} rule pack(s) refused, the newest because: {}; version {} "
-                                                 "keeps running",
-                                                 s.rules_refused, s.last_refusal, s.rules_version)});
+    out.push_back(
+        {Severity::advice, fmt::format("sync: {} rule pack(s) refused, the newest because: {}; version {} "
+                                       "keeps running",
+                                       s.rules_refused, s.last_refusal, s.rules_version)});
   }
 }
 
@@ -186,7 +190,8 @@ void check_quarantine(const DoctorFacts& f, std::vector<Finding>& out) {
 // Every check, in the order they are shown.
 constexpr Check kChecks[] = {
     check_ledger,  check_identified_sales, check_mobiles, check_duplicates,
-    check_details, check_quarantine,       check_rules,   check_tasks, check_sync,
+    check_details, check_quarantine,       check_rules,   check_tasks,
+    check_sync,
 };
 
 std::string_view label(Severity s) {
