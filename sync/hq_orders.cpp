@@ -35,6 +35,19 @@ Result<std::optional<std::int64_t>> order_customer(sqlite::Db& db, const Envelop
   return std::optional<std::int64_t>{};
 }
 
+// The one place an erasure order from HQ meets the ledger. Erasing is `customers forget`
+// (local/identity/erasure.hpp, on the consent branch): until this agent has it, the order is not
+// taken, so the store parks it and the hub keeps sending it until an agent that can apply it
+// reports back; nothing of the customer is erased half-way.
+Result<OrderOutcome> apply_erase_order(sqlite::Db& db, const Envelope& order, Seconds /*now*/) {
+  OrderOutcome out;
+  auto customer = order_customer(db, order);
+  if (!customer) return customer.error();
+  out.recorded = false;
+  out.detail = "erasure orders need `customers forget`, which this agent does not have yet";
+  return out;
+}
+
 // Applies the effect; a refusal (unknown customer or task) is an outcome, not an error.
 Result<OrderOutcome> apply_effect(sqlite::Db& db, const Envelope& order, const std::string& kind,
                                   Seconds now) {
@@ -108,9 +121,9 @@ Result<OrderOutcome> apply_effect(sqlite::Db& db, const Envelope& order, const s
     out.detail = close ? "task closed (" + reason + ")" : "task reassigned to " + to;
     return out;
   }
+  if (kind == "erase") return apply_erase_order(db, order, now);
   out.recorded = false;
-  out.detail = kind == "erase" ? "erasure orders need `customers forget`, which this agent does not have yet"
-                               : "unknown order \"" + kind + "\"";
+  out.detail = "unknown order \"" + kind + "\"";
   return out;
 }
 

@@ -17,13 +17,19 @@ Status OutboxPublisher::start_session() {
   acked_ = ack->seq;
   sent_upto_ = acked_;
   in_flight_.clear();
+  holding_ = false;
   last_progress_ = Steady::now();
   return {};
 }
 
+void OutboxPublisher::hold_until_acked() {
+  holding_ = true;
+  last_progress_ = Steady::now();
+}
+
 Result<int> OutboxPublisher::pump(const Send& send) {
   int sent = 0;
-  while (static_cast<int>(in_flight_.size()) < limits_.window) {
+  while (!holding_ && static_cast<int>(in_flight_.size()) < limits_.window) {
     auto rows = read_outbox(*db_, sent_upto_, limits_.batch_records);
     if (!rows) return rows.error();
     if (rows->empty()) break;
@@ -56,6 +62,7 @@ Result<int> OutboxPublisher::pump(const Send& send) {
 }
 
 Status OutboxPublisher::on_ack(std::int64_t acked) {
+  holding_ = false;
   if (acked <= acked_) {
     // A repeated ack (the hub answers every batch, and a hello) still says it is alive.
     if (acked == acked_) last_progress_ = Steady::now();
@@ -83,7 +90,7 @@ void OutboxPublisher::on_resend(std::int64_t from) {
 }
 
 bool OutboxPublisher::stuck(Steady::time_point now) const {
-  return !in_flight_.empty() && now - last_progress_ > limits_.ack_timeout;
+  return (holding_ || !in_flight_.empty()) && now - last_progress_ > limits_.ack_timeout;
 }
 
 }  // namespace regua::sync

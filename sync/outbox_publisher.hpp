@@ -37,6 +37,10 @@ class OutboxPublisher {
 
   // A new connection: nothing is in flight any more; sending starts again after the ack.
   Status start_session();
+  // Sends nothing until the hub's next ack (its answer to the hello, which comes after the orders
+  // waiting for the store): HQ's erasures and opt-outs are applied before any record leaves. No
+  // answer within ack_timeout is a stuck connection.
+  void hold_until_acked();
   // Sends batches while the window has room and rows wait; returns how many it sent.
   Result<int> pump(const Send& send);
   // The hub's end-to-end ack: deletes what it covers. A stale or repeated ack changes nothing.
@@ -66,6 +70,7 @@ class OutboxPublisher {
   std::int64_t acked_ = 0;
   std::int64_t sent_upto_ = 0;
   std::deque<Flight> in_flight_;
+  bool holding_ = false;
   Steady::time_point last_progress_ = Steady::now();
   std::int64_t records_sent_ = 0;
   std::int64_t bytes_sent_ = 0;

@@ -114,7 +114,10 @@ void SyncService::Impl::connect(SyncService& owner) {
                                             "): check the store certificate's CN and the broker's ACL");
     }
   }
-  if (s) s = publisher->start_session();
+  if (s) {
+    s = publisher->start_session();
+    publisher->hold_until_acked();
+  }
   if (s) {
     auto ack = outbox_ack(ledger.db());
     auto pack = latest_rule_pack(ledger.db());
@@ -211,8 +214,9 @@ void SyncService::Impl::run(SyncService& owner) {
         lose(owner, sent.error().message);
       } else if (publisher->stuck(Steady::now())) {
         ++stuck_resets;
-        lose(owner, "no ack from the hub for " + std::to_string(settings.limits.ack_timeout.count() / 1000) +
-                        " s while batches are out: resetting the connection");
+        lose(owner,
+             "no ack from the hub for " + std::to_string(settings.limits.ack_timeout.count() / 1000) +
+                 " s while batches are out or the hello waits for its answer: resetting the connection");
       }
     }
     auto wait = settings.poll;

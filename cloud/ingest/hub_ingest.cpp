@@ -134,11 +134,14 @@ Status HubSession::on_hello(const sync::TopicAddress& at, const sync::Envelope& 
   if (!row) return row.error();
   spdlog::info("hub: store {} connected (agent {}, acked {}, stored up to {})", at.store, agent,
                envelope.header.value("acked", std::int64_t{0}), row->contiguous);
-  send_ack(at.store, row->contiguous);
+  // Orders and the rule pack first, the ack last: the store sends nothing up until this ack, and
+  // the broker delivers one publisher's messages in order, so an erasure or opt-out waiting here is
+  // applied on the store before any of its records leave (docs/protocol.md, "Up: hello").
   if (auto s = send_orders(at.store); !s) return s;
   auto pack = store_.rule_pack_for(at.store);
   if (!pack) return pack.error();
   if (*pack && (*pack)->version > rules_version) send_rule_pack(at.store, **pack);
+  send_ack(at.store, row->contiguous);
   return {};
 }
 

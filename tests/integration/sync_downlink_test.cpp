@@ -103,6 +103,14 @@ TEST(SyncDownlink, AnOptOutGivenWhileTheStoreWasOfflineIsAppliedWhenItReturns) {
     agent->signal(SIGTERM);
     ASSERT_EQ(agent->wait(), 0);
   }
+  const auto first_session = net.hub_store("centro")["contiguous"].get<std::int64_t>();
+  // Offline, the customer buys again under a new name: a customer record waits in the outbox,
+  // before the order that will arrive.
+  write_file(store.dir / "offline.jsonl",
+             R"({"type":"sale","id":"S-900","ts":"2026-03-09T10:00:00-03:00","total":"12.90",)"
+             R"("customer":{"id":"C-1","name":"Cliente Um","phone":"(11) 98000-0001"}})"
+             "\n");
+  ASSERT_EQ(run_command(store.command({"import", (store.dir / "offline.jsonl").string()})).exit_code, 0);
   // HQ hears the customer say no while the store is off.
   auto r = net.hub_command(
       {"order", "--store", "centro", "--json",
@@ -126,6 +134,27 @@ TEST(SyncDownlink, AnOptOutGivenWhileTheStoreWasOfflineIsAppliedWhenItReturns) {
     return row.ok() && *row ? std::string(s->text(0)) : std::string{};
   };
   EXPECT_TRUE(wait_until([&] { return done() == "applied"; })) << "the hub hears back through the stream";
+  // The order was applied before anything left: even the customer record that waited in the
+  // outbox from before the order arrived went up with the opt-out in it.
+  {
+    auto db = sqlite::Db::open(net.hub_db, sqlite::OpenMode::read_only);
+    ASSERT_TRUE(db.ok());
+    auto order_seq = db->query_int("SELECT min(seq) FROM records WHERE store = 'centro' AND kind = 'order'");
+    ASSERT_TRUE(order_seq.ok());
+    auto rows = db->prepare(
+        "SELECT seq, body FROM records WHERE store = 'centro' AND kind = 'customer' AND seq > ?1 "
+        "AND body LIKE '%\"pos_id_hash\"%' ORDER BY seq");
+    ASSERT_TRUE(rows.ok());
+    rows->bind(1, first_session);
+    int before_order = 0;
+    for (auto row = rows->step(); row.ok() && *row; row = rows->step()) {
+      const std::string body(rows->text(1));
+      EXPECT_NE(body.find("\"sms\":false"), std::string::npos)
+          << "sent before the opt-out was applied: " << body;
+      before_order += rows->int64(0) < *order_seq ? 1 : 0;
+    }
+    EXPECT_GE(before_order, 1) << "a customer record queued before the order came back";
+  }
   agent->signal(SIGTERM);
   EXPECT_EQ(agent->wait(), 0);
   hub->signal(SIGTERM);

@@ -139,5 +139,22 @@ TEST_F(PublisherTest, ANewSessionSendsAgainFromTheRecordedAck) {
   EXPECT_EQ(sent[0].acked, 10);
 }
 
+TEST_F(PublisherTest, ANewConnectionSendsNothingUntilTheHubAnswersItsHello) {
+  sales(5);
+  auto p = publisher({.window = 8, .batch_records = 10, .ack_timeout = std::chrono::milliseconds(50)});
+  p->hold_until_acked();
+  EXPECT_EQ(pump(*p), 0) << "the orders waiting at the hub come before the ack: nothing leaves before them";
+  EXPECT_TRUE(sent.empty());
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!p->stuck(std::chrono::steady_clock::now()) && std::chrono::steady_clock::now() < limit)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(p->stuck(std::chrono::steady_clock::now())) << "a hello never answered is a stuck connection";
+  ASSERT_TRUE(p->on_ack(0).ok());  // the hub's answer: it has nothing of this store yet
+  EXPECT_FALSE(p->stuck(std::chrono::steady_clock::now()));
+  EXPECT_EQ(pump(*p), 1);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].first, 1);
+}
+
 }  // namespace
 }  // namespace regua::test
