@@ -63,6 +63,33 @@ struct SimulateOptions {
 };
 int simulate_command(const AgentConfig& config, const SimulateOptions& options);
 
+// `backup [--to FILE] [--json]`: a checked copy of the ledger, also while `run` runs.
+struct BackupOptions {
+  std::optional<std::filesystem::path> file;  // default: backups/<store>-<UTC time>.db beside the ledger
+  bool json = false;
+};
+int backup_command(const AgentConfig& config, const BackupOptions& options);
+
+// `restore FILE [--json]`: the ledger replaced by a backup of this store (the agent stopped).
+struct RestoreOptions {
+  std::filesystem::path file;
+  bool json = false;
+};
+int restore_command(const AgentConfig& config, const RestoreOptions& options);
+
+// `setup [--store-id ...] [--non-interactive] [--force]`: writes a first configuration to --config.
+// Every field missing from the flags is asked on stdin unless --non-interactive.
+struct SetupOptions {
+  std::optional<std::string> store_id, store_name, timezone, country, pos_kind, pos_path_text, ledger_text,
+      hub;
+  std::optional<std::string> csv_delimiter, csv_sale_id, csv_datetime, csv_total,
+      csv_customer_id;                                    // kind csv
+  std::optional<std::filesystem::path> pos_path, ledger;  // filled from the texts
+  bool non_interactive = false;
+  bool force = false;
+};
+int setup_command(const std::filesystem::path& config_file, SetupOptions options);
+
 // Exit code 0 when no finding needs action, 1 when one does (docs/cli.md).
 int doctor_command(const AgentConfig& config);
 

@@ -27,7 +27,12 @@ std::filesystem::path default_config_path() {
 }
 
 Result<Ledger> open_ledger_for_writing(const AgentConfig& config, const Clock& clock) {
-  return Ledger::open(LedgerOptions{config.ledger.path, config.store.id, false, true}, clock);
+  auto ledger = Ledger::open(LedgerOptions{config.ledger.path, config.store.id, false, true}, clock);
+  if (ledger && !ledger->upgrade_backup().empty()) {
+    spdlog::info("ledger {}: schema upgraded to version {}; the ledger as it was is kept in {}",
+                 config.ledger.path.string(), ledger->schema_version(), ledger->upgrade_backup().string());
+  }
+  return ledger;
 }
 
 Result<Ledger> open_ledger_for_reading(const AgentConfig& config, const Clock& clock) {

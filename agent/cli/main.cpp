@@ -143,6 +143,40 @@ int main(int argc, char** argv) {
 
   auto* doctor = app.add_subcommand("doctor", "what is wrong with this install and its data, and what to do");
 
+  SetupOptions setup_options;
+  auto* setup = app.add_subcommand("setup", "first run: ask for the store's details and write --config");
+  setup->add_option("--store-id", setup_options.store_id, "the store's short, stable id");
+  setup->add_option("--store-name", setup_options.store_name, "the store's name as people read it");
+  setup->add_option("--timezone", setup_options.timezone, "IANA time zone (default America/Sao_Paulo)");
+  setup->add_option("--country", setup_options.country, "country of phone numbers (default BR)");
+  setup->add_option("--pos-kind", setup_options.pos_kind, "jsonl, csv or nfe (default jsonl)");
+  setup->add_option("--pos", setup_options.pos_path_text, "the file the POS writes (nfe: the folder)");
+  setup->add_option("--csv-delimiter", setup_options.csv_delimiter, "CSV: the column separator (default ,)");
+  setup->add_option("--csv-sale-id", setup_options.csv_sale_id, "CSV: the column with the sale's id");
+  setup->add_option("--csv-datetime", setup_options.csv_datetime, "CSV: the column with the date and time");
+  setup->add_option("--csv-total", setup_options.csv_total, "CSV: the column with the total");
+  setup->add_option("--csv-customer-id", setup_options.csv_customer_id,
+                    "CSV: the column with the customer id");
+  setup->add_option("--ledger", setup_options.ledger_text, "the ledger file");
+  setup->add_option("--hub", setup_options.hub, "the hub's broker, mqtts://HOST:PORT");
+  setup->add_flag("--non-interactive", setup_options.non_interactive, "never ask: take flags and defaults");
+  setup->add_flag("--force", setup_options.force, "replace an existing configuration file");
+
+  BackupOptions backup_options;
+  auto* backup = app.add_subcommand("backup", "a checked copy of the ledger (works while the agent runs)");
+  backup->add_option("--to", backup_options.file,
+                     "the copy's file (default: backups/STORE-TIME.db beside "
+                     "the ledger); never overwritten");
+  backup->add_flag("--json", backup_options.json, "one JSON object (documented in docs/cli.md)");
+
+  RestoreOptions restore_options;
+  auto* restore =
+      app.add_subcommand("restore", "replace the ledger by a backup of this store (agent stopped)");
+  restore->add_option("file", restore_options.file, "the backup to restore")
+      ->required()
+      ->check(CLI::ExistingFile);
+  restore->add_flag("--json", restore_options.json, "one JSON object (documented in docs/cli.md)");
+
   DemoOptions demo_options;
   auto* demo = app.add_subcommand(
       "demo", "a demo store: a POS file fills with generated sales, the agent ingests them");
@@ -208,6 +242,18 @@ int main(int argc, char** argv) {
   }
   if (*doctor)
     return with_config(config_file, verbose, [](const AgentConfig& c) { return doctor_command(c); });
+  if (*setup) {
+    setup_logging(verbose ? "debug" : "info");
+    return setup_command(config_file, setup_options);
+  }
+  if (*backup) {
+    return with_config(config_file, verbose,
+                       [&](const AgentConfig& c) { return backup_command(c, backup_options); });
+  }
+  if (*restore) {
+    return with_config(config_file, verbose,
+                       [&](const AgentConfig& c) { return restore_command(c, restore_options); });
+  }
   if (*demo) {
     setup_logging(verbose ? "debug" : "info");
     return demo_command(demo_options);

@@ -8,6 +8,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <date/tz.h>
 
+#include "agent/config/channels_options_reader.hpp"
 #include "agent/config/rules_options_reader.hpp"
 #include "agent/config/segments_options_reader.hpp"
 #include "agent/config/source_options_reader.hpp"
@@ -15,7 +16,6 @@
 #include "agent/identity/libphonenumber_normaliser.hpp"
 
 namespace regua {
-namespace {
 
 bool is_store_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -26,6 +26,8 @@ bool is_store_id(std::string_view id) {
   }
   return true;
 }
+
+namespace {
 
 std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::string& path) {
   std::filesystem::path p(path);
@@ -193,7 +195,7 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   read_segments(root, config.segments, errors);
   read_rules(root, base, config.rules, errors);
   read_links(root, config.links, errors);
-  read_channels(root, base, config.ledger.path, config.channels, errors);
+  read_channels(root, base, config.ledger.path, config.store.name, config.channels, errors);
   read_sync(root, base, config.store.id, config.sync, errors);
   if (!errors.empty()) return make_error(ErrorKind::config, errors.text());
   return config;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/config/channels_options.hpp"
 #include "agent/config/rules_options.hpp"
 #include "agent/config/segments_options.hpp"
 #include "agent/config/source_options.hpp"
@@ -67,7 +68,7 @@ struct AgentConfig {
   SegmentsConfig segments;         // [segments] and [[segment]]
   RulesConfig rules;               // [rules], [rules.quiet_hours], [rules.cap]
   StoreLinks links;                // [links]
-  ChannelsConfig channels;         // [channels.file]
+  ChannelsConfig channels;         // [channels] and its providers
   std::optional<SyncConfig> sync;  // [sync]; none: the store does not sync
 };
 
@@ -75,6 +76,9 @@ struct AgentConfig {
 Result<AgentConfig> load_config(const std::filesystem::path& file);
 // The same from text; `file` names it in messages and anchors relative paths.
 Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::path& file);
+
+// A store id: 1 to 64 letters, digits, '-' and '_' (it names topics, files and certificates).
+bool is_store_id(std::string_view id);
 
 std::string_view source_kind_name(SourceKind kind);
 std::optional<SourceKind> source_kind_from_name(std::string_view name);

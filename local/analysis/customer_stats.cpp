@@ -1,5 +1,6 @@
 #include "local/analysis/customer_stats.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace regua {
@@ -7,13 +8,13 @@ namespace {
 
 constexpr std::int64_t kSecondsPerDay = 86'400;
 
-// A sale counts unless it was cancelled before it arrived (its cancellation is already known). The
-// pending mark says the latest cause, and is cleared when the caller evaluates the cell itself.
+// Adds ?2 purchases made from ?3 to ?4 for ?5 cents. The pending mark says the latest cause, and is
+// cleared when the caller evaluates the cell itself.
 constexpr std::string_view kAddSale = R"sql(
 INSERT INTO customer_stats (customer_id, purchases, first_at, last_at, total_cents, pending)
-SELECT ?1, 1, ?2, ?2, ?3, ?5 WHERE NOT EXISTS (SELECT 1 FROM cancellations WHERE sale_pos_id = ?4)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT (customer_id) DO UPDATE SET
-  purchases = purchases + 1,
+  purchases = purchases + excluded.purchases,
   first_at = CASE WHEN first_at IS NULL OR excluded.first_at < first_at THEN excluded.first_at ELSE first_at END,
   last_at = CASE WHEN last_at IS NULL OR excluded.last_at > last_at THEN excluded.last_at ELSE last_at END,
   total_cents = total_cents + excluded.total_cents,
@@ -68,25 +69,49 @@ void CustomerStats::bind_pending(sqlite::Stmt& stmt, int index, SegmentCause cau
   }
 }
 
-Status CustomerStats::on_sale(std::int64_t customer_id, std::string_view sale_pos_id, std::int64_t sold_at,
-                              Cents total) {
+Status CustomerStats::on_sale(std::int64_t customer_id, std::int64_t sold_at, Cents total) {
   if (!upkeep_) return {};
   if (policy_ == nullptr) {
-    add_sale_quietly_.bind(1, customer_id).bind(2, sold_at).bind(3, total).bind_ref(4, sale_pos_id);
-    add_sale_quietly_.bind(5, segment_cause_name(SegmentCause::sale));
-    auto s = add_sale_quietly_.run();
-    return s ? s : s.error().within("updating the stats of customer " + std::to_string(customer_id));
+    deferred_.push_back({customer_id, 1, sold_at, sold_at, total});
+    return {};
   }
-  add_sale_.bind(1, customer_id).bind(2, sold_at).bind(3, total).bind_ref(4, sale_pos_id);
-  bind_pending(add_sale_, 5, SegmentCause::sale);
+  add_sale_.bind(1, customer_id).bind(2, std::int64_t{1}).bind(3, sold_at).bind(4, sold_at).bind(5, total);
+  bind_pending(add_sale_, 6, SegmentCause::sale);
   auto row = add_sale_.step();
   if (!row) return row.error().within("updating the stats of customer " + std::to_string(customer_id));
-  if (!*row) return {};  // born cancelled: nothing changed
+  if (!*row) return {};
   return evaluate(add_sale_, customer_id, SegmentCause::sale);
+}
+
+Status CustomerStats::flush() {
+  if (deferred_.empty()) return {};
+  // One write per customer, in the table's order: each page is read and written once.
+  std::sort(deferred_.begin(), deferred_.end(),
+            [](const Added& a, const Added& b) { return a.customer_id < b.customer_id; });
+  for (std::size_t i = 0; i < deferred_.size();) {
+    Added sum = deferred_[i];
+    for (++i; i < deferred_.size() && deferred_[i].customer_id == sum.customer_id; ++i) {
+      sum.purchases += deferred_[i].purchases;
+      sum.first_at = std::min(sum.first_at, deferred_[i].first_at);
+      sum.last_at = std::max(sum.last_at, deferred_[i].last_at);
+      sum.total += deferred_[i].total;
+    }
+    add_sale_quietly_.bind(1, sum.customer_id)
+        .bind(2, sum.purchases)
+        .bind(3, sum.first_at)
+        .bind(4, sum.last_at)
+        .bind(5, sum.total)
+        .bind(6, segment_cause_name(SegmentCause::sale));
+    if (auto s = add_sale_quietly_.run(); !s)
+      return s.error().within("updating the stats of customer " + std::to_string(sum.customer_id));
+  }
+  deferred_.clear();
+  return {};
 }
 
 Status CustomerStats::on_cancel(std::string_view sale_pos_id) {
   if (!upkeep_) return {};
+  if (auto s = flush(); !s) return s;
   owner_of_sale_.bind_ref(1, sale_pos_id);
   auto row = owner_of_sale_.step();
   if (!row) return row.error();
@@ -98,6 +123,7 @@ Status CustomerStats::on_cancel(std::string_view sale_pos_id) {
 
 Status CustomerStats::recompute(std::int64_t customer_id, SegmentCause cause) {
   if (!upkeep_) return {};
+  if (auto s = flush(); !s) return s;
   recompute_.bind(1, customer_id);
   bind_pending(recompute_, 2, cause);
   auto row = recompute_.step();

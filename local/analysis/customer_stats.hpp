@@ -10,11 +10,14 @@
 //
 // With a SegmentPolicy, each change also re-evaluates the customer's lifecycle cell and records a
 // segment event in the same transaction (segment_events.hpp). Without one (import, the HTTP API,
-// tests) the row is marked pending and the next refresh_segments() records the change.
+// tests) the row is marked pending and the next refresh_segments() records the change; then the
+// sales are added up in memory and each customer's row is written once, in customer order, by
+// flush(), which the Ingestor calls before anything reads the rows and before it commits.
 
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "local/analysis/lifecycle_matrix.hpp"
 #include "local/analysis/segment_events.hpp"
@@ -36,12 +39,17 @@ class CustomerStats {
   // its writes. For bulk loads and for the benchmark that measures what upkeep costs.
   void set_upkeep(bool on) { upkeep_ = on; }
 
-  // A sale just stored for `customer_id` (its POS id says whether it was born cancelled).
-  Status on_sale(std::int64_t customer_id, std::string_view sale_pos_id, std::int64_t sold_at, Cents total);
+  // A sale just stored for `customer_id` that counts (it was not born cancelled).
+  Status on_sale(std::int64_t customer_id, std::int64_t sold_at, Cents total);
   // A stored sale was just marked cancelled.
   Status on_cancel(std::string_view sale_pos_id);
   // Recomputes one customer from its sales (after a merge or a re-link).
   Status recompute(std::int64_t customer_id, SegmentCause cause);
+  // Writes the sales added up in memory (without a policy). Call inside the transaction, before
+  // anything reads customer_stats and before commit.
+  Status flush();
+  // The transaction was rolled back: forgets the sales not yet written.
+  void rollback() { deferred_.clear(); }
 
  private:
   CustomerStats(sqlite::Db& db, const Clock& clock, SegmentEventWriter events)
@@ -50,12 +58,21 @@ class CustomerStats {
   Status evaluate(sqlite::Stmt& returned, std::int64_t customer_id, SegmentCause cause);
   void bind_pending(sqlite::Stmt& stmt, int index, SegmentCause cause);
 
+  // Sales of one customer added up, for flush().
+  struct Added {
+    std::int64_t customer_id = 0;
+    std::int64_t purchases = 0;
+    std::int64_t first_at = 0, last_at = 0;
+    Cents total = 0;
+  };
+
   sqlite::Db* db_;
   const Clock* clock_;
   const SegmentPolicy* policy_ = nullptr;
   bool upkeep_ = true;
   SegmentEventWriter events_;
   sqlite::Stmt add_sale_, add_sale_quietly_, owner_of_sale_, recompute_;
+  std::vector<Added> deferred_;
 };
 
 // Recomputes one customer's row from its sales and marks it pending for refresh_segments(): for

@@ -1,5 +1,6 @@
 #include "local/identity/customer_book.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "local/identity/consents.hpp"
@@ -40,6 +41,8 @@ constexpr std::string_view kUpdate =
 // returning customer's sale cheap.
 constexpr std::string_view kTouch = "UPDATE customers SET info_at = ?2 WHERE id = ?1 AND info_at < ?2";
 
+constexpr std::string_view kDataVersion = "PRAGMA data_version";
+
 constexpr std::string_view kAnyWithoutPosId = "SELECT EXISTS (SELECT 1 FROM customers WHERE pos_id IS NULL)";
 
 constexpr std::string_view kSetPosId = "UPDATE customers SET pos_id = ?2 WHERE id = ?1 AND pos_id IS NULL";
@@ -78,7 +81,8 @@ Result<CustomerBook> CustomerBook::create(sqlite::Db& db, const PhoneNormaliser&
         Prepared{&book.set_pos_id_, std::string(kSetPosId)},
         Prepared{&book.add_pos_id_, std::string(kAddPosId)},
         Prepared{&book.upsert_consent_, std::string(kRecordConsentSql)},
-        Prepared{&book.any_without_pos_id_, std::string(kAnyWithoutPosId)}}) {
+        Prepared{&book.any_without_pos_id_, std::string(kAnyWithoutPosId)},
+        Prepared{&book.data_version_, std::string(kDataVersion)}}) {
     auto prepared = db.prepare(sql);
     if (!prepared) return prepared.error();
     *stmt = std::move(*prepared);
@@ -97,6 +101,14 @@ Result<std::optional<CustomerRecord>> CustomerBook::find_one(sqlite::Stmt& stmt,
 }
 
 Status CustomerBook::refresh() {
+  // Another connection's commit (the HTTP API, a merge, the sqlite3 shell) may have changed any
+  // customer: what the book knows is then forgotten.
+  auto version = data_version_.step();
+  if (!version) return version.error().within("reading the ledger's data version");
+  const std::int64_t seen = *version ? data_version_.int64(0) : -1;
+  data_version_.reset();
+  if (seen != data_version_seen_) known_.clear();
+  data_version_seen_ = seen;
   auto row = any_without_pos_id_.step();
   if (!row) return row.error().within("reading customers");
   any_without_pos_id_cached_ = *row && any_without_pos_id_.int64(0) != 0;
@@ -107,10 +119,19 @@ Status CustomerBook::refresh() {
 Result<CustomerMatch> CustomerBook::match(const CustomerInfo& info, std::int64_t info_at) {
   CustomerMatch m;
   if (!info.pos_id.empty()) {
+    // The same details again (and no consent to record): nothing to look up or normalise.
+    if (const auto it = known_.find(info.pos_id);
+        it != known_.end() && it->second.settled && info.consent.empty() &&
+        it->second.news_hash == news_fingerprint(info) && it->second.year == year_of(info_at)) {
+      m.repeated = it->second.id;
+      m.by = MatchedBy::pos_id;
+      return m;
+    }
     auto found = find_one(by_pos_id_, info.pos_id);
     if (!found) return found.error().within(who(info));
     if (*found) {
       m.record = std::move(**found);
+      m.record->info_at = effective_info_at(*m.record);
       m.by = MatchedBy::pos_id;
       return m;
     }
@@ -122,6 +143,7 @@ Result<CustomerMatch> CustomerBook::match(const CustomerInfo& info, std::int64_t
     if (!found) return found.error().within(who(info));
     if (*found) {
       m.record = std::move(**found);
+      m.record->info_at = effective_info_at(*m.record);
       m.by = MatchedBy::cpf;
       return m;
     }
@@ -137,6 +159,7 @@ Result<CustomerMatch> CustomerBook::match(const CustomerInfo& info, std::int64_t
       if (same_person_by_mobile(candidate, news, info.pos_id)) {
         by_mobile_.reset();
         m.record = std::move(candidate);
+        m.record->info_at = effective_info_at(*m.record);
         m.by = MatchedBy::mobile;
         return m;
       }
@@ -157,10 +180,16 @@ Status CustomerBook::link_pos_id(const CustomerRecord& record, const std::string
 
 Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch& m, std::int64_t info_at,
                                         std::string_view source) {
+  if (m.repeated) {
+    const std::int64_t id = *m.repeated;
+    defer_info_at(id, info_at);
+    return id;
+  }
   if (!m.news) {
     m.news = normalise_fields(info, *phones_, year_of(info_at), m.record ? &m.record->fields : nullptr);
   }
   std::int64_t id = 0;
+  bool settled = false;
   if (m.record) {
     id = m.record->id;
     CustomerFields fields = m.record->fields;
@@ -169,9 +198,10 @@ Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch&
       bind_fields(update_, 2, fields);
       if (auto s = update_.run(); !s) return s.error().within(who(info));
     } else if (info_at > m.record->info_at) {
-      touch_.bind(1, id).bind(2, info_at);
-      if (auto s = touch_.run(); !s) return s.error().within(who(info));
+      // Only the time moves: written once per customer per transaction, by flush().
+      defer_info_at(id, info_at);
     }
+    settled = absorbs_nothing(fields, *m.news);
     if (m.by != MatchedBy::pos_id && !info.pos_id.empty()) {
       if (auto s = link_pos_id(*m.record, info.pos_id); !s) return s.error().within(who(info));
     }
@@ -186,6 +216,7 @@ Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch&
     insert_.bind(12, info_at).bind(13, clock_->now().time_since_epoch().count());
     if (auto s = insert_.run(); !s) return s.error().within(who(info));
     id = db_->last_insert_rowid();
+    settled = true;  // the record is the news itself
   }
 
   for (const ConsentChange& c : info.consent) {
@@ -196,7 +227,45 @@ Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch&
         .bind(5, info_at);
     if (auto s = upsert_consent_.run(); !s) return s.error().within("consent of " + who(info));
   }
+  remember(info, id, info_at, settled);
   return id;
+}
+
+std::int64_t CustomerBook::effective_info_at(const CustomerRecord& record) const {
+  const auto it = deferred_info_at_.find(record.id);
+  return it == deferred_info_at_.end() ? record.info_at : std::max(record.info_at, it->second);
+}
+
+void CustomerBook::defer_info_at(std::int64_t id, std::int64_t info_at) {
+  auto [it, added] = deferred_info_at_.try_emplace(id, info_at);
+  if (!added) it->second = std::max(it->second, info_at);
+}
+
+void CustomerBook::remember(const CustomerInfo& info, std::int64_t id, std::int64_t info_at, bool settled) {
+  if (info.pos_id.empty()) return;
+  if (known_.size() >= kMaxKnown && !known_.contains(info.pos_id)) known_.clear();
+  known_.insert_or_assign(info.pos_id, Known{id, news_fingerprint(info), year_of(info_at), settled});
+}
+
+Status CustomerBook::flush() {
+  if (deferred_info_at_.empty()) return {};
+  // In the order of the table: each page is then read and written once.
+  std::vector<std::pair<std::int64_t, std::int64_t>> moves(deferred_info_at_.begin(),
+                                                           deferred_info_at_.end());
+  std::sort(moves.begin(), moves.end());
+  for (const auto& [id, at] : moves) {
+    touch_.bind(1, id).bind(2, at);
+    if (auto s = touch_.run(); !s)
+      return s.error().within("moving the info_at of customer " + std::to_string(id));
+  }
+  deferred_info_at_.clear();
+  return {};
+}
+
+void CustomerBook::rollback() {
+  known_.clear();
+  deferred_info_at_.clear();
+  any_without_pos_id_cached_ = true;
 }
 
 Status normalise_stored_customers(sqlite::Db& db, const PhoneNormaliser& phones) {

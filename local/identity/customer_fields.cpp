@@ -1,7 +1,9 @@
 #include "local/identity/customer_fields.hpp"
 
 #include <chrono>
+#include <cstring>
 
+#include "local/core/hash.hpp"
 #include "local/identity/birthday.hpp"
 #include "local/identity/cpf.hpp"
 #include "local/identity/email.hpp"
@@ -32,6 +34,11 @@ bool take_news(Field& stored, std::int64_t stored_at, const Field& news, std::in
 }
 
 template <class Field>
+bool changes_nothing(const Field& stored, const Field& news) {
+  return !news || rank(news) < rank(stored) || news == stored;
+}
+
+template <class Field>
 bool take_if_better(Field& survivor, const Field& other) {
   if (rank(other) <= rank(survivor)) return false;
   survivor = other;
@@ -54,8 +61,9 @@ CheckedText checked(std::string raw, std::optional<std::string> normalised) {
 }  // namespace
 
 bool describes_anyone(const CustomerInfo& info) {
-  return !info.pos_id.empty() || trimmed(info.name) || trimmed(info.phone) || trimmed(info.email) ||
-         trimmed(info.cpf) || trimmed(info.birthday);
+  const auto given = [](const std::optional<std::string>& v) { return v && !trim_space(*v).empty(); };
+  return !info.pos_id.empty() || given(info.name) || given(info.phone) || given(info.email) ||
+         given(info.cpf) || given(info.birthday);
 }
 
 CustomerFields normalise_fields(const CustomerInfo& info, const PhoneNormaliser& phones, int reference_year,
@@ -101,6 +109,25 @@ bool absorb_news(CustomerFields& stored, std::int64_t stored_at, const CustomerF
   changed |= take_news(stored.cpf, stored_at, news.cpf, news_at);
   changed |= take_news(stored.birthday, stored_at, news.birthday, news_at);
   return changed;
+}
+
+bool absorbs_nothing(const CustomerFields& stored, const CustomerFields& news) {
+  return changes_nothing(stored.name, news.name) && changes_nothing(stored.phone, news.phone) &&
+         changes_nothing(stored.email, news.email) && changes_nothing(stored.cpf, news.cpf) &&
+         changes_nothing(stored.birthday, news.birthday);
+}
+
+std::uint64_t news_fingerprint(const CustomerInfo& info) {
+  std::uint64_t h = kFnvOffset;
+  for (const auto* field : {&info.name, &info.phone, &info.email, &info.cpf, &info.cnpj, &info.birthday}) {
+    // Each field as its length (absent: all ones) and its bytes, so that no two inputs run together.
+    const std::uint64_t length = *field ? (*field)->size() : ~std::uint64_t{0};
+    char bytes[sizeof length];
+    std::memcpy(bytes, &length, sizeof length);
+    h = fnv1a64(std::string_view(bytes, sizeof bytes), h);
+    if (*field) h = fnv1a64(**field, h);
+  }
+  return h;
 }
 
 bool fill_gaps(CustomerFields& survivor, const CustomerFields& other) {

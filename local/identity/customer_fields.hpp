@@ -50,6 +50,14 @@ CustomerFields normalise_fields(const CustomerInfo& info, const PhoneNormaliser&
 bool absorb_news(CustomerFields& stored, std::int64_t stored_at, const CustomerFields& news,
                  std::int64_t news_at);
 
+// True when absorb_news(stored, _, news, _) would change nothing whatever the two times: each field
+// of `news` equals the stored one or is worse. Then the same news, given again, is a no-op.
+bool absorbs_nothing(const CustomerFields& stored, const CustomerFields& news);
+
+// A fingerprint of everything an input says about a customer except its consents, to recognise the
+// same input given again without normalising it (64-bit FNV-1a of the fields with their presence).
+std::uint64_t news_fingerprint(const CustomerInfo& info);
+
 // Merge: each field of `survivor` is taken from `other` only when other's is strictly better
 // (survivor has none, or an invalid one and other's is valid). Returns whether anything changed.
 bool fill_gaps(CustomerFields& survivor, const CustomerFields& other);

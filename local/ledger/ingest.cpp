@@ -1,6 +1,9 @@
 #include "local/ledger/ingest.hpp"
 
 #include <algorithm>
+#include <type_traits>
+
+#include <sqlite3.h>
 
 #include "local/core/hash.hpp"
 
@@ -8,11 +11,12 @@ namespace regua {
 namespace {
 
 // A replayed sale (its POS id is known) changes nothing; a sale whose cancellation came first is
-// born cancelled.
+// born cancelled (?7: when it was cancelled).
 constexpr std::string_view kInsertSale =
     "INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, cancelled_at, source, ingested_at) "
-    "VALUES (?1, ?2, ?3, ?4, (SELECT cancelled_at FROM cancellations WHERE sale_pos_id = ?1), ?5, ?6) "
-    "ON CONFLICT (pos_id) DO NOTHING";
+    "VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6) ON CONFLICT (pos_id) DO NOTHING";
+
+constexpr std::string_view kCancelledBefore = "SELECT cancelled_at FROM cancellations WHERE sale_pos_id = ?1";
 
 constexpr std::string_view kSetSaleCustomer = "UPDATE sales SET customer_id = ?2 WHERE id = ?1";
 
@@ -42,6 +46,11 @@ constexpr std::string_view kOwnerOfSale = "SELECT customer_id FROM sales WHERE p
 constexpr std::string_view kInsertQuarantine =
     "INSERT INTO quarantine (source, file, origin, line, byte_offset, raw_hash, raw, reason, at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (origin, byte_offset, raw_hash) DO NOTHING";
+
+// Rows this connection has written since it opened.
+std::int64_t total_changes_of(const sqlite::Db& db) {
+  return sqlite3_total_changes64(db.handle());
+}
 
 std::int64_t unix_seconds(Seconds t) {
   return t.time_since_epoch().count();
@@ -94,7 +103,8 @@ Result<Ingestor> Ingestor::create(Ledger& ledger, const PhoneNormaliser& phones)
   for (const auto& [stmt, sql] :
        {Prepared{&in.insert_sale_, kInsertSale}, Prepared{&in.set_sale_customer_, kSetSaleCustomer},
         Prepared{&in.insert_cancel_, kInsertCancel}, Prepared{&in.cancel_sale_, kCancelSale},
-        Prepared{&in.insert_quarantine_, kInsertQuarantine}, Prepared{&in.owner_of_sale_, kOwnerOfSale}}) {
+        Prepared{&in.insert_quarantine_, kInsertQuarantine}, Prepared{&in.owner_of_sale_, kOwnerOfSale},
+        Prepared{&in.cancelled_before_, kCancelledBefore}}) {
     auto prepared = db.prepare(sql);
     if (!prepared) return prepared.error();
     *stmt = std::move(*prepared);
@@ -103,20 +113,29 @@ Result<Ingestor> Ingestor::create(Ledger& ledger, const PhoneNormaliser& phones)
 }
 
 Status Ingestor::begin() {
+  forget_if_written_by_others();
   auto txn = sqlite::Transaction::begin(ledger_->db());
   if (!txn) return txn.error();
   txn_.emplace(std::move(*txn));
   pending_ = {};
-  return customers_.refresh();
+  auto s = customers_.refresh();
+  own_changes_ = total_changes_of(ledger_->db());
+  return s;
 }
 
 Status Ingestor::commit() {
   if (!txn_) return make_error(ErrorKind::internal, "Ingestor::commit without begin");
+  if (auto s = flush_deferred(); !s) {
+    rollback();
+    return s;
+  }
   if (auto s = txn_->commit(); !s) {
     txn_.reset();
+    forget_deferred();
     return s;
   }
   txn_.reset();
+  own_changes_ = total_changes_of(ledger_->db());
   committed_ += pending_;
   pending_ = {};
   return {};
@@ -125,21 +144,57 @@ Status Ingestor::commit() {
 void Ingestor::rollback() {
   txn_.reset();
   pending_ = {};
+  forget_deferred();
   if (listener_ != nullptr) listener_->on_rollback();
 }
 
+Status Ingestor::flush_deferred() {
+  if (auto s = stats_.flush(); !s) return s;
+  return customers_.flush();
+}
+
+void Ingestor::forget_deferred() {
+  stats_.rollback();
+  customers_.rollback();
+}
+
+void Ingestor::forget_if_written_by_others() {
+  // Only the Ingestor (and its listener, which never writes customers) writes between two of its
+  // calls; any other write on this connection (a merge, a test) makes what it knows stale.
+  if (total_changes_of(ledger_->db()) != own_changes_) customers_.forget();
+}
+
 Status Ingestor::apply(const Event& event, std::string_view source) {
-  if (const auto* sale = std::get_if<Sale>(&event)) return apply_sale(*sale, source);
-  if (const auto* cancel = std::get_if<Cancel>(&event)) return apply_cancel(*cancel, source);
-  const auto& update = std::get<CustomerUpdate>(event);
+  forget_if_written_by_others();
+  Status applied = std::visit(
+      [&](const auto& e) -> Status {
+        using E = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<E, Sale>) {
+          return apply_sale(e, source);
+        } else if constexpr (std::is_same_v<E, Cancel>) {
+          return apply_cancel(e, source);
+        } else {
+          return apply_customer(e, source);
+        }
+      },
+      event);
+  own_changes_ = total_changes_of(ledger_->db());
+  return applied;
+}
+
+Status Ingestor::apply_customer(const CustomerUpdate& update, std::string_view source) {
   ++pending_.customer_updates;
   if (!describes_anyone(update.customer)) return {};
   const auto at = unix_seconds(update.at);
   auto match = customers_.match(update.customer, at);
   if (!match) return match.error();
+  const bool new_customer = !match->customer_id().has_value();
   auto id = customers_.save(update.customer, *match, at, source);
   if (!id) return id.error();
-  if (listener_ != nullptr) return listener_->on_customer(*id, !match->record.has_value());
+  if (listener_ != nullptr) {
+    if (auto s = flush_deferred(); !s) return s;
+    return listener_->on_customer(*id, new_customer);
+  }
   return {};
 }
 
@@ -153,13 +208,26 @@ Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
     auto found = customers_.match(*sale.customer, sold_at);
     if (!found) return found.error().within("sale " + sale.pos_id);
     match.emplace(std::move(*found));
-    if (match->record) customer_id = match->record->id;
+    customer_id = match->customer_id();
   }
+  // A cancellation that came first: the sale is born cancelled and never counts.
+  cancelled_before_.bind_ref(1, std::string_view(sale.pos_id));
+  auto cancelled = cancelled_before_.step();
+  if (!cancelled) return cancelled.error().within("sale " + sale.pos_id);
+  const std::optional<std::int64_t> cancelled_at =
+      *cancelled ? std::optional<std::int64_t>(cancelled_before_.int64(0)) : std::nullopt;
+  cancelled_before_.reset();
+
   insert_sale_.bind_ref(1, std::string_view(sale.pos_id));
   if (customer_id) {
     insert_sale_.bind(2, *customer_id);
   } else {
     insert_sale_.bind_null(2);
+  }
+  if (cancelled_at) {
+    insert_sale_.bind(7, *cancelled_at);
+  } else {
+    insert_sale_.bind_null(7);
   }
   insert_sale_.bind(3, sold_at)
       .bind(4, sale.total)
@@ -179,9 +247,13 @@ Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
       set_sale_customer_.bind(1, sale_id).bind(2, *id);
       if (auto s = set_sale_customer_.run(); !s) return s.error().within("sale " + sale.pos_id);
     }
-    if (auto s = stats_.on_sale(*id, sale.pos_id, sold_at, sale.total); !s)
-      return s.error().within("sale " + sale.pos_id);
+    if (!cancelled_at) {
+      if (auto s = stats_.on_sale(*id, sold_at, sale.total); !s)
+        return s.error().within("sale " + sale.pos_id);
+    }
     if (listener_ != nullptr) {
+      // The listener reads the ledger: it sees every write of the sale.
+      if (auto s = flush_deferred(); !s) return s.error().within("sale " + sale.pos_id);
       auto s = listener_->on_sale(*id, sale_id, sale.pos_id, sale.sold_at, !customer_id.has_value());
       if (!s) return s.error().within("sale " + sale.pos_id);
     }
@@ -229,6 +301,7 @@ Status Ingestor::apply_cancel(const Cancel& cancel, std::string_view source) {
     auto s = stats_.on_cancel(cancel.sale_pos_id);
     if (!s) return s.error().within("cancellation of " + cancel.sale_pos_id);
     if (listener_ != nullptr) {
+      if (auto f = flush_deferred(); !f) return f.error().within("cancellation of " + cancel.sale_pos_id);
       owner_of_sale_.bind_ref(1, std::string_view(cancel.sale_pos_id));
       auto row = owner_of_sale_.step();
       if (!row) return row.error().within("cancellation of " + cancel.sale_pos_id);
@@ -248,6 +321,7 @@ Status Ingestor::apply_cancel(const Cancel& cancel, std::string_view source) {
 }
 
 Status Ingestor::quarantine(const InputPosition& at, std::string_view raw, std::string_view reason) {
+  forget_if_written_by_others();
   insert_quarantine_.bind(1, at.source)
       .bind(2, at.file)
       .bind(3, at.origin)
@@ -263,11 +337,15 @@ Status Ingestor::quarantine(const InputPosition& at, std::string_view raw, std::
   } else {
     ++pending_.quarantine_replayed;
   }
+  own_changes_ = total_changes_of(ledger_->db());
   return {};
 }
 
 Status Ingestor::save_checkpoint(const FileCheckpoint& checkpoint) {
-  return regua::save_checkpoint(ledger_->db(), checkpoint, unix_seconds(ledger_->clock().now()));
+  forget_if_written_by_others();
+  auto s = regua::save_checkpoint(ledger_->db(), checkpoint, unix_seconds(ledger_->clock().now()));
+  own_changes_ = total_changes_of(ledger_->db());
+  return s;
 }
 
 }  // namespace regua

@@ -94,7 +94,13 @@ class Ingestor {
       : ledger_(&ledger), customers_(std::move(customers)), stats_(std::move(stats)) {}
   Status apply_sale(const Sale& sale, std::string_view source);
   Status apply_cancel(const Cancel& cancel, std::string_view source);
+  Status apply_customer(const CustomerUpdate& update, std::string_view source);
   Status insert_items(std::int64_t sale_id, const Sale& sale);
+  // Customer stats and info_at moves are kept in memory within a transaction and written before
+  // anything reads them: before the listener is told and before commit.
+  Status flush_deferred();
+  void forget_deferred();
+  void forget_if_written_by_others();
 
   Ledger* ledger_;
   CustomerBook customers_;
@@ -103,8 +109,11 @@ class Ingestor {
   std::optional<sqlite::Transaction> txn_;
   sqlite::Stmt insert_sale_, set_sale_customer_;
   std::array<sqlite::Stmt, 4> insert_items_;  // for 1, 2, 3 and 4 items at once
-  sqlite::Stmt insert_cancel_, cancel_sale_, insert_quarantine_, owner_of_sale_;
+  sqlite::Stmt insert_cancel_, cancel_sale_, insert_quarantine_, owner_of_sale_, cancelled_before_;
   IngestCounts pending_, committed_;
+  // The connection's total_changes() after the Ingestor's last write: a different count at its next
+  // call means someone else wrote (local/identity/customer_book.hpp).
+  std::int64_t own_changes_ = -1;
 };
 
 }  // namespace regua

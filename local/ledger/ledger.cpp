@@ -2,69 +2,18 @@
 
 #include <system_error>
 
+#include "local/core/durable_files.hpp"
 #include "local/core/timestamp.hpp"
+#include "local/ledger/backup.hpp"
+#include "local/ledger/ledger_checks.hpp"
 #include "local/ledger/migrations.hpp"
 
 namespace regua {
 namespace {
 
-// PRAGMA application_id of every Régua ledger ("RGUA"), so that another SQLite file is never mistaken for
-// one.
-constexpr std::int64_t kApplicationId = 0x52475541;
-
-Status check_is_ledger(sqlite::Db& db) {
-  auto app = db.query_int("PRAGMA application_id");
-  if (!app) return app.error();
-  if (*app == kApplicationId) return {};
-  auto tables = db.query_int("SELECT count(*) FROM sqlite_schema");
-  if (!tables) return tables.error();
-  if (*app == 0 && *tables == 0) return {};  // a new, empty file
-  return make_error(ErrorKind::incompatible,
-                    "ledger " + db.path().string() +
-                        ": this SQLite file is not a Régua ledger; point [ledger] path "
-                        "at a new file or at an existing ledger");
-}
-
-Status check_integrity(sqlite::Db& db) {
-  auto stmt = db.prepare("PRAGMA quick_check(5)");
-  if (!stmt) return stmt.error();
-  std::string problems;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    const auto text = stmt->text(0);
-    if (text == "ok") continue;
-    if (!problems.empty()) problems += "; ";
-    problems += text;
-  }
-  if (problems.empty()) return {};
-  return make_error(ErrorKind::incompatible,
-                    "ledger " + db.path().string() + " failed its integrity check (" + problems +
-                        "): restore it from a backup, or move it aside to start a new ledger");
-}
-
-Result<std::optional<std::string>> read_owner(sqlite::Db& db) {
-  auto get = db.prepare("SELECT value FROM ledger_info WHERE key = 'store_id'");
-  if (!get) return get.error();
-  auto row = get->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<std::string>{};
-  std::optional<std::string> owner{std::string(get->text(0))};
-  get->reset();
-  return owner;
-}
-
-Status check_owner(const std::filesystem::path& path, const std::string& owner, const std::string& store_id) {
-  if (owner == store_id) return {};
-  return make_error(ErrorKind::incompatible, "ledger " + path.string() + " belongs to store '" + owner +
-                                                 "' but the configuration says this is store '" + store_id +
-                                                 "': point [ledger] path at this store's own ledger");
-}
-
 // The first writer of a ledger writes down which store it belongs to; later ones must agree.
 Status claim_for_store(sqlite::Db& db, const std::string& store_id, const Clock& clock) {
-  auto owner = read_owner(db);
+  auto owner = read_ledger_owner(db);
   if (!owner) return owner.error();
   if (*owner) return check_owner(db.path(), **owner, store_id);
   auto put = db.prepare(
@@ -93,6 +42,11 @@ Result<Ledger> Ledger::open(const LedgerOptions& options, const Clock& clock) {
     }
   }
 
+  if (!exists) {
+    // The ledger holds personal data: only its owner reads it. SQLite gives its -wal and -shm files
+    // the database file's permissions, so creating the file owner-only first covers all three.
+    if (auto s = create_private_file(options.path, false); !s) return s.error().within("ledger");
+  }
   auto db = sqlite::Db::open(
       options.path, options.read_only ? sqlite::OpenMode::read_write : sqlite::OpenMode::read_write_create);
   if (!db) return db.error();
@@ -130,7 +84,17 @@ Result<Ledger> Ledger::open(const LedgerOptions& options, const Clock& clock) {
       if (auto s = d.exec(pragma); !s) return s.error();
     }
     if (*version == 0) {
-      if (auto s = d.exec("PRAGMA application_id = " + std::to_string(kApplicationId)); !s) return s.error();
+      if (auto s = d.exec("PRAGMA application_id = " + std::to_string(kLedgerApplicationId)); !s)
+        return s.error();
+    }
+    if (*version > 0 && *version < latest_ledger_version()) {
+      // An upgrade rewrites tables; SQLite rolls back a failed migration, but a copy first means even
+      // a migration that "succeeds" wrongly can be undone (`regua-agent restore`).
+      const auto copy = upgrade_backup_path(options.path, static_cast<int>(*version));
+      if (!std::filesystem::exists(copy, ec)) {
+        if (auto s = backup_ledger(d, copy); !s) return s.error().within("before upgrading the schema");
+      }
+      ledger.upgrade_backup_ = copy;
     }
     if (auto s = migrate_ledger(d); !s) return s.error();
     if (auto s = claim_for_store(d, options.store_id, clock); !s) return s.error();
@@ -144,7 +108,7 @@ Result<Ledger> Ledger::open(const LedgerOptions& options, const Clock& clock) {
     if (auto s = d.exec(pragma); !s) return s.error();
   }
   if (options.read_only && !options.store_id.empty()) {
-    auto owner = read_owner(d);
+    auto owner = read_ledger_owner(d);
     if (!owner) return owner.error();
     if (*owner) {
       if (auto s = check_owner(options.path, **owner, options.store_id); !s) return s.error();

@@ -28,6 +28,8 @@ class Ledger {
   [[nodiscard]] const std::filesystem::path& path() const { return db_.path(); }
   [[nodiscard]] int schema_version() const { return schema_version_; }
   [[nodiscard]] const std::string& store_id() const { return store_id_; }
+  // The copy made before this open upgraded the schema (local/ledger/backup.hpp); empty otherwise.
+  [[nodiscard]] const std::filesystem::path& upgrade_backup() const { return upgrade_backup_; }
 
  private:
   Ledger(sqlite::Db db, const Clock& clock) : db_(std::move(db)), clock_(&clock) {}
@@ -36,6 +38,7 @@ class Ledger {
   const Clock* clock_;
   int schema_version_ = 0;
   std::string store_id_;
+  std::filesystem::path upgrade_backup_;
 };
 
 }  // namespace regua

@@ -1,7 +1,7 @@
 #pragma once
 // The ledger's schema, as numbered migrations. PRAGMA user_version holds the number of the last
-// migration applied; each migration runs in its own transaction together with that number, so a
-// crash during an upgrade leaves the ledger at the previous version, intact.
+// migration applied; an upgrade runs every pending migration in one transaction together with that
+// number, so a failure or a crash during an upgrade leaves the ledger at its old version, intact.
 
 #include <span>
 
@@ -24,5 +24,7 @@ int latest_ledger_version();
 // Brings the ledger from its current user_version to the latest. Refuses (ErrorKind::incompatible)
 // a ledger written by a newer version of Régua.
 Status migrate_ledger(sqlite::Db& db);
+// The same with a given list (tests upgrade through lists of their own, e.g. one that fails).
+Status migrate_ledger(sqlite::Db& db, std::span<const Migration> migrations);
 
 }  // namespace regua

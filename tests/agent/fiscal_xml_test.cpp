@@ -7,14 +7,13 @@
 #include <gtest/gtest.h>
 
 #include "local/core/timestamp.hpp"
+#include "tests/support/fiscal_documents.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace regua {
 namespace {
 
 using Kind = FiscalDocument::Kind;
-
-const std::filesystem::path kSamples = std::filesystem::path(REGUA_SHARED_DATA) / "nfe" / "dev";
 
 const date::time_zone& sao_paulo() {
   return *date::locate_zone("America/Sao_Paulo");
@@ -27,8 +26,8 @@ std::vector<FiscalDocument> parse_ok(std::string_view bytes) {
 }
 
 std::vector<FiscalDocument> parse_sample(const std::string& name) {
-  const auto bytes = test::read_file(kSamples / name);
-  EXPECT_FALSE(bytes.empty()) << "missing sample " << (kSamples / name);
+  const auto bytes = test::read_file(test::kNfeSamples / name);
+  EXPECT_FALSE(bytes.empty()) << "missing sample " << (test::kNfeSamples / name);
   return parse_ok(bytes);
 }
 
@@ -343,7 +342,7 @@ TEST(FiscalXml, MalformedNotesAreInvalidWithTheirPathAndLine) {
 }
 
 TEST(FiscalXml, TruncatedOrCorruptFilesAreRefusedWithWhereAndWhy) {
-  const auto whole = test::read_file(kSamples / "sped-nfe_nfe_4.0.xml");
+  const auto whole = test::read_file(test::kNfeSamples / "sped-nfe_nfe_4.0.xml");
   const auto truncated = parse_fiscal_xml(std::string_view(whole).substr(0, whole.size() / 2), sao_paulo());
   ASSERT_FALSE(truncated.ok());
   EXPECT_EQ(truncated.error().kind, ErrorKind::input);

@@ -11,13 +11,13 @@ namespace {
 
 constexpr std::string_view kSource = "\n[[source]]\nkind = \"jsonl\"\npath = \"x.jsonl\"\n";
 
-Result<AgentConfig> parse(const std::string& http) {
+Result<AgentConfig> parse_with_http(const std::string& http) {
   return parse_config("[store]\nid = \"centro\"\n" + http + std::string(kSource), "/etc/regua/agent.toml");
 }
 
 TEST(HttpConfig, DefaultsListenOnLocalhostWithTheApiOff) {
   ::unsetenv("REGUA_HTTP_TOKEN");
-  auto c = parse("");
+  auto c = parse_with_http("");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_TRUE(c->http.enabled);
   EXPECT_EQ(c->http.listen, "127.0.0.1");
@@ -26,7 +26,8 @@ TEST(HttpConfig, DefaultsListenOnLocalhostWithTheApiOff) {
 }
 
 TEST(HttpConfig, BadValuesNameTheLineAndWhatIsAllowed) {
-  auto c = parse("[http]\nlisten = \"the shop\"\nport = 70000\ntoken = \"short\"\nenable = false\n");
+  auto c =
+      parse_with_http("[http]\nlisten = \"the shop\"\nport = 70000\ntoken = \"short\"\nenable = false\n");
   ASSERT_FALSE(c.ok());
   const auto& m = c.error().message;
   EXPECT_NE(m.find("agent.toml:4: [http] listen: \"the shop\" is not an IP address"), std::string::npos) << m;
@@ -39,7 +40,7 @@ TEST(HttpConfig, BadValuesNameTheLineAndWhatIsAllowed) {
 
 TEST(HttpConfig, TheEnvironmentTokenWinsSoItNeedNotBeWrittenInTheFile) {
   ::setenv("REGUA_HTTP_TOKEN", "from-the-environment-0001", 1);
-  auto c = parse("[http]\ntoken = \"from-the-file-000000001\"\n");
+  auto c = parse_with_http("[http]\ntoken = \"from-the-file-000000001\"\n");
   ::unsetenv("REGUA_HTTP_TOKEN");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->http.token, "from-the-environment-0001");

@@ -6,6 +6,7 @@
 #include <date/tz.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/fiscal_documents.hpp"
 #include "tests/support/ledger_fixture.hpp"
 #include "tests/support/phones.hpp"
 
@@ -13,8 +14,6 @@ namespace regua {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path kSamples = fs::path(REGUA_SHARED_DATA) / "nfe" / "dev";
 
 class NfeFolderTest : public test::LedgerTest {
  protected:
@@ -55,7 +54,7 @@ class NfeFolderTest : public test::LedgerTest {
 
   fs::path drop_sample(const std::string& sample, const std::string& as = "") {
     const fs::path to = folder / (as.empty() ? sample : as);
-    fs::copy_file(kSamples / sample, to, fs::copy_options::overwrite_existing);
+    fs::copy_file(test::kNfeSamples / sample, to, fs::copy_options::overwrite_existing);
     make_old(to);
     return to;
   }
@@ -121,7 +120,8 @@ TEST_F(NfeFolderTest, ProcessedFilesAreMovedAfterTheCommitAlsoAfterACrashBetween
   EXPECT_FALSE(fs::exists(folder / "sped-nfe_nfe_4.0.xml"));
   EXPECT_TRUE(fs::exists(done / "sped-nfe_nfe_4.0.xml"));
   EXPECT_EQ(test::read_file(done / "sped-nfe_NFe.xml"), "<other/>") << "never overwritten";
-  EXPECT_EQ(test::read_file(done / "sped-nfe_NFe.1.xml"), test::read_file(kSamples / "sped-nfe_NFe.xml"));
+  EXPECT_EQ(test::read_file(done / "sped-nfe_NFe.1.xml"),
+            test::read_file(test::kNfeSamples / "sped-nfe_NFe.xml"));
 
   drop_sample("sped-nfe_nfce.xml");
   s->changed();
@@ -132,7 +132,7 @@ TEST_F(NfeFolderTest, ProcessedFilesAreMovedAfterTheCommitAlsoAfterACrashBetween
 }
 
 TEST_F(NfeFolderTest, AFileWrittenInPiecesIsNotReadHalfWay) {
-  const auto whole = test::read_file(kSamples / "sped-nfe_nfce.xml");
+  const auto whole = test::read_file(test::kNfeSamples / "sped-nfe_nfce.xml");
   const fs::path file = folder / "nfce.xml";
   test::write_file(file, whole.substr(0, whole.size() / 3));
   auto s = source();
@@ -159,7 +159,7 @@ TEST_F(NfeFolderTest, AFileWrittenInPiecesIsNotReadHalfWay) {
 }
 
 TEST_F(NfeFolderTest, AFileThatStaysMalformedIsQuarantinedOnceWithWhereAndWhy) {
-  const auto whole = test::read_file(kSamples / "sped-nfe_nfe_4.0.xml");
+  const auto whole = test::read_file(test::kNfeSamples / "sped-nfe_nfe_4.0.xml");
   const fs::path file = folder / "cortado.xml";
   test::write_file(file, whole.substr(0, whole.size() / 2));
   make_old(file);

@@ -11,12 +11,12 @@
 namespace regua {
 namespace {
 
-Result<AgentConfig> parse(const std::string& extra) {
+Result<AgentConfig> parse_with_rules(const std::string& extra) {
   return test::parse_minimal_plus(extra);
 }
 
 TEST(RulesConfig, Defaults) {
-  auto c = parse("");
+  auto c = parse_with_rules("");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_FALSE(c->rules.file);
   EXPECT_TRUE(c->rules.default_pack);
@@ -31,7 +31,7 @@ TEST(RulesConfig, Defaults) {
 }
 
 TEST(RulesConfig, ReadsEveryKey) {
-  auto c = parse(R"(
+  auto c = parse_with_rules(R"(
 [rules]
 file = "regras.toml"
 default_pack = false
@@ -66,13 +66,13 @@ path = "saida/mensagens.jsonl"
 }
 
 TEST(RulesConfig, QuietHoursCanBeTurnedOff) {
-  auto c = parse("[rules.quiet_hours]\nenabled = false\n");
+  auto c = parse_with_rules("[rules.quiet_hours]\nenabled = false\n");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_FALSE(c->rules.quiet.enabled());
 }
 
 TEST(RulesConfig, MistakesNameTheLineAndTheKey) {
-  auto c = parse(R"(
+  auto c = parse_with_rules(R"(
 [rules]
 disable = ["rating-2h"]
 languge = "en"

@@ -8,12 +8,12 @@
 namespace regua {
 namespace {
 
-Result<AgentConfig> parse(const std::string& extra) {
+Result<AgentConfig> parse_with_segments(const std::string& extra) {
   return test::parse_minimal_plus(extra);
 }
 
 TEST(SegmentsConfig, DefaultsAreTheSeedsMatrixInPortuguese) {
-  auto c = parse("");
+  auto c = parse_with_segments("");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->segments.thresholds, LifecycleThresholds{});
   EXPECT_EQ(c->segments.thresholds.new_max_purchases, 1);
@@ -26,7 +26,7 @@ TEST(SegmentsConfig, DefaultsAreTheSeedsMatrixInPortuguese) {
 }
 
 TEST(SegmentsConfig, ReadsEveryKey) {
-  auto c = parse(R"(
+  auto c = parse_with_segments(R"(
 [segments]
 new_max_purchases = 2
 promising_max_purchases = 5
@@ -55,7 +55,7 @@ filter = "birthday_within(7) and has_valid_mobile"
 }
 
 void expect_error(const std::string& extra, std::initializer_list<std::string_view> parts) {
-  auto c = parse(extra);
+  auto c = parse_with_segments(extra);
   ASSERT_FALSE(c.ok()) << extra;
   EXPECT_EQ(c.error().kind, ErrorKind::config);
   for (const auto part : parts) {

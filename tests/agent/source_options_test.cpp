@@ -9,19 +9,19 @@ namespace {
 
 const std::filesystem::path kFile = "/etc/regua/agent.toml";
 
-Result<AgentConfig> parse(const std::string& source) {
+Result<AgentConfig> parse_with_source(const std::string& source) {
   return parse_config("[store]\nid = \"centro\"\n[[source]]\n" + source, kFile);
 }
 
 std::string errors_of(const std::string& source) {
-  auto r = parse(source);
+  auto r = parse_with_source(source);
   EXPECT_FALSE(r.ok()) << source;
   return r.ok() ? "" : r.error().message;
 }
 
 TEST(SourceOptions, CsvDefaultsAndEveryKey) {
-  auto minimal =
-      parse("kind = \"csv\"\npath = \"v.csv\"\n[source.columns]\nsale_id = 1\ndatetime = 2\ntotal = 3\n");
+  auto minimal = parse_with_source(
+      "kind = \"csv\"\npath = \"v.csv\"\n[source.columns]\nsale_id = 1\ndatetime = 2\ntotal = 3\n");
   ASSERT_TRUE(minimal.ok()) << minimal.error().message;
   const auto& d = minimal->sources[0].csv.dialect;
   EXPECT_EQ(minimal->sources[0].kind, SourceKind::csv);
@@ -34,7 +34,7 @@ TEST(SourceOptions, CsvDefaultsAndEveryKey) {
   EXPECT_EQ(d.datetime_format, "");
   EXPECT_EQ(d.date_format, "%Y-%m-%d");
 
-  auto full = parse(R"(kind = "csv"
+  auto full = parse_with_source(R"(kind = "csv"
 path = "v.csv"
 [source.csv]
 delimiter = "tab"
@@ -132,14 +132,15 @@ TEST(SourceOptions, TablesOfAnotherKindAreRefused) {
 }
 
 TEST(SourceOptions, NfeFolderOptions) {
-  auto c = parse("kind = \"nfe\"\npath = \"nfe\"\n");
+  auto c = parse_with_source("kind = \"nfe\"\npath = \"nfe\"\n");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->sources[0].kind, SourceKind::nfe);
   EXPECT_EQ(c->sources[0].path, "/etc/regua/nfe");
   EXPECT_TRUE(c->sources[0].nfe.processed_dir.empty());
   EXPECT_EQ(c->sources[0].nfe.settle_ms, 2000);
 
-  c = parse("kind = \"nfe\"\npath = \"nfe\"\n[source.nfe]\nprocessed_dir = \"nfe/lidos\"\nsettle_ms = 500\n");
+  c = parse_with_source(
+      "kind = \"nfe\"\npath = \"nfe\"\n[source.nfe]\nprocessed_dir = \"nfe/lidos\"\nsettle_ms = 500\n");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->sources[0].nfe.processed_dir, "/etc/regua/nfe/lidos");
   EXPECT_EQ(c->sources[0].nfe.settle_ms, 500);

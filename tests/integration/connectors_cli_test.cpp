@@ -5,14 +5,13 @@
 
 #include "local/ledger/ledger.hpp"
 #include "tests/support/agent_store.hpp"
+#include "tests/support/fiscal_documents.hpp"
 
 namespace regua {
 namespace {
 
 namespace fs = std::filesystem;
 using test::run_command;
-
-const fs::path kSamples = fs::path(REGUA_SHARED_DATA) / "nfe" / "dev";
 
 constexpr std::string_view kConfig = R"([store]
 id = "centro"
@@ -51,14 +50,6 @@ const std::string kCsv =
     "1003;31/02/2026 15:10;10,00;C-2;Jos\xE9\r\n"
     "1004;02/03/2026 09:00;5,5;C-2;Jos\xE9 n\xBA 2\r\n";
 
-std::int64_t query(const test::AgentStore& store, std::string_view sql) {
-  ManualClock clock(Seconds{});
-  auto ledger = Ledger::open(LedgerOptions{store.ledger, "centro", true, false}, clock);
-  if (!ledger.ok()) return -1;
-  auto n = ledger->db().query_int(sql);
-  return n.ok() ? *n : -1;
-}
-
 std::string text(const test::AgentStore& store, std::string_view sql) {
   ManualClock clock(Seconds{});
   auto ledger = Ledger::open(LedgerOptions{store.ledger, "centro", true, false}, clock);
@@ -87,23 +78,23 @@ TEST_F(ConnectorsCli, ImportsAWindows1252CsvExactlyAndOnlyOnce) {
   EXPECT_NE(again.out.find("0 sale(s) added, 3 already in the ledger"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("0 line(s) quarantined, 1 already quarantined"), std::string::npos) << again.out;
 
-  EXPECT_EQ(query(store, "SELECT total_cents FROM sales WHERE pos_id = '1001'"), 129990);
-  EXPECT_EQ(query(store, "SELECT total_cents FROM sales WHERE pos_id = '1004'"), 550);
+  EXPECT_EQ(store.ledger_int("SELECT total_cents FROM sales WHERE pos_id = '1001'"), 129990);
+  EXPECT_EQ(store.ledger_int("SELECT total_cents FROM sales WHERE pos_id = '1004'"), 550);
   EXPECT_EQ(text(store, "SELECT datetime(sold_at, 'unixepoch') FROM sales WHERE pos_id = '1001'"),
             "2026-03-01 17:05:00");
-  EXPECT_EQ(query(store, "SELECT count(*) FROM sales WHERE pos_id = '1002' AND customer_id IS NULL"), 1);
+  EXPECT_EQ(store.ledger_int("SELECT count(*) FROM sales WHERE pos_id = '1002' AND customer_id IS NULL"), 1);
   EXPECT_EQ(
       text(store,
            "SELECT name FROM customers WHERE id = (SELECT customer_id FROM sales WHERE pos_id = '1001')"),
       "Conceição");
-  EXPECT_EQ(query(store, "SELECT line FROM quarantine"), 4);
+  EXPECT_EQ(store.ledger_int("SELECT line FROM quarantine"), 4);
   EXPECT_NE(text(store, "SELECT reason FROM quarantine").find("column 2 (\"Data\", the date and time)"),
             std::string::npos)
       << text(store, "SELECT reason FROM quarantine");
 }
 
 TEST_F(ConnectorsCli, ImportsAFolderOfFiscalXmlAndImportingAgainAddsNothing) {
-  auto first = run_command(store.command({"import", kSamples.string()}));
+  auto first = run_command(store.command({"import", test::kNfeSamples.string()}));
   ASSERT_EQ(first.exit_code, 0) << first.err;
   // 20 files: 15 notes with 8 distinct keys, 1 cancellation, 2 events that are not cancellations and
   // 2 incoming notes.
@@ -114,13 +105,13 @@ TEST_F(ConnectorsCli, ImportsAFolderOfFiscalXmlAndImportingAgainAddsNothing) {
   EXPECT_NE(first.out.find("4 ignored"), std::string::npos) << first.out;
   EXPECT_NE(first.err.find("documents"), std::string::npos) << first.err;
 
-  auto again = run_command(store.command({"import", kSamples.string()}));
+  auto again = run_command(store.command({"import", test::kNfeSamples.string()}));
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("0 sale(s) added, 15 already in the ledger"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("0 quarantined, 0 already quarantined"), std::string::npos) << again.out;
 
   // One file, by its extension.
-  auto one = run_command(store.command({"import", (kSamples / "sped-nfe_nfce.xml").string()}));
+  auto one = run_command(store.command({"import", (test::kNfeSamples / "sped-nfe_nfce.xml").string()}));
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_NE(one.out.find("1 file(s), 1 document(s): 0 sale(s) added, 1 already in the ledger"),
             std::string::npos)
@@ -135,7 +126,7 @@ TEST_F(ConnectorsCli, ImportsAFolderOfFiscalXmlAndImportingAgainAddsNothing) {
 }
 
 TEST_F(ConnectorsCli, ABrokenFiscalFileIsQuarantinedOnceWhateverItsName) {
-  const auto whole = test::read_file(kSamples / "sped-nfe_nfe_4.0.xml");
+  const auto whole = test::read_file(test::kNfeSamples / "sped-nfe_nfe_4.0.xml");
   test::write_file(store.dir / "a" / "cortada.xml", whole.substr(0, 3000));
   test::write_file(store.dir / "b" / "outra.xml", whole.substr(0, 3000));
   auto r = run_command(
@@ -143,7 +134,7 @@ TEST_F(ConnectorsCli, ABrokenFiscalFileIsQuarantinedOnceWhateverItsName) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("1 quarantined, 0 already quarantined"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("0 quarantined, 1 already quarantined"), std::string::npos) << r.out;
-  EXPECT_EQ(query(store, "SELECT count(*) FROM quarantine"), 1);
+  EXPECT_EQ(store.ledger_int("SELECT count(*) FROM quarantine"), 1);
 }
 
 TEST_F(ConnectorsCli, TheFormatComesFromTheExtensionFormatOrSource) {
@@ -190,19 +181,20 @@ TEST_F(ConnectorsCli, TheRunningAgentFollowsTheCsvThroughARotation) {
   auto agent = store.start_agent();
   const fs::path file = store.dir / "pos" / "vendas.csv";
   test::write_file(file, kCsv);
-  for (int i = 0; i < 300 && query(store, "SELECT count(*) FROM sales") < 3; ++i)
+  for (int i = 0; i < 300 && store.ledger_int("SELECT count(*) FROM sales") < 3; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ASSERT_EQ(query(store, "SELECT count(*) FROM sales"), 3) << test::read_file(store.dir / "agent.log");
+  ASSERT_EQ(store.ledger_int("SELECT count(*) FROM sales"), 3) << test::read_file(store.dir / "agent.log");
 
   test::append_file(file, "1005;02/03/2026 10:00;1,00;;\r\n");
   fs::rename(file, store.dir / "pos" / "vendas.csv.1");
   test::write_file(file, "Cupom;Data;Valor;Cliente;Nome\r\n1006;02/03/2026 11:00;2,00;C-3;Ana\r\n");
-  for (int i = 0; i < 300 && query(store, "SELECT count(*) FROM sales") < 5; ++i)
+  for (int i = 0; i < 300 && store.ledger_int("SELECT count(*) FROM sales") < 5; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   agent->signal(SIGTERM);
   EXPECT_EQ(agent->wait(), 0);
-  EXPECT_EQ(query(store, "SELECT count(*) FROM sales"), 5) << test::read_file(store.dir / "agent.log");
-  EXPECT_EQ(query(store, "SELECT count(*) FROM quarantine"), 1) << "the bad date only; no header as a row";
+  EXPECT_EQ(store.ledger_int("SELECT count(*) FROM sales"), 5) << test::read_file(store.dir / "agent.log");
+  EXPECT_EQ(store.ledger_int("SELECT count(*) FROM quarantine"), 1)
+      << "the bad date only; no header as a row";
 }
 
 }  // namespace

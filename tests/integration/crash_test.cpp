@@ -20,7 +20,7 @@
 namespace regua {
 namespace {
 
-struct Expected {
+struct ExpectedSales {
   std::set<std::string> sales;
   std::set<std::string> cancelled;
   std::multiset<std::string> malformed;
@@ -28,7 +28,7 @@ struct Expected {
 
 // The POS: appends lines, sometimes in two writes (a line caught half-written), sometimes replaying
 // an earlier line, and rotates its file twice by rename-and-create.
-Expected write_pos_file(const std::filesystem::path& file, std::uint64_t seed, int lines) {
+ExpectedSales write_pos_file(const std::filesystem::path& file, std::uint64_t seed, int lines) {
   GeneratorOptions options;
   options.seed = seed;
   options.store_id = "centro";
@@ -40,7 +40,7 @@ Expected write_pos_file(const std::filesystem::path& file, std::uint64_t seed, i
   options.customer_event_share = 0.01;
   SaleGenerator generator(options);
   std::mt19937_64 rng(seed * 31 + 7);
-  Expected expected;
+  ExpectedSales expected;
   std::vector<std::string> written;
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   for (int i = 0; i < lines; ++i) {
@@ -91,7 +91,7 @@ TEST(CrashTest, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
   std::mt19937_64 rng(seed);
 
   std::atomic<bool> writing{true};
-  Expected expected;
+  ExpectedSales expected;
   std::thread pos([&] {
     expected = write_pos_file(store.pos_file, seed, 6000);
     writing = false;

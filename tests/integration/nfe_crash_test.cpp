@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Expected {
+struct ExpectedDocuments {
   std::set<std::string> sales;
   std::set<std::string> cancelled;
   std::set<std::string> broken_files;
@@ -29,9 +29,9 @@ struct Expected {
 // The POS: writes each note straight into its final name in two pieces (so the agent may find it
 // half-written), now and then a cancellation of an earlier note, a copy of an earlier note under
 // another name, or a broken file.
-Expected write_documents(const fs::path& folder, std::uint64_t seed, int notes) {
+ExpectedDocuments write_documents(const fs::path& folder, std::uint64_t seed, int notes) {
   std::mt19937_64 rng(seed);
-  Expected expected;
+  ExpectedDocuments expected;
   std::vector<long> written;
   for (int i = 1; i <= notes; ++i) {
     std::string name, bytes;
@@ -87,7 +87,7 @@ settle_ms = 1000
   const std::uint64_t seed = 20260302;
   std::mt19937_64 rng(seed);
   std::atomic<bool> writing{true};
-  Expected expected;
+  ExpectedDocuments expected;
   std::thread pos([&] {
     expected = write_documents(folder, seed, 700);
     writing = false;

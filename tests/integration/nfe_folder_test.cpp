@@ -12,8 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kSamples = fs::path(REGUA_SHARED_DATA) / "nfe" / "dev";
-
 // A store whose POS drops its fiscal XML into nfe/, read files going to nfe/lidos.
 class NfeStore {
  public:
@@ -41,15 +39,11 @@ settle_ms = 1500
     test::write_file(store.dir / ("." + name + ".tmp"), bytes);
     fs::rename(store.dir / ("." + name + ".tmp"), folder / name);
   }
-  void drop_sample(const std::string& sample) const { drop(sample, test::read_file(kSamples / sample)); }
-
-  std::int64_t query(std::string_view sql) const {
-    ManualClock clock(Seconds{});
-    auto ledger = Ledger::open(LedgerOptions{store.ledger, "centro", true, false}, clock);
-    if (!ledger.ok()) return -1;
-    auto n = ledger->db().query_int(sql);
-    return n.ok() ? *n : -1;
+  void drop_sample(const std::string& sample) const {
+    drop(sample, test::read_file(test::kNfeSamples / sample));
   }
+
+  std::int64_t query(std::string_view sql) const { return store.ledger_int(sql); }
 
   bool wait_for(std::string_view sql, std::int64_t n) const {
     for (int i = 0; i < 600; ++i) {

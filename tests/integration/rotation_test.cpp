@@ -20,18 +20,9 @@ std::string sales(int from, int to) {
   return text;
 }
 
-// -1 while the ledger cannot be read (not created yet).
-std::int64_t query(const test::AgentStore& store, std::string_view sql) {
-  ManualClock clock(Seconds{});
-  auto ledger = Ledger::open(LedgerOptions{store.ledger, "centro", true, false}, clock);
-  if (!ledger.ok()) return -1;
-  auto n = ledger->db().query_int(sql);
-  return n.ok() ? *n : -1;
-}
-
 bool wait_for_sales(const test::AgentStore& store, std::int64_t n) {
   for (int i = 0; i < 300; ++i) {
-    if (query(store, "SELECT count(*) FROM sales") >= n) return true;
+    if (store.ledger_int("SELECT count(*) FROM sales") >= n) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
@@ -59,10 +50,10 @@ TEST(RotationTest, RenameAndCreateThenCopyTruncateWhileRunning) {
 
   agent->signal(SIGTERM);
   EXPECT_EQ(agent->wait(), 0);
-  EXPECT_EQ(query(store, "SELECT count(*) FROM sales"), 300);
-  EXPECT_EQ(query(store, "SELECT count(DISTINCT pos_id) FROM sales"), 300);
-  EXPECT_EQ(query(store, "SELECT count(*) FROM quarantine"), 0);
-  EXPECT_EQ(query(store, "SELECT count(*) FROM customers"), 7);
+  EXPECT_EQ(store.ledger_int("SELECT count(*) FROM sales"), 300);
+  EXPECT_EQ(store.ledger_int("SELECT count(DISTINCT pos_id) FROM sales"), 300);
+  EXPECT_EQ(store.ledger_int("SELECT count(*) FROM quarantine"), 0);
+  EXPECT_EQ(store.ledger_int("SELECT count(*) FROM customers"), 7);
 }
 
 TEST(RotationTest, RotationWhileTheAgentIsDown) {
@@ -82,7 +73,7 @@ TEST(RotationTest, RotationWhileTheAgentIsDown) {
   ASSERT_TRUE(store.wait_caught_up());
   agent->signal(SIGINT);
   EXPECT_EQ(agent->wait(), 0);
-  EXPECT_EQ(query(store, "SELECT count(*) FROM sales"), 120);
+  EXPECT_EQ(store.ledger_int("SELECT count(*) FROM sales"), 120);
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ inline bool wait_until(const std::function<bool()>& ready,
 class SyncNetwork {
  public:
   explicit SyncNetwork(const std::vector<std::string>& stores) : pki_{dir / "pki", kNetwork} {
-    make_test_pki(pki_, stores);
+    make_network_pki(pki_, stores);
     hub_config = dir / "hub.toml";
     hub_db = dir / "hub.db";
   }
@@ -120,14 +120,14 @@ class SyncNetwork {
     return std::move(*link);
   }
 
-  [[nodiscard]] const TestPki& pki() const { return pki_; }
+  [[nodiscard]] const NetworkPki& pki() const { return pki_; }
 
   TempDir dir;
   std::filesystem::path hub_config, hub_db;
   std::unique_ptr<MosquittoBroker> broker;
 
  private:
-  TestPki pki_;
+  NetworkPki pki_;
   mutable int clients_ = 0;
 };
 

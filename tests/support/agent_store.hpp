@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "local/ledger/sqlite.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -49,6 +50,14 @@ class AgentStore {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return false;
+  }
+
+  // One integer read from the ledger (a count, a sum); -1 while it cannot be read (not created yet).
+  [[nodiscard]] std::int64_t ledger_int(std::string_view sql) const {
+    auto db = sqlite::Db::open(ledger, sqlite::OpenMode::read_only);
+    if (!db.ok() || !db->exec("PRAGMA busy_timeout = 10000").ok()) return -1;
+    auto n = db->query_int(sql);
+    return n.ok() ? *n : -1;
   }
 
   std::unique_ptr<ChildProcess> start_agent() const {

@@ -4,12 +4,15 @@
 
 namespace regua::test {
 
-CommandResult run_command(const std::vector<std::string>& args) {
+CommandResult run_command(const std::vector<std::string>& args, const std::optional<std::string>& input) {
   TempDir dir;
   const auto out_file = dir / "stdout";
   const auto err_file = dir / "stderr";
+  const auto in_file = dir / "stdin";
+  write_file(in_file, input.value_or(""));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  if (input) posix_spawn_file_actions_addopen(&actions, 0, in_file.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<char*> argv;

@@ -86,7 +86,8 @@ struct CommandResult {
   std::string err;  // stderr
 };
 
-// Runs a command to completion and captures what it printed.
-CommandResult run_command(const std::vector<std::string>& args);
+// Runs a command to completion and captures what it printed; `input`, when given, is its stdin.
+CommandResult run_command(const std::vector<std::string>& args,
+                          const std::optional<std::string>& input = std::nullopt);
 
 }  // namespace regua::test

@@ -3,9 +3,13 @@
 // given key and total, and cancellation events for them.
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 namespace regua::test {
+
+// The fiscal XML samples of ../shared/data/nfe/dev (real documents, read-only, outside the repository).
+inline const std::filesystem::path kNfeSamples = std::filesystem::path(REGUA_SHARED_DATA) / "nfe" / "dev";
 
 // A 44-digit access key for note number `n` (the digits around it as in a real key).
 inline std::string access_key(long n) {

@@ -47,7 +47,7 @@ bool port_listening(int port) {
   return ok;
 }
 
-void make_test_pki(const TestPki& pki, const std::vector<std::string>& stores) {
+void make_network_pki(const NetworkPki& pki, const std::vector<std::string>& stores) {
   const std::string script = std::string(REGUA_SOURCE_DIR) + "/installer/pki.sh";
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"/bin/bash", script});
@@ -62,7 +62,7 @@ void make_test_pki(const TestPki& pki, const std::vector<std::string>& stores) {
     run({"store", pki.dir.string(), pki.network, store});
 }
 
-MosquittoBroker::MosquittoBroker(std::filesystem::path dir, const TestPki& pki)
+MosquittoBroker::MosquittoBroker(std::filesystem::path dir, const NetworkPki& pki)
     : dir_(std::move(dir)), config_(dir_ / "mosquitto.conf"), log_(dir_ / "mosquitto.log") {
   const std::string installer = std::string(REGUA_SOURCE_DIR) + "/installer/mosquitto/";
   const auto acl = dir_ / "acl";

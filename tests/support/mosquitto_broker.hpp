@@ -15,7 +15,7 @@ namespace regua::test {
 
 // A network's certificates in `dir` (installer/pki.sh): the CA, the broker's, the hub's, one per
 // store, and HQ's rule-pack signing key.
-struct TestPki {
+struct NetworkPki {
   std::filesystem::path dir;
   std::string network;
   [[nodiscard]] std::filesystem::path ca() const { return dir / "ca.crt"; }
@@ -32,12 +32,12 @@ struct TestPki {
 };
 
 // Runs installer/pki.sh; ASSERTs inside (use ASSERT_NO_FATAL_FAILURE around it).
-void make_test_pki(const TestPki& pki, const std::vector<std::string>& stores);
+void make_network_pki(const NetworkPki& pki, const std::vector<std::string>& stores);
 
 class MosquittoBroker {
  public:
   // Writes the configuration into `dir` and starts the broker; `ok()` says whether it listens.
-  MosquittoBroker(std::filesystem::path dir, const TestPki& pki);
+  MosquittoBroker(std::filesystem::path dir, const NetworkPki& pki);
   ~MosquittoBroker();
   MosquittoBroker(const MosquittoBroker&) = delete;
   MosquittoBroker& operator=(const MosquittoBroker&) = delete;

@@ -151,10 +151,10 @@ TEST(FilterLanguage, CheapTermsAreEvaluatedFirst) {
   auto sql = compile_filter(*root, context);
   ASSERT_TRUE(sql.ok());
   const auto purchases = sql->where.find("coalesce(s.purchases, 0) >=");
-  const auto days = sql->where.find("local_day(s.last_at)");
+  const auto days_at = sql->where.find("local_day(s.last_at)");
   const auto recent = sql->where.find("FROM sales");
-  EXPECT_LT(purchases, days) << sql->where;
-  EXPECT_LT(days, recent) << sql->where;
+  EXPECT_LT(purchases, days_at) << sql->where;
+  EXPECT_LT(days_at, recent) << sql->where;
 }
 
 TEST(FilterLanguage, ACustomSegmentsErrorNamesTheSegment) {

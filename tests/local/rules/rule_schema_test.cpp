@@ -334,10 +334,10 @@ TEST(DefaultPack, SeedZeroZeroZerosFiveRules) {
   EXPECT_EQ(review.action.text.keys(), (std::vector<std::string>{"first_name", "store", "review_url"}));
 
   // [SMS] 15 dias sem comprar; [SMS] 180 dias sem comprar
-  for (const auto& [id, days] : {std::pair{"inactive-15d", 15}, std::pair{"inactive-180d", 180}}) {
+  for (const auto& [id, expected_days] : {std::pair{"inactive-15d", 15}, std::pair{"inactive-180d", 180}}) {
     const Rule r = test::default_rule(id);
     EXPECT_EQ(r.trigger.kind, TriggerKind::days_without_purchase) << id;
-    EXPECT_EQ(r.trigger.days, days) << id;
+    EXPECT_EQ(r.trigger.days, expected_days) << id;
     EXPECT_EQ(r.action.kind, ActionKind::message) << id;
     EXPECT_EQ(r.action.channel, ContactChannel::sms) << id;
     EXPECT_TRUE(r.guards.cancel_if_bought) << id;
