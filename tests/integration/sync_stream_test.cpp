@@ -101,6 +101,7 @@ TEST_F(SyncStreamTest, AWeekOfflineIsDrainedWhenTheLinkComesBack) {
   EXPECT_GT(waiting["sync"]["outbox_depth"].get<std::int64_t>(), 10'500);
   EXPECT_NE(waiting["sync"]["state"], "connected");
   EXPECT_FALSE(waiting["sync"]["error"].is_null());
+  EXPECT_EQ(waiting["sync"]["last_ack"]["seq"], 0) << "nothing reached the hub";
 
   ASSERT_TRUE(net.broker->restart()) << read_file(net.broker->log());
   auto hub = net.start_hub();
@@ -109,6 +110,11 @@ TEST_F(SyncStreamTest, AWeekOfflineIsDrainedWhenTheLinkComesBack) {
     const auto s = store.status();
     return s.is_object() && s["sync"]["outbox_depth"].get<std::int64_t>() <= 1;  // a heartbeat may wait
   }));
+  const auto drained = store.status();
+  ASSERT_TRUE(drained.is_object());
+  EXPECT_EQ(drained["sync"]["state"], "connected");
+  EXPECT_GE(drained["sync"]["last_ack"]["seq"].get<std::int64_t>(), 10'500) << "every sale acknowledged";
+  EXPECT_FALSE(drained["sync"]["last_ack"]["at"].is_null());
   agent->signal(SIGTERM);
   EXPECT_EQ(agent->wait(), 0);
   hub->signal(SIGTERM);
