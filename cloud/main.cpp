@@ -1,15 +1,189 @@
-// regua-hub: a placeholder. The hub (ingest from stores over MQTT, storage, the HQ API) is built
-// by a later issue; until then this program only says so, and fails, so that nothing mistakes it
-// for a working hub.
+// regua-hub: the franchise network's hub (docs/sync.md). This version is its receiving end: it
+// stores what stores send, exactly once, acknowledges it end to end, and sends HQ's orders and
+// signed rule packs. The HQ API and the PostgreSQL backend come with issue 8.
+//
+//   regua-hub run     --config hub.toml
+//   regua-hub status  --config hub.toml [--json]
+//   regua-hub rules publish --config hub.toml --file rules.toml --version N [--store S]
+//   regua-hub order   --config hub.toml --store S --json '{"id":"o-1","order":"opt_out",...}'
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
-#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
-int main(int argc, char** argv) {
-  if (argc > 1 && std::strcmp(argv[1], "--version") == 0) {
-    std::printf("regua-hub %s (placeholder)\n", REGUA_VERSION);
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cloud/hub_config.hpp"
+#include "cloud/ingest/hub_ingest.hpp"
+#include "cloud/storage/sqlite_hub_store.hpp"
+#include "local/ledger/sqlite.hpp"
+#include "sync/protocol/topics.hpp"
+#include "sync/rule_pack.hpp"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) {
+  g_stop = true;
+}
+
+int fail(const regua::Error& error) {
+  std::fprintf(stderr, "regua-hub: %s\n", error.message.c_str());
+  return error.kind == regua::ErrorKind::config || error.kind == regua::ErrorKind::usage ? 2 : 1;
+}
+
+struct Opened {
+  regua::hub::HubConfig config;
+  std::unique_ptr<regua::hub::HubStore> store;
+};
+
+regua::Result<Opened> open_hub(const std::string& config_file) {
+  auto config = regua::hub::load_hub_config(config_file);
+  if (!config) return config.error();
+  auto store = regua::hub::open_sqlite_hub_store(config->database);
+  if (!store) return store.error();
+  return Opened{std::move(*config), std::move(*store)};
+}
+
+int run(const std::string& config_file) {
+  regua::sqlite::configure_process();
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  regua::SystemClock clock;
+  spdlog::info("regua-hub {} for network {}; database {}", REGUA_VERSION, hub->config.network,
+               hub->config.database.string());
+  if (auto s = regua::hub::run_hub(hub->config, *hub->store, clock, g_stop); !s) return fail(s.error());
+  spdlog::info("stopped");
+  return 0;
+}
+
+int status(const std::string& config_file, bool json) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  auto stores = hub->store->stores();
+  if (!stores) return fail(stores.error());
+  auto parked = hub->store->parked_count();
+  if (!parked) return fail(parked.error());
+  if (json) {
+    nlohmann::json out{
+        {"network", hub->config.network}, {"parked", *parked}, {"stores", nlohmann::json::array()}};
+    for (const auto& s : *stores) {
+      out["stores"].push_back(
+          {{"store", s.store},
+           {"contiguous", s.contiguous},
+           {"records", s.records},
+           {"last_seen", s.last_seen ? nlohmann::json(*s.last_seen) : nlohmann::json(nullptr)},
+           {"agent", s.agent},
+           {"rules_version", s.rules_version},
+           {"lost", s.lost}});
+    }
+    std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::fprintf(stderr, "regua-hub: the hub is not built yet; only regua-agent runs in this version\n");
-  return 1;
+  std::cout << "network " << hub->config.network << ": " << stores->size() << " store(s), " << *parked
+            << " parked message(s)\n";
+  for (const auto& s : *stores) {
+    std::cout << "  " << s.store << ": stored up to " << s.contiguous << " (" << s.records
+              << " records), agent " << (s.agent.empty() ? "?" : s.agent) << ", rule pack " << s.rules_version
+              << "\n";
+  }
+  return 0;
+}
+
+int publish_rules(const std::string& config_file, const std::string& rules_file, std::int64_t version,
+                  const std::string& target) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  if (hub->config.signing_key.empty()) {
+    return fail(regua::make_error(regua::ErrorKind::config,
+                                  config_file + ": [rules] signing_key is not set: point it at HQ's "
+                                                "Ed25519 key (installer/pki.sh signer)"));
+  }
+  std::ifstream in(rules_file, std::ios::binary);
+  if (!in)
+    return fail(regua::make_error(regua::ErrorKind::usage, "cannot read the rules file " + rules_file));
+  std::stringstream text;
+  text << in.rdbuf();
+  regua::sync::RulePack pack{hub->config.network, version, text.str(), {}};
+  if (auto s = regua::sync::sign_rule_pack(pack, hub->config.signing_key); !s) return fail(s.error());
+  regua::SystemClock clock;
+  regua::hub::StoredRulePack stored{version, target, pack.rules, pack.signature};
+  if (auto s = hub->store->add_rule_pack(stored, clock.now()); !s) return fail(s.error());
+  std::cout << "rule pack version " << version << " for "
+            << (target == "*" ? "every store" : "store " + target)
+            << " signed and stored; the running hub announces it within a second\n";
+  return 0;
+}
+
+int add_order(const std::string& config_file, const std::string& store, const std::string& json_text) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  auto body = nlohmann::json::parse(json_text, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("id") || !body["id"].is_string() ||
+      !body.contains("order") || !body["order"].is_string()) {
+    return fail(regua::make_error(regua::ErrorKind::usage,
+                                  "--json must be an object with a string \"id\" and a string \"order\" "
+                                  "(opt_out, task_close, task_reassign; docs/protocol.md)"));
+  }
+  if (!regua::sync::is_sync_id(store)) {
+    return fail(regua::make_error(regua::ErrorKind::usage, "--store: \"" + store + "\" is not a store id"));
+  }
+  regua::SystemClock clock;
+  const auto id = body["id"].get<std::string>();
+  body.erase("id");
+  if (auto s = hub->store->add_order(store, id, body, clock.now()); !s) return fail(s.error());
+  std::cout << "order " << id << " for store " << store
+            << " stored; the running hub sends it until the store "
+            << "confirms it\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"regua-hub: the franchise network's hub"};
+  app.set_version_flag("--version", std::string("regua-hub ") + REGUA_VERSION);
+  app.require_subcommand(1);
+  std::string config;
+  auto* run_cmd =
+      app.add_subcommand("run", "consume the stores' streams, store them, acknowledge, send orders");
+  run_cmd->add_option("--config", config, "hub.toml")->required();
+  bool json = false;
+  auto* status_cmd = app.add_subcommand("status", "the stores and how far each is stored");
+  status_cmd->add_option("--config", config, "hub.toml")->required();
+  status_cmd->add_flag("--json", json, "machine-readable");
+  auto* rules_cmd = app.add_subcommand("rules", "rule packs");
+  rules_cmd->require_subcommand(1);
+  auto* publish_cmd = rules_cmd->add_subcommand("publish", "sign a rules file and publish it to the stores");
+  std::string rules_file, target = "*";
+  std::int64_t version = 0;
+  publish_cmd->add_option("--config", config, "hub.toml")->required();
+  publish_cmd->add_option("--file", rules_file, "the rules file (TOML, docs/rules.md)")->required();
+  publish_cmd->add_option("--version", version, "the pack's version: higher than any before")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  publish_cmd->add_option("--store", target, "one store only (default: every store)");
+  auto* order_cmd = app.add_subcommand("order", "send an order from HQ to a store");
+  std::string store, order_json;
+  order_cmd->add_option("--config", config, "hub.toml")->required();
+  order_cmd->add_option("--store", store, "the store")->required();
+  order_cmd->add_option("--json", order_json, "the order (docs/protocol.md)")->required();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (*run_cmd) return run(config);
+  if (*status_cmd) return status(config, json);
+  if (*publish_cmd) return publish_rules(config, rules_file, version, target);
+  if (*order_cmd) return add_order(config, store, order_json);
+  return 2;
 }

@@ -17,6 +17,9 @@ packages=(
   # the local HTTP server (POS event API, providers' callbacks, later the web app); OpenSSL for TLS,
   # token checks and the callbacks' signatures
   libcpp-httplib-dev libssl-dev
+  # store <-> hub sync (docs/sync.md): MQTT v5 client (paho C++ over paho C), zlib for batches,
+  # the broker and its command-line clients (tests and bench/sync start a real one)
+  libpaho-mqttpp-dev libpaho-mqtt-dev zlib1g-dev mosquitto mosquitto-clients
   # the channels' HTTPS and SMTP clients (Twilio, WhatsApp Cloud, webhooks, e-mail)
   libcurl4-openssl-dev
   # fuzzing (tests/fuzz): clang and its libFuzzer runtime (libclang_rt.fuzzer for clang 14)

@@ -52,6 +52,36 @@ void check_tasks(const DoctorFacts& f, std::vector<Finding>& out) {
   }
 }
 
+void check_sync(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.sync || !f.sync->configured) return;
+  const auto& s = *f.sync;
+  if (!s.alarm.empty()) {
+    out.push_back({Severity::action, "sync: " + s.alarm});
+  }
+  if (s.state == "connected") {
+    out.push_back(
+        {Severity::ok, fmt::format("sync: connected to {}; {} record(s) waiting", s.broker, s.waiting)});
+  } else if (s.state != "not running") {
+    out.push_back(
+        {Severity::advice,
+         fmt::format("sync: not connected to {} ({}); {} record(s) wait in the outbox and leave when "
+                     "the link is back (docs/sync.md says what each error means)",
+                     s.broker, s.error.empty() ? s.state : s.error, s.waiting)});
+  }
+  if (s.parked > 0) {
+    out.push_back(
+        {Severity::advice, fmt::format("sync: {} message(s) from the hub were parked; their reasons are in "
+                                       "the ledger table sync_parked (docs/sync.md)",
+                                       s.parked)});
+  }
+  if (s.rules_refused > 0) {
+    out.push_back(
+        {Severity::advice, fmt::format("sync: {} rule pack(s) refused, the newest because: {}; version {} "
+                                       "keeps running",
+                                       s.rules_refused, s.last_refusal, s.rules_version)});
+  }
+}
+
 void check_identified_sales(const DoctorFacts& f, std::vector<Finding>& out) {
   if (!f.quality || f.quality->sales == 0) return;
   const auto& q = *f.quality;
@@ -161,6 +191,7 @@ void check_quarantine(const DoctorFacts& f, std::vector<Finding>& out) {
 constexpr Check kChecks[] = {
     check_ledger,  check_identified_sales, check_mobiles, check_duplicates,
     check_details, check_quarantine,       check_rules,   check_tasks,
+    check_sync,
 };
 
 std::string_view label(Severity s) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/cli/sync_status.hpp"
 #include "agent/config/config.hpp"
 #include "local/identity/quality.hpp"
 #include "local/tasks/tasks.hpp"
@@ -22,6 +23,7 @@ struct DoctorFacts {
   std::vector<std::string> rules_warnings;  // default rules left off, and why
   std::size_t rules_running = 0;
   std::optional<TaskCounts> tasks;  // empty when the ledger has no tasks table yet
+  std::optional<SyncStatus> sync;   // empty when the ledger could not be read
 };
 
 enum class Severity {

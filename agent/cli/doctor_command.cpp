@@ -23,6 +23,9 @@ int doctor_command(const AgentConfig& config) {
     if (quality && ledger->schema_version() >= kRulesSchema) {
       if (auto tasks = count_tasks(ledger->db(), clock.now())) facts.tasks = *tasks;
     }
+    if (auto sync = gather_sync_status(config, ledger->db(), ledger->schema_version(), clock.now())) {
+      facts.sync = std::move(*sync);
+    }
     (void)ledger->db().exec("COMMIT");
     if (quality) {
       facts.quality = std::move(*quality);

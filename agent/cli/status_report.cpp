@@ -114,6 +114,8 @@ Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger) {
   auto waiting = !tasks || r.schema_version < kRulesSchema
                      ? Result<std::int64_t>(std::int64_t{0})
                      : ledger.db().query_int("SELECT count(*) FROM messages WHERE state = 'intent'");
+  auto sync = !waiting ? Result<SyncStatus>(waiting.error())
+                       : gather_sync_status(config, ledger.db(), r.schema_version, ledger.clock().now());
   constexpr int kChannelsSchema = 8;
   auto channels =
       !waiting || r.schema_version < kChannelsSchema ? Status{} : gather_channel_status(ledger.db(), r);
@@ -121,6 +123,8 @@ Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger) {
   if (!quality) return quality.error();
   if (!tasks) return tasks.error();
   if (!waiting) return waiting.error();
+  if (!sync) return sync.error();
+  r.sync = std::move(*sync);
   if (!channels) return channels.error();
   r.tasks = *tasks;
   r.messages_waiting = *waiting;
@@ -150,6 +154,7 @@ std::string render_status_text(const StatusReport& r) {
   out += fmt::format("  customers   {}\n", thousands(c.customers));
   out += fmt::format("  quarantined {} line(s)\n", thousands(c.quarantined));
   out += fmt::format("  outbox      {} record(s) waiting\n", thousands(c.outbox_depth));
+  out += render_sync_text(r.sync);
   out += fmt::format("  quality     {}\n", render_quality_line(r.quality));
   out += fmt::format("  tasks       {} open, {} overdue{}\n", thousands(r.tasks.open),
                      thousands(r.tasks.overdue), r.tasks.open > 0 ? " (`regua-agent tasks list`)" : "");
@@ -256,6 +261,7 @@ nlohmann::ordered_json render_status_json(const StatusReport& r) {
       {"quality", render_quality_json(r.quality)},
       {"tasks", {{"open", r.tasks.open}, {"overdue", r.tasks.overdue}}},
       {"messages_waiting", r.messages_waiting},
+      {"sync", render_sync_json(r.sync)},
       {"messages", channel_counts_json(r.messages)},
       {"deliveries", channel_counts_json(r.deliveries)},
       {"callbacks_refused", std::move(refused)},

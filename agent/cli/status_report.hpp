@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/cli/sync_status.hpp"
 #include "agent/config/config.hpp"
 #include "local/identity/quality.hpp"
 #include "local/ledger/checkpoints.hpp"
@@ -44,6 +45,7 @@ struct StatusReport {
   DataQuality quality;
   TaskCounts tasks;                   // open tasks for staff, and how many of them are overdue
   std::int64_t messages_waiting = 0;  // message intents not yet handed to the channel
+  SyncStatus sync;
   // Messages by state (intent, sending, sent, failed, unknown, cancelled) and by receipt
   // (delivered, read, undelivered): every state is present, zero or not.
   std::vector<std::pair<std::string, std::int64_t>> messages, deliveries;

@@ -184,7 +184,7 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   const auto base = std::filesystem::absolute(file).parent_path();
   TomlTable top(&root, "the configuration", errors);
   for (const char* section : {"store", "ledger", "source", "log", "http", "segments", "segment", "rules",
-                              "consent", "links", "channels"})
+                              "consent", "links", "channels", "sync"})
     top.allow(section);
   top.reject_unknown_keys();
   read_store(root, config, errors);
@@ -197,6 +197,7 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   read_consent(root, config.consent, errors);
   read_links(root, config.links, errors);
   read_channels(root, base, config.ledger.path, config.store.name, config.channels, errors);
+  read_sync(root, base, config.store.id, config.sync, errors);
   if (!errors.empty()) return make_error(ErrorKind::config, errors.text());
   return config;
 }

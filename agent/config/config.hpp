@@ -14,6 +14,7 @@
 #include "agent/config/rules_options.hpp"
 #include "agent/config/segments_options.hpp"
 #include "agent/config/source_options.hpp"
+#include "agent/config/sync_options.hpp"
 #include "local/core/result.hpp"
 
 namespace date {
@@ -64,11 +65,12 @@ struct AgentConfig {
   std::vector<SourceConfig> sources;
   LogConfig log;
   HttpConfig http;
-  SegmentsConfig segments;  // [segments] and [[segment]]
-  RulesConfig rules;        // [rules], [rules.quiet_hours], [rules.cap]
-  ConsentPolicy consent;    // [consent]
-  StoreLinks links;         // [links]
-  ChannelsConfig channels;  // [channels] and its providers
+  SegmentsConfig segments;         // [segments] and [[segment]]
+  RulesConfig rules;               // [rules], [rules.quiet_hours], [rules.cap]
+  ConsentPolicy consent;           // [consent]
+  StoreLinks links;                // [links]
+  ChannelsConfig channels;         // [channels] and its providers
+  std::optional<SyncConfig> sync;  // [sync]; none: the store does not sync
 };
 
 // Reads and checks a configuration file. Errors are ErrorKind::config with one line per mistake.

@@ -6,13 +6,18 @@
 namespace regua {
 
 Result<StoreRules> load_store_rules(const AgentConfig& config,
-                                    const std::optional<std::filesystem::path>& rules_file) {
+                                    const std::optional<std::filesystem::path>& rules_file,
+                                    const std::optional<PackRules>& pack) {
   RuleSetOptions options;
   options.store_name = config.store.name;
   options.default_pack = config.rules.default_pack;
   options.disable = config.rules.disable;
   options.context.segments = config.segments.custom;
-  if (const auto file = rules_file ? rules_file : config.rules.file) {
+  if (pack) {
+    auto raw = parse_rule_file(pack->text, "rule pack version " + std::to_string(pack->version));
+    if (!raw) return raw.error();
+    options.store_rules = std::move(*raw);
+  } else if (const auto file = rules_file ? rules_file : config.rules.file) {
     auto raw = read_rule_file(*file);
     if (!raw) return raw.error();
     options.store_rules = std::move(*raw);

@@ -23,9 +23,17 @@ struct StoreRules {
   std::vector<std::string> off;       // rule ids defined but not running
 };
 
-// `rules_file` replaces [rules] file when given (simulate --rules). Errors are ErrorKind::config
-// and name the file, the line, the rule and the field.
+// A rule pack from HQ (sync/rule_pack.hpp): its rules take the place of the store's rules file.
+struct PackRules {
+  std::int64_t version = 0;
+  std::string text;  // a rules file (TOML)
+};
+
+// `rules_file` replaces [rules] file when given (simulate --rules); `pack`, when given, replaces
+// both. Errors are ErrorKind::config and name the file (or the pack), the line, the rule and the
+// field.
 Result<StoreRules> load_store_rules(const AgentConfig& config,
-                                    const std::optional<std::filesystem::path>& rules_file = std::nullopt);
+                                    const std::optional<std::filesystem::path>& rules_file = std::nullopt,
+                                    const std::optional<PackRules>& pack = std::nullopt);
 
 }  // namespace regua

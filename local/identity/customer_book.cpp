@@ -40,6 +40,10 @@ constexpr std::string_view kUpdate =
 
 // When the news changed no field only its time moves; not rewriting the indexed columns keeps a
 // returning customer's sale cheap.
+// A new customer's row in the sync outbox, in its transaction (not a trigger: see kSaleToOutbox in
+// local/ledger/ingest.cpp).
+constexpr std::string_view kCustomerToOutbox = "INSERT INTO outbox (kind, ref) VALUES ('customer', ?1)";
+
 constexpr std::string_view kTouch = "UPDATE customers SET info_at = ?2 WHERE id = ?1 AND info_at < ?2";
 
 constexpr std::string_view kDataVersion = "PRAGMA data_version";
@@ -89,6 +93,7 @@ Result<CustomerBook> CustomerBook::create(sqlite::Db& db, const PhoneNormaliser&
        {Prepared{&book.by_pos_id_, by_pos_id_sql()}, Prepared{&book.by_cpf_, by_cpf_sql()},
         Prepared{&book.by_mobile_, by_mobile_sql()}, Prepared{&book.insert_, std::string(kInsert)},
         Prepared{&book.update_, std::string(kUpdate)}, Prepared{&book.touch_, std::string(kTouch)},
+        Prepared{&book.customer_to_outbox_, std::string(kCustomerToOutbox)},
         Prepared{&book.set_pos_id_, std::string(kSetPosId)},
         Prepared{&book.add_pos_id_, std::string(kAddPosId)},
         Prepared{&book.upsert_consent_, std::string(kRecordConsentSql)},
@@ -228,6 +233,8 @@ Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch&
     insert_.bind(12, info_at).bind(13, clock_->now().time_since_epoch().count());
     if (auto s = insert_.run(); !s) return s.error().within(who(info));
     id = db_->last_insert_rowid();
+    customer_to_outbox_.bind(1, id);
+    if (auto s = customer_to_outbox_.run(); !s) return s.error().within(who(info));
     settled = true;  // the record is the news itself
     // A person who asked to be forgotten starts anew, and is not contacted on the strength of a
     // POS record that should have gone with them: every channel refused until they grant one

@@ -93,8 +93,8 @@ class CustomerBook {
   sqlite::Db* db_;
   const PhoneNormaliser* phones_;
   const Clock* clock_;
-  sqlite::Stmt by_pos_id_, by_cpf_, by_mobile_, insert_, update_, touch_, set_pos_id_, add_pos_id_,
-      upsert_consent_, any_without_pos_id_, erased_pos_id_seen_, data_version_;
+  sqlite::Stmt by_pos_id_, by_cpf_, by_mobile_, insert_, customer_to_outbox_, update_, touch_, set_pos_id_,
+      add_pos_id_, upsert_consent_, any_without_pos_id_, erased_pos_id_seen_, data_version_;
   std::unordered_map<std::string, Known> known_;
   std::unordered_map<std::int64_t, std::int64_t> deferred_info_at_;  // customer id -> POS time
   std::int64_t data_version_seen_ = -1;

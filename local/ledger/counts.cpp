@@ -11,7 +11,8 @@ SELECT (SELECT count(*) FROM sales),
        (SELECT count(*) FROM cancellations c WHERE NOT EXISTS (SELECT 1 FROM sales s WHERE s.pos_id = c.sale_pos_id)),
        (SELECT count(*) FROM customers),
        (SELECT count(*) FROM quarantine),
-       (SELECT count(*) FROM outbox))sql");
+       (SELECT count(*) FROM outbox WHERE seq > coalesce(
+         (SELECT CAST(value AS INTEGER) FROM ledger_info WHERE key = 'sync.acked_seq'), 0)))sql");
   if (!stmt) return stmt.error();
   auto row = stmt->step();
   if (!row) return row.error();

@@ -21,6 +21,11 @@ constexpr std::string_view kCancelledBefore = "SELECT cancelled_at FROM cancella
 
 constexpr std::string_view kSetSaleCustomer = "UPDATE sales SET customer_id = ?2 WHERE id = ?1";
 
+// The sale's row in the sync outbox (docs/ledger.md), in its transaction. Written here rather than
+// by a trigger: a trigger on sales makes SQLite keep a statement journal for every insert, which cost
+// ingest about 30% more instructions (docs/benchmarks.md, bench/import-compare).
+constexpr std::string_view kSaleToOutbox = "INSERT INTO outbox (kind, ref) VALUES ('sale', ?1)";
+
 // Items go in by groups of kItemsPerInsert rows: one statement instead of one per item.
 constexpr int kItemsPerInsert = 4;
 std::string insert_items_sql(int rows) {
@@ -101,7 +106,7 @@ Result<Ingestor> Ingestor::create(Ledger& ledger, const PhoneNormaliser& phones)
        {Prepared{&in.insert_sale_, kInsertSale}, Prepared{&in.set_sale_customer_, kSetSaleCustomer},
         Prepared{&in.insert_cancel_, kInsertCancel}, Prepared{&in.cancel_sale_, kCancelSale},
         Prepared{&in.insert_quarantine_, kInsertQuarantine}, Prepared{&in.owner_of_sale_, kOwnerOfSale},
-        Prepared{&in.cancelled_before_, kCancelledBefore}}) {
+        Prepared{&in.cancelled_before_, kCancelledBefore}, Prepared{&in.sale_to_outbox_, kSaleToOutbox}}) {
     auto prepared = db.prepare(sql);
     if (!prepared) return prepared.error();
     *stmt = std::move(*prepared);
@@ -236,6 +241,8 @@ Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
     return {};
   }
   const auto sale_id = ledger_->db().last_insert_rowid();
+  sale_to_outbox_.bind(1, sale_id);
+  if (auto s = sale_to_outbox_.run(); !s) return s.error().within("sale " + sale.pos_id);
 
   if (identified) {
     auto id = customers_.save(*sale.customer, *match, sold_at, source);

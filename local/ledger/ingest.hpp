@@ -107,7 +107,7 @@ class Ingestor {
   CustomerStats stats_;
   IngestListener* listener_ = nullptr;
   std::optional<sqlite::Transaction> txn_;
-  sqlite::Stmt insert_sale_, set_sale_customer_;
+  sqlite::Stmt insert_sale_, set_sale_customer_, sale_to_outbox_;
   std::array<sqlite::Stmt, 4> insert_items_;  // for 1, 2, 3 and 4 items at once
   sqlite::Stmt insert_cancel_, cancel_sale_, insert_quarantine_, owner_of_sale_, cancelled_before_;
   IngestCounts pending_, committed_;

@@ -100,7 +100,11 @@ Result<Ledger> Ledger::open(const LedgerOptions& options, const Clock& clock) {
     if (auto s = claim_for_store(d, options.store_id, clock); !s) return s.error();
   }
   // 16 MiB of page cache keeps the hot parts of the indexes in memory while the agent stays small.
-  for (const char* pragma : {"PRAGMA foreign_keys = ON", "PRAGMA cache_size = -16384"}) {
+  // Temporary files in memory: a statement that fires a trigger (the outbox's, migration 10) keeps a
+  // statement journal of the pages it changes, and once one statement of a large ingest transaction
+  // spilled it to a file, every later one wrote to that file (a write per page per sale).
+  for (const char* pragma :
+       {"PRAGMA foreign_keys = ON", "PRAGMA cache_size = -16384", "PRAGMA temp_store = MEMORY"}) {
     if (auto s = d.exec(pragma); !s) return s.error();
   }
   if (options.read_only && !options.store_id.empty()) {

@@ -483,6 +483,101 @@ CREATE INDEX decisions_by_job ON decisions (job_id);
 -- Revenue per action reads the sends and would-be sends of each rule in a range of time.
 CREATE INDEX decisions_for_effects ON decisions (rule_id, at) WHERE decision = 'fired' OR decision = 'holdout';
 )sql"},
+    Migration{10, "sync: the outbox as a queue of references filled by triggers, downlink state", R"sql(
+-- Migration 1's outbox (never filled) becomes a queue of references: what changed (kind) and which
+-- row (ref). The record itself is built when it is published, from the row as it is then (records
+-- are state-based upserts), so a sale adds one small row to its transaction and nothing else.
+-- seq is the store's sequence towards the hub: a rowid, max + 1, so gapless as long as the newest
+-- row is never deleted (acknowledging keeps it; docs/ledger.md says why). docs/protocol.md has
+-- the kinds.
+DROP TABLE outbox;
+CREATE TABLE outbox (
+  seq  INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  ref  INTEGER NOT NULL
+);
+
+-- Written by the ledger itself, so that no writer (merge, rules, staff closing a task, an order
+-- from HQ) can forget it, in the transaction of the change. New sales and new customers are the
+-- exception: the one place that inserts them (local/ledger/ingest.cpp, local/identity/
+-- customer_book.cpp) writes their row, because a trigger on those inserts makes SQLite keep a
+-- statement journal for each one (about 30% more instructions for ingest).
+CREATE TRIGGER outbox_sale_changed AFTER UPDATE OF cancelled_at, customer_id ON sales
+  WHEN OLD.cancelled_at IS NOT NEW.cancelled_at
+    OR (OLD.customer_id IS NOT NULL AND OLD.customer_id IS NOT NEW.customer_id)
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('sale', NEW.id); END;
+CREATE TRIGGER outbox_customer_changed
+  AFTER UPDATE OF pos_id, name, phone, phone_e164, email, cpf, birthday ON customers
+  WHEN OLD.pos_id IS NOT NEW.pos_id OR OLD.name IS NOT NEW.name OR OLD.phone IS NOT NEW.phone
+    OR OLD.phone_e164 IS NOT NEW.phone_e164 OR OLD.email IS NOT NEW.email OR OLD.cpf IS NOT NEW.cpf
+    OR OLD.birthday IS NOT NEW.birthday
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('customer', NEW.id); END;
+CREATE TRIGGER outbox_customer_removed AFTER DELETE ON customers
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('customer', OLD.id); END;
+CREATE TRIGGER outbox_consent_added AFTER INSERT ON consents
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('customer', NEW.customer_id); END;
+CREATE TRIGGER outbox_consent_changed AFTER UPDATE OF granted ON consents
+  WHEN OLD.granted IS NOT NEW.granted
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('customer', NEW.customer_id); END;
+CREATE TRIGGER outbox_segment_event AFTER INSERT ON segment_events
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('segment', NEW.id); END;
+CREATE TRIGGER outbox_task_added AFTER INSERT ON tasks
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('task', NEW.id); END;
+-- HQ may hand a task to someone (an order "task_reassign"); NULL: the store's staff as a whole.
+ALTER TABLE tasks ADD COLUMN assignee TEXT;
+CREATE TRIGGER outbox_task_changed AFTER UPDATE OF state, outcome, note, assignee ON tasks
+  WHEN OLD.state IS NOT NEW.state OR OLD.outcome IS NOT NEW.outcome OR OLD.note IS NOT NEW.note
+    OR OLD.assignee IS NOT NEW.assignee
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('task', NEW.id); END;
+CREATE TRIGGER outbox_message_added AFTER INSERT ON messages
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('message', NEW.id); END;
+CREATE TRIGGER outbox_message_changed AFTER UPDATE OF state ON messages WHEN OLD.state IS NOT NEW.state
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('message', NEW.id); END;
+
+-- A ledger with history sends it all once it syncs: customers, then sales, then the rest.
+INSERT INTO outbox (kind, ref) SELECT 'customer', id FROM customers ORDER BY id;
+INSERT INTO outbox (kind, ref) SELECT 'sale', id FROM sales ORDER BY id;
+INSERT INTO outbox (kind, ref) SELECT 'segment', id FROM segment_events ORDER BY id;
+INSERT INTO outbox (kind, ref) SELECT 'task', id FROM tasks ORDER BY id;
+INSERT INTO outbox (kind, ref) SELECT 'message', id FROM messages ORDER BY id;
+
+-- Orders from HQ (opt-out, erasure, task close or reassign), each applied once: its id is the
+-- hub's. The outcome goes back up as an 'order' record (ref = this row's id).
+CREATE TABLE hq_orders (
+  id         INTEGER PRIMARY KEY,
+  order_id   TEXT NOT NULL UNIQUE,
+  kind       TEXT NOT NULL,
+  body       TEXT NOT NULL,     -- the order as received (JSON)
+  outcome    TEXT NOT NULL CHECK (outcome = 'applied' OR outcome = 'refused'),
+  detail     TEXT NOT NULL,     -- what was done, or why not
+  applied_at INTEGER NOT NULL
+);
+CREATE TRIGGER outbox_order_done AFTER INSERT ON hq_orders
+BEGIN INSERT INTO outbox (kind, ref) VALUES ('order', NEW.id); END;
+
+-- Rule packs received from HQ, every one, with why a refused one was refused. The newest applied
+-- one is what the rule engine runs (agent/rules/store_rules.hpp).
+CREATE TABLE rule_packs (
+  id          INTEGER PRIMARY KEY,
+  version     INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  status      TEXT NOT NULL CHECK (status = 'applied' OR status = 'refused'),
+  reason      TEXT NOT NULL,
+  body        TEXT,              -- the rules (TOML) of an applied pack
+  signature   TEXT
+);
+CREATE INDEX rule_packs_applied ON rule_packs (version) WHERE status = 'applied';
+
+-- Downlink messages that could not be taken (unknown version, malformed, wrong store), with why;
+-- they never block what comes after them.
+CREATE TABLE sync_parked (
+  id      INTEGER PRIMARY KEY,
+  topic   TEXT NOT NULL,
+  reason  TEXT NOT NULL,
+  payload BLOB NOT NULL,         -- the first 64 KiB
+  at      INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -136,6 +136,10 @@ bool Stmt::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
+bool Stmt::is_integer(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_INTEGER;
+}
+
 std::optional<std::string> Stmt::optional_text(int column) const {
   if (is_null(column)) return std::nullopt;
   return std::string(text(column));

@@ -51,6 +51,7 @@ class Stmt {
   [[nodiscard]] double real(int column) const;
   [[nodiscard]] std::string_view text(int column) const;
   [[nodiscard]] bool is_null(int column) const;
+  [[nodiscard]] bool is_integer(int column) const;  // the value in this row is an INTEGER
   [[nodiscard]] std::optional<std::string> optional_text(int column) const;
 
   [[nodiscard]] bool valid() const { return stmt_ != nullptr; }

@@ -12,6 +12,8 @@
 #include "local/identity/consents.hpp"
 #include "local/ledger/ledger.hpp"
 #include "local/scheduler/messages.hpp"
+#include "sync/hq_orders.hpp"
+#include "sync/protocol/envelope.hpp"
 #include "tests/support/provider_standin.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_pki.hpp"
@@ -252,6 +254,24 @@ TEST_F(ChannelSenderTest, AnOptOutThatArrivedAfterTheFiringIsHonouredAtSendTime)
   sender.reset();
   ASSERT_EQ(standin.count(), 1U);
   EXPECT_EQ(standin.requests()[0].to, "+5511987650003") << "only the customer who did not opt out";
+  EXPECT_EQ(count("SELECT count(*) FROM decisions WHERE reason = 'opted_out' AND decision = 'cancelled'"), 1);
+}
+
+TEST_F(ChannelSenderTest, AnOptOutOrderFromHqStopsAMessageFiredWhileTheStoreWasOffline) {
+  // Fired during a week without a link; the order (given at HQ on day 3) arrives when it returns,
+  // before the channel gets to the message.
+  const auto sms = add_intent(1, "sms", "+5511987650001", "Oi, Ana!");
+  auto header =
+      nlohmann::json{{"id", "hq-1"}, {"order", "opt_out"}, {"customer_pos_id", "C-1"}, {"channels", {"sms"}}};
+  auto envelope = sync::decode_envelope(sync::encode_envelope("order", std::move(header)));
+  ASSERT_TRUE(envelope.ok());
+  auto outcome = sync::apply_hq_order(ledger->db(), *envelope, clock.now());
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+  ASSERT_TRUE(outcome->applied) << outcome->detail;
+  auto sender = start(config(trusted()));
+  ASSERT_TRUE(eventually([&] { return state_is(sms, "cancelled"); })) << field(sms, "error");
+  sender.reset();
+  EXPECT_EQ(standin.count(), 0U) << "nothing reached the provider";
   EXPECT_EQ(count("SELECT count(*) FROM decisions WHERE reason = 'opted_out' AND decision = 'cancelled'"), 1);
 }
 

@@ -24,7 +24,7 @@ TEST_F(LedgerTest, IsCreatedAtTheLatestSchemaInWalMode) {
 }
 
 TEST_F(LedgerTest, ReopensWithoutChangingAnything) {
-  ASSERT_TRUE(ledger->db().exec("INSERT INTO outbox (kind, payload, created_at) VALUES ('x', 'y', 1)").ok());
+  ASSERT_TRUE(ledger->db().exec("INSERT INTO outbox (kind, ref) VALUES ('sale', 1)").ok());
   reopen();
   EXPECT_EQ(count("SELECT count(*) FROM outbox"), 1);
   EXPECT_EQ(count("PRAGMA user_version"), latest_ledger_version());
@@ -84,9 +84,9 @@ TEST(LedgerOpen, ChecksIntegrityAndRefusesADamagedLedger) {
     ASSERT_TRUE(ledger->db().exec("PRAGMA journal_mode = DELETE").ok());
     std::string many;
     for (int i = 0; i < 2000; ++i)
-      many += "('k" + std::to_string(i) + "', 'payload payload payload', 1),";
+      many += "('kind " + std::to_string(i) + " payload payload payload', " + std::to_string(i) + "),";
     many.pop_back();
-    ASSERT_TRUE(ledger->db().exec("INSERT INTO outbox (kind, payload, created_at) VALUES " + many).ok());
+    ASSERT_TRUE(ledger->db().exec("INSERT INTO outbox (kind, ref) VALUES " + many).ok());
     ASSERT_TRUE(ledger->db().exec("CREATE INDEX outbox_kind ON outbox (kind)").ok());
   }
   // Scribble over the middle of the file: pages of the table or its index no longer agree.

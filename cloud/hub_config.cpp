@@ -1,0 +1,148 @@
+#include "cloud/hub_config.hpp"
+
+#include <set>
+#include <string_view>
+
+#include <toml++/toml.h>
+
+#include "sync/protocol/topics.hpp"
+
+namespace regua::hub {
+namespace {
+
+// Reads one table against the keys it may have; every mistake is one line with file:line.
+class HubTable {
+ public:
+  HubTable(const toml::table& root, std::string name, const std::filesystem::path& file, std::string& errors)
+      : table_(root[name].as_table()), name_(std::move(name)), file_(file), errors_(errors) {
+    if (root.contains(name_) && table_ == nullptr)
+      add(root.get(name_)->source(), "must be a table: [" + name_ + "]");
+  }
+
+  std::optional<std::string> string(std::string_view key, bool required) {
+    known_.insert(std::string(key));
+    const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
+    if (node == nullptr) {
+      if (required) errors_ += file_.string() + ": [" + name_ + "] " + std::string(key) + " is required\n";
+      return std::nullopt;
+    }
+    if (!node->is_string()) {
+      add(node->source(), std::string(key) + " must be a string");
+      return std::nullopt;
+    }
+    return node->as_string()->get();
+  }
+
+  std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max) {
+    known_.insert(std::string(key));
+    const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
+    if (node == nullptr) return std::nullopt;
+    if (!node->is_integer() || node->as_integer()->get() < min || node->as_integer()->get() > max) {
+      add(node->source(), std::string(key) + " must be an integer from " + std::to_string(min) + " to " +
+                              std::to_string(max));
+      return std::nullopt;
+    }
+    return node->as_integer()->get();
+  }
+
+  void bad(std::string_view key, const std::string& why) {
+    const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
+    if (node != nullptr) add(node->source(), std::string(key) + ": " + why);
+  }
+
+  void reject_unknown() {
+    if (table_ == nullptr) return;
+    for (const auto& [key, node] : *table_) {
+      if (!known_.contains(std::string(key.str()))) {
+        add(node.source(),
+            "unknown key " + std::string(key.str()) + " (see docs/sync.md for the hub's keys)");
+      }
+    }
+  }
+
+ private:
+  void add(const toml::source_region& where, const std::string& message) {
+    errors_ +=
+        file_.string() + ":" + std::to_string(where.begin.line) + ": [" + name_ + "] " + message + "\n";
+  }
+
+  const toml::table* table_;
+  std::string name_;
+  const std::filesystem::path& file_;
+  std::string& errors_;
+  std::set<std::string> known_;
+};
+
+std::filesystem::path relative_to(const std::filesystem::path& base, const std::string& path) {
+  std::filesystem::path p(path);
+  return (p.is_relative() ? base / p : p).lexically_normal();
+}
+
+}  // namespace
+
+Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    return make_error(ErrorKind::config, file.string() + ":" + std::to_string(e.source().begin.line) +
+                                             ": not valid TOML: " + std::string(e.description()));
+  }
+  HubConfig config;
+  config.file = file;
+  const auto base = std::filesystem::absolute(file).parent_path();
+  std::string errors;
+  for (const auto& [key, node] : root) {
+    const std::string k(key.str());
+    if (k != "hub" && k != "broker" && k != "rules") {
+      errors += file.string() + ":" + std::to_string(node.source().begin.line) + ": unknown section " + k +
+                " (the hub reads [hub], [broker] and [rules])\n";
+    }
+  }
+  HubTable hub(root, "hub", file, errors);
+  if (auto network = hub.string("network", true)) {
+    if (sync::is_sync_id(*network)) {
+      config.network = *network;
+    } else {
+      hub.bad("network", "\"" + *network + "\" is not a network id (1 to 64 letters, digits, '-' or '_')");
+    }
+  }
+  config.database = relative_to(base, hub.string("database", false).value_or("hub.db"));
+  if (auto group = hub.string("share_group", false)) {
+    if (group->empty() || sync::is_sync_id(*group)) {
+      config.share_group = *group;
+    } else {
+      hub.bad("share_group", "use letters, digits, '-' or '_' (or \"\" for a plain subscription)");
+    }
+  }
+  if (auto ms = hub.integer("resend_after_ms", 100, 600'000))
+    config.resend_after = std::chrono::milliseconds(*ms);
+  if (auto s = hub.integer("order_resend_s", 1, 86'400)) config.order_resend = std::chrono::seconds(*s);
+  hub.reject_unknown();
+
+  HubTable broker(root, "broker", file, errors);
+  if (auto url = broker.string("url", true)) {
+    if (url->rfind("ssl://", 0) == 0 || url->rfind("mqtts://", 0) == 0) {
+      config.url = *url;
+    } else {
+      broker.bad("url",
+                 "\"" + *url + "\" is not a TLS URL: write ssl://host:port (the broker only speaks TLS)");
+    }
+  }
+  if (auto ca = broker.string("ca", true)) config.tls.ca = relative_to(base, *ca);
+  if (auto cert = broker.string("cert", true)) config.tls.cert = relative_to(base, *cert);
+  if (auto key = broker.string("key", true)) config.tls.key = relative_to(base, *key);
+  broker.reject_unknown();
+
+  HubTable rules(root, "rules", file, errors);
+  if (auto key = rules.string("signing_key", false)) config.signing_key = relative_to(base, *key);
+  rules.reject_unknown();
+
+  if (!errors.empty()) {
+    errors.pop_back();
+    return make_error(ErrorKind::config, errors);
+  }
+  return config;
+}
+
+}  // namespace regua::hub

@@ -1,0 +1,40 @@
+#pragma once
+// The hub's configuration: one TOML file (docs/sync.md has an example and every key).
+//
+//   [hub]
+//   network = "demo"             # the franchise network it serves (its certificate's CN is hub:demo)
+//   database = "hub.db"          # SQLite (relative paths are relative to this file)
+//   share_group = "regua-hub"    # MQTT v5 shared subscription group ("": a plain subscription)
+//   [broker]
+//   url = "ssl://127.0.0.1:8883"
+//   ca = "pki/ca.crt"
+//   cert = "pki/hub-demo.crt"
+//   key = "pki/hub-demo.key"
+//   [rules]
+//   signing_key = "pki/rules-demo.key"   # HQ's Ed25519 key for `regua-hub rules publish`
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "local/core/result.hpp"
+#include "sync/mqtt_link.hpp"
+
+namespace regua::hub {
+
+struct HubConfig {
+  std::filesystem::path file;
+  std::string network;
+  std::filesystem::path database;
+  std::string share_group = "regua-hub";
+  std::string url;
+  sync::TlsFiles tls;
+  std::filesystem::path signing_key;
+  std::chrono::milliseconds resend_after{2'000};  // a hole older than this is asked for again
+  std::chrono::seconds order_resend{30};          // an order not confirmed is sent again after this
+};
+
+// Errors are ErrorKind::config, one line per mistake, naming the file, line and key.
+Result<HubConfig> load_hub_config(const std::filesystem::path& file);
+
+}  // namespace regua::hub

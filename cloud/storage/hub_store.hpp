@@ -1,0 +1,85 @@
+#pragma once
+// Where the hub keeps what stores send: behind this interface so that the SQLite backend (one
+// machine, the default) and a PostgreSQL backend (issue 8: several hub replicas on one database)
+// are interchangeable and run the same tests.
+//
+// The guarantees every backend keeps: a batch is stored in one transaction, idempotently by
+// (store, sequence) (a record seen before changes nothing), with the range it covers; the store's
+// `contiguous` mark (the highest sequence with everything before it stored) is computed in that
+// transaction, and only what the transaction committed is ever acknowledged.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "local/core/clock.hpp"
+#include "local/core/result.hpp"
+#include "sync/protocol/batch.hpp"
+
+namespace regua::hub {
+
+struct BatchStored {
+  std::int64_t contiguous = 0;  // after the commit: what the hub acknowledges
+  std::int64_t inserted = 0;    // records new to the hub
+  std::int64_t duplicates = 0;  // records it had already
+  std::int64_t lost = 0;        // sequences the store had freed on an earlier ack the hub no longer has
+};
+
+struct StoreRow {
+  std::string store;
+  std::int64_t contiguous = 0;
+  std::int64_t records = 0;
+  std::optional<std::int64_t> last_seen;
+  std::string agent;
+  std::int64_t rules_version = 0;
+  std::int64_t lost = 0;
+};
+
+struct PendingOrder {
+  std::string store;
+  std::string order_id;
+  nlohmann::json body;  // the order's header fields (type "order")
+};
+
+struct StoredRulePack {
+  std::int64_t version = 0;
+  std::string target;  // a store id, or "*" for every store
+  std::string rules;
+  std::string signature;
+};
+
+class HubStore {
+ public:
+  virtual ~HubStore() = default;
+
+  virtual Result<BatchStored> store_batch(const sync::DecodedBatch& batch, Seconds now) = 0;
+  virtual Result<std::int64_t> contiguous(std::string_view store) = 0;
+  // A store said hello: when it was seen, its agent and rule pack version; returns the store's row.
+  virtual Result<StoreRow> note_hello(std::string_view store, std::string_view agent,
+                                      std::int64_t rules_version, Seconds now) = 0;
+  virtual Result<std::vector<StoreRow>> stores() = 0;
+  // A message that cannot be taken, with why; never blocks what follows.
+  virtual Status park(std::string_view topic, std::string_view reason, std::string_view payload,
+                      Seconds now) = 0;
+  virtual Result<std::int64_t> parked_count() = 0;
+
+  // Orders for stores: kept until the store's `order` record says it took them.
+  virtual Status add_order(std::string_view store, std::string_view order_id, const nlohmann::json& body,
+                           Seconds now) = 0;
+  // Orders not done and not sent since `resend_before` (or to `store` only when given).
+  virtual Result<std::vector<PendingOrder>> orders_to_send(Seconds resend_before,
+                                                           std::optional<std::string_view> store) = 0;
+  virtual Status mark_order_sent(std::string_view store, std::string_view order_id, Seconds now) = 0;
+
+  // Rule packs, signed by the publisher.
+  virtual Status add_rule_pack(const StoredRulePack& pack, Seconds now) = 0;
+  virtual Result<std::optional<StoredRulePack>> rule_pack_for(std::string_view store) = 0;
+  virtual Result<std::vector<StoredRulePack>> rule_packs_to_announce() = 0;
+  virtual Status mark_rule_pack_announced(const StoredRulePack& pack) = 0;
+};
+
+}  // namespace regua::hub
