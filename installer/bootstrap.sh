@@ -14,12 +14,16 @@ packages=(
   libpugixml-dev
   # phone numbers (E.164, mobile or landline): libphonenumber; its headers need protobuf's, it links ICU
   libphonenumber-dev libprotobuf-dev libicu-dev
-  # the local HTTP server (POS event API, later the web app); OpenSSL for TLS and token checks
+  # the local HTTP server (POS event API, providers' callbacks, later the web app); OpenSSL for TLS,
+  # token checks and the callbacks' signatures
   libcpp-httplib-dev libssl-dev
+  # the channels' HTTPS and SMTP clients (Twilio, WhatsApp Cloud, webhooks, e-mail)
+  libcurl4-openssl-dev
   # fuzzing (tests/fuzz): clang and its libFuzzer runtime (libclang_rt.fuzzer for clang 14)
   clang libclang-rt-14-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev googletest sqlite3
+  # tests and benchmarks; openssl makes the stand-in providers' certificates, python3-aiosmtpd is the
+  # SMTP server of the e-mail tests
+  libgtest-dev libgmock-dev googletest sqlite3 openssl python3-aiosmtpd
   # .deb packages (CPack reads library dependencies with dpkg-shlibdeps) and their test in a throwaway root
   dpkg-dev util-linux
   # browser tests of the web app (tests/browser): Debian's headless Chromium, driven by playwright-core

@@ -5,10 +5,12 @@
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/platform/unique_fd.hpp"
+#include "local/scheduler/send_check.hpp"
 
 namespace regua {
 namespace {
@@ -88,42 +90,68 @@ Result<std::int64_t> FileChannel::last_written_id() {
   return j["id"].get<std::int64_t>();
 }
 
-Result<std::int64_t> FileChannel::deliver(Ledger& ledger) {
+Result<std::int64_t> FileChannel::deliver(Ledger& ledger, std::span<const std::string> channels) {
+  static const std::vector<std::string> kEveryChannel{"sms", "whatsapp", "email"};
+  if (channels.empty()) channels = kEveryChannel;
   std::int64_t written = 0;
   for (;;) {
-    auto batch = messages_to_send(ledger.db(), kBatch);
+    const Seconds now = ledger.clock().now();
+    auto batch = messages_ready(ledger.db(), now, channels, kBatch);
     if (!batch) return batch.error();
     if (batch->empty()) return written;
-    auto last = last_written_id();
-    if (!last) return last.error();
+    const bool full_batch = static_cast<int>(batch->size()) == kBatch;
 
-    std::error_code ec;
-    const bool existed = std::filesystem::exists(path_, ec);
-    if (!existed && !path_.parent_path().empty())
-      std::filesystem::create_directories(path_.parent_path(), ec);
-    UniqueFd fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
-    if (!fd.valid()) return io_error("cannot open the outbox", path_);
-    const Seconds now = ledger.clock().now();
-    std::string text;
-    for (const auto& m : *batch) {
-      if (m.id <= *last) continue;  // written before a crash that came before marking it sent
-      text += line(m, now);
-      text += '\n';
-      ++written;
+    // The send-time check, committed before anything is written: a refused message never reaches the file.
+    std::vector<OutgoingMessage> going;
+    {
+      auto txn = sqlite::Transaction::begin(ledger.db());
+      if (!txn) return txn.error();
+      for (auto& m : *batch) {
+        auto refusal = check_before_send(ledger.db(), m);
+        if (!refusal) return refusal.error();
+        if (*refusal) {
+          if (auto s = cancel_message(ledger.db(), m, (*refusal)->code, (*refusal)->detail, now); !s)
+            return s.error();
+          spdlog::info("file channel: message {} not written: {}", m.id, (*refusal)->detail);
+          continue;
+        }
+        going.push_back(std::move(m));
+      }
+      if (auto s = txn->commit(); !s) return s.error();
     }
-    if (auto s = write_all(fd.get(), text, path_); !s) return s.error();
-    if (::fsync(fd.get()) != 0) return io_error("cannot sync the outbox", path_);
-    if (!existed) {
-      // The new file's name must survive a power cut too, or its lines would vanish with it.
-      UniqueFd dir(::open(path_.parent_path().empty() ? "." : path_.parent_path().c_str(),
-                          O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (dir.valid()) (void)::fsync(dir.get());
+    if (!going.empty()) {
+      auto last = last_written_id();
+      if (!last) return last.error();
+
+      std::error_code ec;
+      const bool existed = std::filesystem::exists(path_, ec);
+      if (!existed && !path_.parent_path().empty())
+        std::filesystem::create_directories(path_.parent_path(), ec);
+      UniqueFd fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+      if (!fd.valid()) return io_error("cannot open the outbox", path_);
+      std::string text;
+      std::vector<std::int64_t> ids;
+      for (const auto& m : going) {
+        ids.push_back(m.id);
+        if (m.id <= *last) continue;  // written before a crash that came before marking it sent
+        text += line(m, now);
+        text += '\n';
+        ++written;
+      }
+      if (auto s = write_all(fd.get(), text, path_); !s) return s.error();
+      if (::fsync(fd.get()) != 0) return io_error("cannot sync the outbox", path_);
+      if (!existed) {
+        // The new file's name must survive a power cut too, or its lines would vanish with it.
+        UniqueFd dir(::open(path_.parent_path().empty() ? "." : path_.parent_path().c_str(),
+                            O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (dir.valid()) (void)::fsync(dir.get());
+      }
+      auto txn = sqlite::Transaction::begin(ledger.db());
+      if (!txn) return txn.error();
+      if (auto s = mark_sent(ledger.db(), ids, "file", now); !s) return s.error();
+      if (auto s = txn->commit(); !s) return s.error();
     }
-    auto txn = sqlite::Transaction::begin(ledger.db());
-    if (!txn) return txn.error();
-    if (auto s = mark_sent(ledger.db(), batch->back().id, "file", now); !s) return s.error();
-    if (auto s = txn->commit(); !s) return s.error();
-    if (static_cast<int>(batch->size()) < kBatch) return written;
+    if (!full_batch) return written;
   }
 }
 

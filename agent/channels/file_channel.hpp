@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
+#include <string>
 
 #include "local/core/result.hpp"
 #include "local/ledger/ledger.hpp"
@@ -24,10 +26,12 @@ class FileChannel {
   // `zone` (the store's) writes the times with their offset; it must outlive the channel.
   FileChannel(std::filesystem::path path, const StoreZone& zone) : path_(std::move(path)), zone_(&zone) {}
 
-  // Writes every message intent of the ledger to the outbox, marks them sent; returns how many
-  // lines were appended. Call outside a transaction. On an error nothing more is written and the
-  // intents left stay intents for the next call.
-  Result<std::int64_t> deliver(Ledger& ledger);
+  // Writes the message intents on `channels` (names; empty: every channel) to the outbox and marks
+  // them sent; returns how many lines were appended. Each message passes the send-time check
+  // first (local/scheduler/send_check.hpp): one refused is cancelled with its reason, not written.
+  // Call outside a transaction. On an error nothing more is written and the intents left stay
+  // intents for the next call.
+  Result<std::int64_t> deliver(Ledger& ledger, std::span<const std::string> channels = {});
 
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 

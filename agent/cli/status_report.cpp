@@ -61,6 +61,31 @@ std::string thousands(std::int64_t n) {
   return n < 0 ? "-" + out : out;
 }
 
+// Messages by state and receipt, and the refused callbacks (migration 8).
+Status gather_channel_status(sqlite::Db& db, StatusReport& r) {
+  for (const char* state : {"intent", "sending", "sent", "failed", "unknown", "cancelled"}) {
+    auto n = db.query_int(std::string("SELECT count(*) FROM messages WHERE state = '") + state + "'");
+    if (!n) return n.error();
+    r.messages.emplace_back(state, *n);
+  }
+  for (const char* delivery : {"delivered", "read", "failed"}) {
+    auto n = db.query_int(std::string("SELECT count(*) FROM messages WHERE delivery = '") + delivery + "'");
+    if (!n) return n.error();
+    r.deliveries.emplace_back(std::string(delivery) == "failed" ? "undelivered" : delivery, *n);
+  }
+  auto stmt =
+      db.prepare("SELECT endpoint, reason, count, last_at FROM callback_refusals ORDER BY endpoint, reason");
+  if (!stmt) return stmt.error();
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    r.callbacks_refused.push_back({std::string(stmt->text(0)), std::string(stmt->text(1)), stmt->int64(2),
+                                   Seconds{std::chrono::seconds{stmt->int64(3)}}});
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger) {
@@ -89,10 +114,14 @@ Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger) {
   auto waiting = !tasks || r.schema_version < kRulesSchema
                      ? Result<std::int64_t>(std::int64_t{0})
                      : ledger.db().query_int("SELECT count(*) FROM messages WHERE state = 'intent'");
+  constexpr int kChannelsSchema = 8;
+  auto channels =
+      !waiting || r.schema_version < kChannelsSchema ? Status{} : gather_channel_status(ledger.db(), r);
   (void)ledger.db().exec("COMMIT");
   if (!quality) return quality.error();
   if (!tasks) return tasks.error();
   if (!waiting) return waiting.error();
+  if (!channels) return channels.error();
   r.tasks = *tasks;
   r.messages_waiting = *waiting;
   r.quality = std::move(*quality);
@@ -126,6 +155,23 @@ std::string render_status_text(const StatusReport& r) {
                      thousands(r.tasks.overdue), r.tasks.open > 0 ? " (`regua-agent tasks list`)" : "");
   if (r.messages_waiting > 0)
     out += fmt::format("  messages    {} waiting for the channel\n", thousands(r.messages_waiting));
+  std::string sends;
+  for (const auto& [state, n] : r.messages) {
+    if (n > 0 && state != "intent")
+      sends += fmt::format("{}{} {}", sends.empty() ? "" : ", ", thousands(n), state);
+  }
+  for (const auto& [delivery, n] : r.deliveries) {
+    if (n > 0) sends += fmt::format("{}{} {}", sends.empty() ? "" : ", ", thousands(n), delivery);
+  }
+  if (!sends.empty()) out += "  sent        " + sends + "\n";
+  std::int64_t refused = 0;
+  for (const auto& callback : r.callbacks_refused)
+    refused += callback.count;
+  if (refused > 0) {
+    out += fmt::format(
+        "  callbacks   {} refused (unsigned, wrongly signed or unknown; `status --json` says which)\n",
+        thousands(refused));
+  }
   out += "Sources\n";
   for (const auto& s : r.sources) {
     out += fmt::format("  {} ({}) {}\n", s.name, s.kind, s.path);
@@ -149,6 +195,17 @@ std::string render_status_text(const StatusReport& r) {
   return out;
 }
 
+namespace {
+
+nlohmann::ordered_json channel_counts_json(const std::vector<std::pair<std::string, std::int64_t>>& counts) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [name, n] : counts)
+    j[name] = n;
+  return j;
+}
+
+}  // namespace
+
 nlohmann::ordered_json render_status_json(const StatusReport& r) {
   using nlohmann::ordered_json;
   const auto& c = r.counts;
@@ -166,6 +223,13 @@ nlohmann::ordered_json render_status_json(const StatusReport& r) {
     if (s.files_waiting >= 0) j["files_waiting"] = s.files_waiting;
     j["state"] = s.state;
     sources.push_back(std::move(j));
+  }
+  ordered_json refused = ordered_json::array();
+  for (const auto& callback : r.callbacks_refused) {
+    refused.push_back({{"endpoint", callback.endpoint},
+                       {"reason", callback.reason},
+                       {"count", callback.count},
+                       {"last_at", format_utc(callback.last_at)}});
   }
   ordered_json quarantine = ordered_json::array();
   for (const auto& q : r.recent_quarantine) {
@@ -192,6 +256,9 @@ nlohmann::ordered_json render_status_json(const StatusReport& r) {
       {"quality", render_quality_json(r.quality)},
       {"tasks", {{"open", r.tasks.open}, {"overdue", r.tasks.overdue}}},
       {"messages_waiting", r.messages_waiting},
+      {"messages", channel_counts_json(r.messages)},
+      {"deliveries", channel_counts_json(r.deliveries)},
+      {"callbacks_refused", std::move(refused)},
   };
 }
 

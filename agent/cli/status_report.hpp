@@ -1,7 +1,8 @@
 #pragma once
 // What `regua-agent status` shows: the ledger's counts, each source's position and how far behind
 // its file it is, the newest quarantined lines, and the staff's open and overdue tasks (seed 000:
-// keep tasks at zero). Read from the ledger and the files only, so it
+// keep tasks at zero), the messages by state and the providers' callbacks refused. Read from the
+// ledger and the files only, so it
 // works while `run` is running. docs/cli.md documents the JSON form, which scripts rely on.
 
 #include <optional>
@@ -43,6 +44,15 @@ struct StatusReport {
   DataQuality quality;
   TaskCounts tasks;                   // open tasks for staff, and how many of them are overdue
   std::int64_t messages_waiting = 0;  // message intents not yet handed to the channel
+  // Messages by state (intent, sending, sent, failed, unknown, cancelled) and by receipt
+  // (delivered, read, undelivered): every state is present, zero or not.
+  std::vector<std::pair<std::string, std::int64_t>> messages, deliveries;
+  struct RefusedCallbacks {
+    std::string endpoint, reason;
+    std::int64_t count = 0;
+    Seconds last_at{};
+  };
+  std::vector<RefusedCallbacks> callbacks_refused;  // provider callbacks refused, by endpoint and reason
 };
 
 Result<StatusReport> gather_status(const AgentConfig& config, Ledger& ledger);

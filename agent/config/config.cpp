@@ -8,6 +8,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <date/tz.h>
 
+#include "agent/config/channels_options_reader.hpp"
 #include "agent/config/rules_options_reader.hpp"
 #include "agent/config/segments_options_reader.hpp"
 #include "agent/config/source_options_reader.hpp"
@@ -194,7 +195,7 @@ Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::p
   read_segments(root, config.segments, errors);
   read_rules(root, base, config.rules, errors);
   read_links(root, config.links, errors);
-  read_channels(root, base, config.ledger.path, config.channels, errors);
+  read_channels(root, base, config.ledger.path, config.store.name, config.channels, errors);
   if (!errors.empty()) return make_error(ErrorKind::config, errors.text());
   return config;
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/config/channels_options.hpp"
 #include "agent/config/rules_options.hpp"
 #include "agent/config/segments_options.hpp"
 #include "agent/config/source_options.hpp"
@@ -66,7 +67,7 @@ struct AgentConfig {
   SegmentsConfig segments;  // [segments] and [[segment]]
   RulesConfig rules;        // [rules], [rules.quiet_hours], [rules.cap]
   StoreLinks links;         // [links]
-  ChannelsConfig channels;  // [channels.file]
+  ChannelsConfig channels;  // [channels] and its providers
 };
 
 // Reads and checks a configuration file. Errors are ErrorKind::config with one line per mistake.

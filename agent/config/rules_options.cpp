@@ -115,24 +115,4 @@ void read_links(const toml::table& root, StoreLinks& links, ConfigErrors& errors
   t.reject_unknown_keys();
 }
 
-void read_channels(const toml::table& root, const std::filesystem::path& base,
-                   const std::filesystem::path& ledger, ChannelsConfig& channels, ConfigErrors& errors) {
-  channels.file.path = ledger.parent_path() / "outbox.jsonl";
-  if (!table_or_error(root, "channels", "[channels]", errors)) return;
-  const toml::table* table = root["channels"].as_table();
-  TomlTable t(table, "[channels]", errors);
-  t.allow("file");
-  t.reject_unknown_keys();
-  if (table == nullptr || !table_or_error(*table, "file", "[channels.file]", errors)) return;
-  TomlTable f((*table)["file"].as_table(), "[channels.file]", errors);
-  if (auto path = f.string("path")) {
-    if (path->empty()) {
-      f.bad_value("path", "must not be empty");
-    } else {
-      channels.file.path = resolve(base, *path);
-    }
-  }
-  f.reject_unknown_keys();
-}
-
 }  // namespace regua

@@ -1,8 +1,7 @@
 #pragma once
 // The store's rule settings: [rules] (its own rules file, the default pack and which default rules
-// are off), [rules.quiet_hours], [rules.cap], the links rules may send ([links]) and where the
-// `file` channel writes ([channels.file]). docs/config.md lists the keys; docs/rules.md says what
-// the rules do with them.
+// are off), [rules.quiet_hours], [rules.cap] and the links rules may send ([links]).
+// docs/config.md lists the keys; docs/rules.md says what the rules do with them.
 
 #include <filesystem>
 #include <optional>
@@ -23,14 +22,6 @@ struct RulesConfig {
   Language language = Language::pt_br;
   QuietHours quiet;  // start == end: none
   FrequencyCap cap;  // max 0: none
-};
-
-struct FileChannelConfig {
-  std::filesystem::path path;  // the JSON Lines outbox; default "outbox.jsonl" beside the ledger
-};
-
-struct ChannelsConfig {
-  FileChannelConfig file;
 };
 
 }  // namespace regua

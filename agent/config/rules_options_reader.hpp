@@ -1,5 +1,5 @@
 #pragma once
-// Reads [rules] (with [rules.quiet_hours] and [rules.cap]), [links] and [channels] with the same
+// Reads [rules] (with [rules.quiet_hours] and [rules.cap]) and [links] with the same
 // strictness as the rest of the configuration. The rules file itself is read when a command needs
 // the rules (agent/rules/store_rules.hpp), so that `status` still works while it has a mistake.
 
@@ -12,11 +12,8 @@
 
 namespace regua {
 
-// `base` anchors relative paths; `ledger` is the ledger's path (the outbox defaults beside it).
+// `base` anchors relative paths.
 void read_rules(const toml::table& root, const std::filesystem::path& base, RulesConfig& rules,
                 ConfigErrors& errors);
 void read_links(const toml::table& root, StoreLinks& links, ConfigErrors& errors);
-void read_channels(const toml::table& root, const std::filesystem::path& base,
-                   const std::filesystem::path& ledger, ChannelsConfig& channels, ConfigErrors& errors);
-
 }  // namespace regua

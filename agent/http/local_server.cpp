@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/http/channel_callbacks.hpp"
 #include "agent/http/events_route.hpp"
 #include "agent/http/web_app.hpp"
 
@@ -19,6 +20,7 @@ struct LocalServer::Impl {
   httplib::Server server;
   std::shared_ptr<EventsService> events;
   std::shared_ptr<WebApp> web;
+  std::shared_ptr<CallbackService> callbacks;
   std::thread thread;
   std::atomic<bool> finished{false};
   int port = 0;
@@ -55,6 +57,9 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(const AgentConfig& confi
   auto events = add_events_route(server, config, clock, std::move(on_accepted));
   if (!events) return events.error();
   impl->events = std::move(*events);
+  auto callbacks = add_channel_routes(server, config, clock);
+  if (!callbacks) return callbacks.error();
+  impl->callbacks = std::move(*callbacks);
 
   const auto& http = config.http;
   if (!server.bind_to_port(http.listen.c_str(), http.port)) {

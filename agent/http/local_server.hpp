@@ -1,6 +1,7 @@
 #pragma once
-// The agent's local HTTP server (cpp-httplib): today the POS event ingest API
-// (`POST /api/v1/events`, docs/http-api.md), later the store's web app. It listens on its own
+// The agent's local HTTP server (cpp-httplib): the POS event ingest API (`POST /api/v1/events`)
+// and the message providers' callbacks (`/api/v1/channels/...`: receipts and inbound replies),
+// docs/http-api.md; later the store's web app. It listens on its own
 // threads, bound to localhost unless the store opts in to LAN access, and writes to the ledger
 // through its own connection, so that it never waits on the event loop nor the loop on it
 // (SQLite serialises the two writers; each holds the lock for milliseconds).

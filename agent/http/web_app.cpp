@@ -174,7 +174,8 @@ void add_session_routes(httplib::Server& server, const std::shared_ptr<WebApp>& 
 void add_page_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app) {
   // Pages are the same for everyone (their data comes from the API), but a visitor without a
   // session is sent to the sign-in page first.
-  server.Get(R"(/(.*))", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
+  // Everything but /api/: the machine APIs' GET routes (provider handshakes) are added after this.
+  server.Get(R"(/(?!api/).*)", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
     std::string path = req.path;
     const bool page = path == "/" || path.find('.') == std::string::npos;
     if (page) {

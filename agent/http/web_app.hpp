@@ -18,8 +18,9 @@ namespace regua {
 
 class WebApp;
 
-// Adds the app's routes and its security gate to `server`. Call it before other routes are added
-// so that the gate sees every request. The app must outlive the server's use of the routes.
+// Adds the app's routes and its security gate (httplib's one pre-routing handler: it sees every
+// request) to `server`. Pages answer every GET but /api/..., which stays for the machine APIs. The
+// app must outlive the server's use of the routes.
 Result<std::shared_ptr<WebApp>> add_web_app(httplib::Server& server, const AgentConfig& config,
                                             const Clock& clock);
 

@@ -72,7 +72,7 @@ struct AgentLoop::Impl {
   std::unique_ptr<Engine> engine;  // before the ingestor, which keeps a pointer to it as its listener
   std::optional<Ingestor> ingestor;
   std::optional<SegmentKeeper> segments;  // after the ingestor, which points at its policy
-  std::optional<FileChannel> channel;
+  std::unique_ptr<ChannelSender> sender;  // before the scheduler, which wakes it
   std::optional<SchedulerTimer> scheduler;
   std::atomic<bool> replan_posted{false};  // a ledger_written_elsewhere() waits for the loop
   std::vector<std::unique_ptr<Slot>> slots;
@@ -94,8 +94,10 @@ Status AgentLoop::Impl::start() {
     if (!made) return made.error();
     engine = std::move(*made);
     ingestor->listen(engine.get());
-    channel.emplace(config.channels.file.path, *rules->zone);
-    scheduler.emplace(io, ledger, *engine, *channel);
+    auto started = ChannelSender::start(config, clock, *rules->zone);
+    if (!started) return started.error().within("starting the channels");
+    sender = std::move(*started);
+    scheduler.emplace(io, ledger, *engine, *sender);
     // After the segments' start: it records the cells entered while the agent was down, which
     // the engine's catch-up plans from.
     if (auto s = scheduler->start(); !s) return s;

@@ -3,7 +3,8 @@
 // woken by file notifications and a safety timer, until SIGINT/SIGTERM or stop(). Everything runs
 // on one thread; each chunk of input is committed whole, so stopping between two is always clean.
 // With rules, the rule engine listens to the ingest and fires its jobs on the same thread
-// (scheduler_timer.hpp), and the messages go to the `file` channel.
+// (scheduler_timer.hpp); the channel sender calls the providers on its own thread
+// (agent/channels/channel_sender.hpp).
 
 #include <memory>
 

@@ -15,8 +15,8 @@ constexpr std::chrono::seconds kRetry{5};
 }  // namespace
 
 SchedulerTimer::SchedulerTimer(boost::asio::io_context& io, Ledger& ledger, Engine& engine,
-                               FileChannel& channel)
-    : ledger_(ledger), engine_(engine), channel_(channel), timer_(io) {}
+                               ChannelSender& sender)
+    : ledger_(ledger), engine_(engine), sender_(sender), timer_(io) {}
 
 Status SchedulerTimer::start() {
   {
@@ -27,7 +27,7 @@ Status SchedulerTimer::start() {
   }
   if (auto s = plan(); !s) return s.error().within("planning the rules");
   const auto& rules = engine_.settings().rules;
-  spdlog::info("rules: {} running; messages go to {}", rules.size(), channel_.path().string());
+  spdlog::info("rules: {} running; messages: {}", rules.size(), sender_.description());
   if (auto fired = fire(); !fired) return fired.error().within("firing the due rules");
   deliver();
   arm_next();
@@ -56,7 +56,7 @@ Status SchedulerTimer::plan() {
 Result<FireReport> SchedulerTimer::fire() {
   FireReport total;
   for (;;) {
-    // Created outside the transaction: the commit of a firing reaches the disk before any channel
+    // Created outside the transaction: the commit of a firing reaches the disk before the sender
     // reads its messages.
     DurableCommits durable(ledger_);
     if (!durable.status()) return durable.status().error().within("raising the ledger's sync level");
@@ -85,12 +85,7 @@ Result<FireReport> SchedulerTimer::fire() {
 }
 
 void SchedulerTimer::deliver() {
-  auto sent = channel_.deliver(ledger_);
-  if (!sent) {
-    spdlog::error("file channel: {}; trying again within {} s", sent.error().message, kRecheck.count());
-    return;
-  }
-  if (*sent > 0) spdlog::info("file channel: {} message(s) written to {}", *sent, channel_.path().string());
+  sender_.wake();
 }
 
 void SchedulerTimer::wake() {

@@ -1,7 +1,7 @@
 #pragma once
 // Runs the rule engine on the agent's event loop (`regua-agent run`): one steady timer, armed for
-// the engine's next wake-up, fires the due jobs and hands the messages to the channel. Idle, the
-// agent sleeps on that timer; nothing polls faster.
+// the engine's next wake-up, fires the due jobs and tells the channel sender that messages wait.
+// Idle, the agent sleeps on that timer; nothing polls faster.
 //
 // - The ledger's Clock is the system clock, the timer a steady one: the wait is converted at every
 //   arming and never longer than a minute, so a system clock stepped forward or back is noticed
@@ -9,8 +9,10 @@
 // - That minute's re-check also runs the engine's catch-up: what came into the ledger without the
 //   loop's Ingestor (import, the HTTP API), lifecycle cells entered with time, recurring campaigns.
 // - A sale that plans an earlier job (a "1 hour after" message) re-arms the timer at once.
-// - A firing is committed with a full sync before the channel reads its messages (DESIGN.md: send
-//   intents), so a power cut can lose a message but never send one twice.
+// - A firing is committed with a full sync before the sender reads its messages (DESIGN.md: send
+//   intents), so a power cut can lose a message but never send one twice. The sender
+//   (agent/channels/channel_sender.hpp) calls the providers on its own thread: a slow provider
+//   never holds up this loop.
 
 #include <chrono>
 #include <optional>
@@ -18,7 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "agent/channels/file_channel.hpp"
+#include "agent/channels/channel_sender.hpp"
 #include "local/ledger/ledger.hpp"
 #include "local/scheduler/engine.hpp"
 
@@ -26,7 +28,7 @@ namespace regua {
 
 class SchedulerTimer {
  public:
-  SchedulerTimer(boost::asio::io_context& io, Ledger& ledger, Engine& engine, FileChannel& channel);
+  SchedulerTimer(boost::asio::io_context& io, Ledger& ledger, Engine& engine, ChannelSender& sender);
   SchedulerTimer(const SchedulerTimer&) = delete;
   SchedulerTimer& operator=(const SchedulerTimer&) = delete;
 
@@ -53,7 +55,7 @@ class SchedulerTimer {
 
   Ledger& ledger_;
   Engine& engine_;
-  FileChannel& channel_;
+  ChannelSender& sender_;
   boost::asio::steady_timer timer_;
   std::optional<Seconds> armed_for_;  // the ledger-clock moment the timer waits for
   std::chrono::steady_clock::time_point last_plan_{};

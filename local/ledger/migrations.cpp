@@ -364,6 +364,70 @@ BEGIN
   INSERT INTO sale_cancellations (sale_id) VALUES (NEW.id);
 END;
 )sql"},
+    Migration{8, "channels: message attempts (sending, unknown), provider ids, receipts, refused callbacks",
+              R"sql(
+-- The send state machine (docs/channels.md): intent -> sending (committed with a full sync just
+-- before the provider is called) -> sent | failed | intent again (a retryable failure, not before
+-- next_attempt_at); sending found at start-up -> unknown (never resent) unless the attempt carried
+-- an idempotency key; intent -> cancelled when the send-time check refuses it (an opt-out, the
+-- customer gone). SQLite cannot change a CHECK in place, so the table is rebuilt with its rows;
+-- migrations run before the ledger turns foreign keys on, and the ids stay what they were.
+CREATE TABLE messages_v8 (
+  id              INTEGER PRIMARY KEY,
+  job_id          INTEGER NOT NULL UNIQUE REFERENCES jobs(id),
+  customer_id     INTEGER NOT NULL REFERENCES customers(id),
+  rule_id         TEXT NOT NULL,
+  channel         TEXT NOT NULL CHECK (channel = 'sms' OR channel = 'whatsapp' OR channel = 'email'),
+  recipient       TEXT NOT NULL,  -- E.164 mobile or e-mail address (personal data: erased by forget)
+  subject         TEXT,
+  body            TEXT NOT NULL,
+  state           TEXT NOT NULL CHECK (state = 'intent' OR state = 'sending' OR state = 'sent' OR state = 'failed'
+                                       OR state = 'unknown' OR state = 'cancelled'),
+  created_at      INTEGER NOT NULL,
+  sent_at         INTEGER,        -- when the provider took it
+  sender          TEXT,           -- the provider of the last attempt: file, twilio, whatsapp_cloud, webhook, smtp
+  error           TEXT,           -- failed, unknown, cancelled, or an intent waiting for a retry: why
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,        -- an intent after a retryable failure: not before this
+  sending_at      INTEGER,        -- when the last attempt started
+  idempotency_key TEXT,           -- the attempts carried it: an interrupted one may be retried with it
+  provider_id     TEXT,           -- the provider's id of the message (Twilio SM..., WhatsApp wamid...)
+  delivery        TEXT CHECK (delivery IS NULL OR delivery = 'delivered' OR delivery = 'read' OR delivery = 'failed'),
+  delivery_at     INTEGER,
+  delivery_error  TEXT
+);
+INSERT INTO messages_v8 (id, job_id, customer_id, rule_id, channel, recipient, subject, body, state, created_at,
+                         sent_at, sender, error)
+SELECT id, job_id, customer_id, rule_id, channel, recipient, subject, body, state, created_at, sent_at, sender, error
+FROM messages;
+DROP TABLE messages;
+ALTER TABLE messages_v8 RENAME TO messages;
+CREATE INDEX messages_by_customer ON messages (customer_id, created_at);
+CREATE INDEX messages_to_send ON messages (id) WHERE state = 'intent';
+CREATE INDEX messages_sending ON messages (id) WHERE state = 'sending';
+CREATE INDEX messages_by_provider_id ON messages (provider_id) WHERE provider_id IS NOT NULL;
+
+-- Every delivery receipt a provider's callback brought for a message of this ledger, as the
+-- provider wrote its status; messages.delivery holds the furthest one.
+CREATE TABLE message_receipts (
+  id          INTEGER PRIMARY KEY,
+  message_id  INTEGER NOT NULL REFERENCES messages(id),
+  provider    TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  error       TEXT,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX message_receipts_by_message ON message_receipts (message_id);
+
+-- Provider callbacks (receipts, inbound replies) refused, counted by endpoint and reason.
+CREATE TABLE callback_refusals (
+  endpoint TEXT NOT NULL,
+  reason   TEXT NOT NULL,
+  count    INTEGER NOT NULL,
+  last_at  INTEGER NOT NULL,
+  PRIMARY KEY (endpoint, reason)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -14,10 +14,12 @@ class FileChannelTest : public test::LedgerTest {
  protected:
   void SetUp() override {
     LedgerTest::SetUp();
-    ASSERT_TRUE(ledger->db()
-                    .exec("INSERT INTO customers (id, pos_id, name, info_at, created_at) VALUES "
-                          "(1, 'C-1', 'Ana', 0, 0), (2, NULL, 'Bia', 0, 0)")
-                    .ok());
+    ASSERT_TRUE(
+        ledger->db()
+            .exec("INSERT INTO customers (id, pos_id, name, phone_e164, phone_kind, info_at, created_at) "
+                  "VALUES (1, 'C-1', 'Ana', '+5511987654321', 'mobile', 0, 0), "
+                  "(2, NULL, 'Bia', '+5511987654321', 'mobile', 0, 0)")
+            .ok());
   }
 
   void add_intent(std::int64_t id, std::int64_t customer, const std::string& body) {
@@ -58,6 +60,31 @@ TEST_F(FileChannelTest, WritesEachIntentOnceInOrderThenMarksItSent) {
   auto again = channel.deliver(*ledger);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, 0);
+}
+
+TEST_F(FileChannelTest, AnOptOutThatCameAfterTheFiringIsHonouredAndOnlyTheChannelsAskedForAreWritten) {
+  add_intent(1, 1, "Oi, Ana!");
+  add_intent(2, 2, "Oi!");
+  ASSERT_TRUE(ledger->db()
+                  .exec("INSERT INTO consents (customer_id, channel, granted, source, at) VALUES "
+                        "(1, 'sms', 0, 'inbound:sms', 0)")
+                  .ok());
+  FileChannel channel(outbox, zone);
+  const std::vector<std::string> email_only{"email"};
+  auto none = channel.deliver(*ledger, email_only);
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_EQ(*none, 0) << "the file takes only the channels given";
+  EXPECT_EQ(intents(), 2);
+  auto sent = channel.deliver(*ledger);
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(*sent, 1);
+  EXPECT_EQ(count("SELECT count(*) FROM messages WHERE id = 1 AND state = 'cancelled'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM decisions WHERE job_id = 1 AND decision = 'cancelled' AND reason = "
+                  "'opted_out'"),
+            1);
+  const auto text = test::read_file(outbox);
+  EXPECT_EQ(text.find("Oi, Ana!"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"id\":2"), std::string::npos) << text;
 }
 
 TEST_F(FileChannelTest, AnIntentWhoseLineIsAlreadyThereIsNotWrittenAgain) {

@@ -138,6 +138,9 @@ TEST_F(WebAppTest, PagesAreEmbeddedWithSecurityHeadersAndEtags) {
   auto missing = c.Get("/nothing.js");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+  auto api = c.Get("/api/v1/nothing");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 404) << "the machine APIs' paths are not pages (no sign-in redirect)";
 }
 
 TEST_F(WebAppTest, TheInboxNeedsASignIn) {
