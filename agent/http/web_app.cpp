@@ -5,11 +5,14 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/cli/analysis_commands.hpp"
+#include "agent/cli/segment_rows.hpp"
 #include "agent/http/embedded_assets.hpp"
 #include "agent/http/page_security.hpp"
 #include "agent/http/web_api.hpp"
 #include "agent/rules/tz_store_zone.hpp"
 #include "local/ledger/ledger.hpp"
+#include "local/predict/predictions.hpp"
 
 namespace regua {
 
@@ -19,6 +22,7 @@ class WebApp {
       : security_(security_options(config), clock),
         clock_(clock),
         zone_(*config.store.zone),
+        config_(config),
         ledger_(std::move(ledger)) {}
 
   static PageSecurityOptions security_options(const AgentConfig& config) {
@@ -32,6 +36,7 @@ class WebApp {
   PageSecurity security_;
   const Clock& clock_;
   TzStoreZone zone_;
+  AgentConfig config_;
   std::mutex ledger_mutex_;  // one request at a time on the app's connection
   Ledger ledger_;
 };
@@ -144,6 +149,74 @@ void add_task_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app
               });
 }
 
+// A read in one snapshot of the app's connection, however long it takes while `run` writes.
+template <typename Read>
+auto read_in_snapshot(WebApp& app, Read&& read) -> decltype(read(app.ledger_.db())) {
+  std::lock_guard lock(app.ledger_mutex_);
+  auto& db = app.ledger_.db();
+  if (auto s = db.exec("BEGIN"); !s) return s.error();
+  auto result = read(db);
+  (void)db.exec("COMMIT");
+  return result;
+}
+
+std::string csv_file_name(std::string_view segment, std::string_view day) {
+  std::string name = "segment-";
+  for (const char c : segment)
+    name += std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' ? c : '_';
+  return name + "-" + std::string(day) + ".csv";
+}
+
+void add_segment_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app) {
+  server.Get("/app/api/segments", [a = app.get()](const httplib::Request&, httplib::Response& res) {
+    auto policy = analysis_policy(a->config_);
+    if (!policy) return reply_json_error(res, 503, policy.error().message);
+    auto j = read_in_snapshot(*a, [&](sqlite::Db& db) {
+      return segments_today_json(db, a->config_, *policy, policy->local_day(a->clock_.now()));
+    });
+    if (!j) return reply_json_error(res, 503, j.error().message);
+    res.set_content(j->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
+  });
+  // The list (JSON) and its CSV export: the rows of `customers --segment NAME --json` / `--csv`.
+  server.Get(R"(/app/api/segment(\.csv)?)", [a = app.get()](const httplib::Request& req,
+                                                            httplib::Response& res) {
+    const bool csv = req.matches[1].length() > 0;
+    auto policy = analysis_policy(a->config_);
+    if (!policy) return reply_json_error(res, 503, policy.error().message);
+    auto segment = resolve_segment(a->config_, *policy, req.get_param_value("name"));
+    if (!segment) return reply_json_error(res, 404, segment.error().message);
+    const auto today = policy->local_day(a->clock_.now());
+    std::string body = csv ? segment_csv_header() : std::string();
+    auto list = nlohmann::ordered_json::array();
+    auto s = read_in_snapshot(*a, [&](sqlite::Db& db) -> Status {
+      return for_each_segment_member(db, *segment, *policy, today, [&](const SegmentMember& m) -> Status {
+        if (csv) {
+          body += segment_csv_row(m, *policy);
+        } else {
+          list.push_back(segment_member_json(m, *policy));
+        }
+        return {};
+      });
+    });
+    if (!s) return reply_json_error(res, 503, s.error().message);
+    if (csv) {
+      res.set_header("Content-Disposition", "attachment; filename=\"" +
+                                                csv_file_name(segment->name, format_local_day(today)) + "\"");
+      res.set_content(body, "text/csv; charset=utf-8");
+      return;
+    }
+    nlohmann::ordered_json j;
+    j["day"] = format_local_day(today);
+    j["segment"] = {{"name", segment->name},
+                    {"title", segment->title},
+                    {"kind", std::string(segment_kind_name(segment->kind))},
+                    {"filter", segment->filter}};
+    j["count"] = list.size();
+    j["customers"] = std::move(list);
+    res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
+  });
+}
+
 void add_session_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app) {
   server.Post("/signin", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
     const auto body = nlohmann::json::parse(req.body, nullptr, false);
@@ -213,6 +286,7 @@ Result<std::shared_ptr<WebApp>> add_web_app(httplib::Server& server, const Agent
   });
   add_session_routes(server, app);
   add_task_routes(server, app);
+  add_segment_routes(server, app);
   add_page_routes(server, app);
   return app;
 }

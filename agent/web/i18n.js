@@ -17,6 +17,9 @@ window.regua = window.regua || {};
   regua.money = (cents) =>
     new Intl.NumberFormat(lang, { style: "currency", currency: "BRL" }).format(cents / 100);
   regua.number = (n) => new Intl.NumberFormat(lang).format(n);
+  // A store-local calendar day ("2026-03-01"), shown as the day it names whatever the browser's zone.
+  regua.date = (day) =>
+    new Intl.DateTimeFormat(lang, { dateStyle: "short", timeZone: "UTC" }).format(new Date(day + "T00:00:00Z"));
   regua.dateTime = (iso) =>
     new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "short" }).format(new Date(iso));
 

@@ -284,6 +284,34 @@ TEST_F(WebAppTest, SignOutEndsTheSession) {
   EXPECT_EQ(after->status, 401);
 }
 
+TEST_F(WebAppTest, SegmentsAndTheirCsvExportNeedASession) {
+  auto c = client();
+  auto anonymous = c.Get("/app/api/segment.csv?name=new_active");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const auto [cookie, csrf] = sign_in();
+  auto matrix = c.Get("/app/api/segments", {{"Cookie", cookie}});
+  ASSERT_TRUE(matrix);
+  ASSERT_EQ(matrix->status, 200) << matrix->body;
+  const auto j = nlohmann::json::parse(matrix->body);
+  EXPECT_EQ(j["cells"].size(), 9U);
+  EXPECT_TRUE(j["segments"].is_array()) << "the named segments too (segments --all)";
+  auto csv = c.Get("/app/api/segment.csv?name=new_active", {{"Cookie", cookie}});
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv->get_header_value("Content-Disposition"),
+            "attachment; filename=\"segment-new_active-2026-03-01.csv\"");
+  EXPECT_EQ(csv->body.substr(0, csv->body.find('\n')),
+            "customer_id,pos_id,name,mobile,email,last_purchase,purchases,"
+            "total_spent,average_ticket,cell,cell_name,consent_sms,"
+            "consent_whatsapp,consent_email");
+  auto unknown = c.Get("/app/api/segment?name=nobody", {{"Cookie", cookie}});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_NE(unknown->body.find("new_active"), std::string::npos) << "names the segments there are";
+}
+
 TEST(WebLinks, WhatsappNeedsAnInternationalNumber) {
   EXPECT_EQ(inbox_whatsapp_link("+55 11 98765-4321", ""), "https://wa.me/5511987654321");
   EXPECT_EQ(inbox_whatsapp_link("(11) 98765-4321", "oi"), "") << "no country code: wa.me cannot place it";

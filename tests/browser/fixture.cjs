@@ -130,6 +130,9 @@ async function startStore() {
     browser,
     sql: (query) => sql(ledger, query),
     log: () => fs.readFileSync(logPath, "utf8"),
+    // Runs a command of the same agent on the same store (e.g. `customers --segment X --csv`).
+    cli: (...args) =>
+      execFileSync(process.env.REGUA_AGENT, [...args, "--config", path.join(dir, "regua.toml")], { encoding: "utf8" }),
     task: (name) =>
       sql(ledger, `SELECT t.id, t.state, t.outcome FROM tasks t JOIN customers c ON c.id = t.customer_id ` +
         `WHERE c.name = '${name}'`)[0],

@@ -1,9 +1,10 @@
-// The tasks inbox in a real browser against a real agent: sign in, close tasks (mouse and
-// keyboard) and find them closed in the ledger, switch to English and keep it, a phone screen,
-// and a page from another origin refused.
+// The store's app in a real browser against a real agent: sign in, close tasks (mouse and
+// keyboard) and find them closed in the ledger, switch to English and keep it, a phone screen, a
+// page from another origin refused, and a segment exported as CSV checked against the ledger.
 "use strict";
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
+const fs = require("node:fs");
 const http = require("node:http");
 const { startStore, signIn, waitFor, TOKEN } = require("./fixture.cjs");
 
@@ -130,4 +131,36 @@ test("a page from another origin cannot close a task, even with the session cook
     await new Promise((r) => evil.close(r));
     await page.close();
   }
+});
+
+test("the matrix counts the ledger's customers; a cell's CSV export is the command's, row for row", async () => {
+  const page = await store.browser.newPage();
+  await signIn(store, page);
+  await page.click("nav >> text=Segmentos");
+  await page.waitForURL(store.base + "/segments");
+  const cell = page.locator('.matrix button[data-segment="new_slipping"]');
+  await cell.waitFor();
+  // Three customers bought once, 40 to 42 days ago: all in "new, slipping" (31-90 days).
+  const buyers = store.sql("SELECT count(DISTINCT customer_id) AS n FROM sales")[0].n;
+  assert.equal(buyers, 3);
+  assert.match(await cell.locator(".cell-count").textContent(), /^3 · 100%$/);
+  const counts = await page.locator(".matrix .cell-count").allTextContents();
+  assert.equal(counts.reduce((sum, t) => sum + Number(t.split(" ")[0]), 0), buyers, "the nine cells add up");
+
+  await cell.click();
+  await page.locator("#list:not([hidden])").waitFor();
+  assert.equal(await page.locator("#rows tr").count(), 3);
+  await store.screenshot(page, "segments");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+  assert.match(download.suggestedFilename(), /^segment-new_slipping-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = fs.readFileSync(await download.path(), "utf8");
+  assert.equal(csv, store.cli("customers", "--segment", "new_slipping", "--csv"), "the command's very rows");
+  const lines = csv.trim().split("\n");
+  assert.equal(lines[0].split(",")[1], "pos_id");
+  const exported = lines.slice(1).map((l) => l.split(",")[1]).sort();
+  const ledger = store
+    .sql("SELECT DISTINCT c.pos_id FROM customers c JOIN sales s ON s.customer_id = c.id ORDER BY 1")
+    .map((r) => r.pos_id);
+  assert.deepEqual(exported, ledger);
+  await page.close();
 });
