@@ -66,8 +66,9 @@ int status_of_error(const Error& e) {
   }
 }
 
-// The event API authenticates with a bearer token and is not for browsers: POS scripts may name
-// the agent by any host name, so only the LAN check applies to it.
+// The machine APIs (POS events with their bearer token, providers' signed callbacks) are not for
+// browsers and carry no cookie: POS scripts and reverse proxies may name the agent by any host
+// name, so only the LAN check applies to them.
 bool is_bearer_api(const std::string& path) {
   return path.starts_with("/api/v1/");
 }
