@@ -29,7 +29,13 @@ packages=(
   libgtest-dev libgmock-dev googletest sqlite3 openssl python3-aiosmtpd
   # .deb packages (CPack reads library dependencies with dpkg-shlibdeps) and their test in a throwaway root
   dpkg-dev util-linux
+  # browser tests of the web app (tests/browser): Debian's headless Chromium, driven by playwright-core
+  chromium
 )
+# playwright-core (npm) runs on Node.js; a machine may already have a newer Node.js with its own npm
+# (from another repository), whose packages Debian's npm would conflict with: install only when absent.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -7,10 +7,13 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "agent/config/config.hpp"
 #include "local/analysis/lifecycle_matrix.hpp"
 #include "local/core/clock.hpp"
 #include "local/core/result.hpp"
+#include "local/ledger/sqlite.hpp"
 
 namespace regua {
 
@@ -21,6 +24,9 @@ struct SegmentsOptions {
   bool csv = false;
 };
 int segments_command(const AgentConfig& config, const SegmentsOptions& options);
+// What `segments --all --json` prints for today, read in the caller's transaction (the web app).
+Result<nlohmann::ordered_json> segments_today_json(sqlite::Db& db, const AgentConfig& config,
+                                                   const SegmentPolicy& policy, std::int64_t today);
 
 struct KpisOptions {
   std::string from, to;  // YYYY-MM-DD, store-local, inclusive; --actions: optional (empty: all)

@@ -252,4 +252,13 @@ int segments_command(const AgentConfig& config, const SegmentsOptions& options) 
   return kExitOk;
 }
 
+Result<nlohmann::ordered_json> segments_today_json(sqlite::Db& db, const AgentConfig& config,
+                                                   const SegmentPolicy& policy, std::int64_t today) {
+  auto matrix = matrix_now(db, policy, today);
+  if (!matrix) return matrix.error();
+  auto extras = load_extras(db, config, policy, today);
+  if (!extras) return extras.error();
+  return render_json(config, policy, *matrix, true, std::move(*extras));
+}
+
 }  // namespace regua

@@ -55,7 +55,7 @@ struct HttpConfig {
   bool enabled = true;
   std::string listen = "127.0.0.1";  // localhost only unless the store opts in to LAN access
   int port = 8610;
-  std::string token;  // bearer token for the API; $REGUA_HTTP_TOKEN overrides; empty: API refused
+  std::string token;  // bearer token for the API and the web app's sign-in; $REGUA_HTTP_TOKEN overrides
 };
 
 struct AgentConfig {

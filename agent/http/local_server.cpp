@@ -10,6 +10,7 @@
 #include "agent/http/channel_callbacks.hpp"
 #include "agent/http/consents_route.hpp"
 #include "agent/http/events_route.hpp"
+#include "agent/http/web_app.hpp"
 
 namespace regua {
 
@@ -19,6 +20,7 @@ constexpr std::size_t kMaxBodyBytes = 64 << 20;
 struct LocalServer::Impl {
   httplib::Server server;
   std::shared_ptr<EventsService> events;
+  std::shared_ptr<WebApp> web;
   std::shared_ptr<CallbackService> callbacks;
   std::shared_ptr<ConsentsService> consents;
   std::thread thread;
@@ -51,6 +53,9 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(const AgentConfig& confi
   server.set_tcp_nodelay(true);
   server.set_payload_max_length(kMaxBodyBytes);
   server.set_read_timeout(30, 0);
+  auto web = add_web_app(server, config, clock);
+  if (!web) return web.error();
+  impl->web = std::move(*web);
   auto events = add_events_route(server, config, clock, std::move(on_accepted));
   if (!events) return events.error();
   impl->events = std::move(*events);
@@ -74,7 +79,8 @@ Result<std::unique_ptr<LocalServer>> LocalServer::start(const AgentConfig& confi
     s->listen_after_bind();
     finished->store(true);
   });
-  spdlog::info("local HTTP server on http://{}:{}", http.listen, http.port);
+  spdlog::info("local HTTP server on http://{}:{} (the store's app: http://{}:{}/)", http.listen, http.port,
+               http.listen == "0.0.0.0" ? "127.0.0.1" : http.listen, http.port);
   return std::unique_ptr<LocalServer>(new LocalServer(std::move(impl)));
 }
 

@@ -1,0 +1,324 @@
+// The store's web app over real HTTP (the agent's LocalServer on a loopback port, a real ledger):
+// every refusal as a browser would meet it, embedded pages with their headers and ETags, and the
+// tasks inbox read and closed through the API.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "agent/config/config.hpp"
+#include "agent/http/local_server.hpp"
+#include "agent/http/web_api.hpp"
+#include "local/tasks/tasks.hpp"
+#include "tests/support/free_port.hpp"
+#include "tests/support/ledger_fixture.hpp"
+
+namespace regua {
+namespace {
+
+constexpr const char* kWebToken = "web-test-token-0123456789";
+
+class WebAppTest : public test::LedgerTest {
+ protected:
+  void SetUp() override {
+    LedgerTest::SetUp();
+    // Sunday 2026-03-01 12:00 UTC = 09:00 in São Paulo.
+    port = test::free_loopback_port();
+    auto parsed = parse_config(
+        "[store]\nid = \"centro\"\n[ledger]\npath = \"ledger.db\"\n[[source]]\nkind = "
+        "\"jsonl\"\npath = \"x\"\n[http]\nport = " +
+            std::to_string(port) + "\ntoken = \"" + kWebToken + "\"\n",
+        dir / "agent.toml");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    config = std::move(*parsed);
+    auto& db = ledger->db();
+    ASSERT_TRUE(
+        db.exec("INSERT INTO customers (id, pos_id, name, phone, phone_e164, info_at, created_at) VALUES "
+                "(1, 'C-1', 'Ana Souza', '(11) 98765-4321', '+5511987654321', 0, 0), "
+                "(2, 'C-2', 'Bia Lima', NULL, NULL, 0, 0)")
+            .ok());
+    overdue_task = add_task(1, test::at("2026-02-27T15:00:00-03:00"));
+    today_task = add_task(2, test::at("2026-03-01T18:00:00-03:00"));
+    tomorrow_task = add_task(1, test::at("2026-03-02T10:00:00-03:00"));
+    auto started = LocalServer::start(config, clock);
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    server = std::move(*started);
+  }
+
+  std::int64_t add_task(std::int64_t customer, Seconds due) {
+    const auto job = ++jobs;
+    auto s = ledger->db().exec(
+        "INSERT INTO jobs (id, rule_id, customer_id, occurrence, occurred_at, planned_at, due_at, priority, "
+        "action, channel, state, created_at) VALUES (" +
+        std::to_string(job) + ", 'vip-quiet', " + std::to_string(customer) +
+        ", 'since:" + std::to_string(job) + "', 0, 0, 0, 50, 'task', 'whatsapp', 'fired', 0)");
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    NewTask t;
+    t.job_id = job;
+    t.customer_id = customer;
+    t.rule_id = "vip-quiet";
+    t.title = "Cliente fiel sumiu";
+    t.instructions = "Chame pelo WhatsApp";
+    t.channel = "whatsapp";
+    t.text = "Oi! Sentimos sua falta & temos novidades.";
+    t.due_at = due;
+    t.expires_at = due + std::chrono::days(30);
+    auto id = create_task(ledger->db(), t, test::at("2026-02-20T12:00:00Z"));
+    EXPECT_TRUE(id.ok()) << id.error().message;
+    return id.ok() ? *id : -1;
+  }
+
+  httplib::Client client() {
+    httplib::Client c("127.0.0.1", port);
+    c.set_connection_timeout(10);
+    c.set_read_timeout(30);
+    return c;
+  }
+
+  // Signs in and returns the Cookie header and the CSRF token.
+  std::pair<std::string, std::string> sign_in() {
+    auto c = client();
+    auto res = c.Post("/signin", nlohmann::json{{"token", kWebToken}}.dump(), "application/json");
+    EXPECT_TRUE(res);
+    if (!res) return {};
+    EXPECT_EQ(res->status, 200) << res->body;
+    const auto set_cookie = res->get_header_value("Set-Cookie");
+    const auto cookie = set_cookie.substr(0, set_cookie.find(';'));
+    return {cookie, nlohmann::json::parse(res->body)["csrf"].get<std::string>()};
+  }
+
+  std::string task_state(std::int64_t id) {
+    auto stmt = ledger->db().prepare("SELECT state || '/' || coalesce(outcome, '-') FROM tasks WHERE id = ?");
+    if (!stmt) return stmt.error().message;
+    stmt->bind(1, id);
+    auto row = stmt->step();
+    if (!row) return row.error().message;
+    return *row ? std::string(stmt->text(0)) : "no such task";
+  }
+
+  int port = 0;
+  int jobs = 0;
+  AgentConfig config;
+  std::int64_t overdue_task = 0, today_task = 0, tomorrow_task = 0;
+  std::unique_ptr<LocalServer> server;
+};
+
+TEST_F(WebAppTest, PagesAreEmbeddedWithSecurityHeadersAndEtags) {
+  auto c = client();
+  auto res = c.Get("/signin");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find("signin.js"), std::string::npos);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(res->get_header_value("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(res->get_header_value("X-Frame-Options"), "DENY");
+  EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(res->get_header_value("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(res->get_header_value("Cache-Control"), "no-cache");
+  const auto etag = res->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+
+  auto again = c.Get("/signin", {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+
+  auto script = c.Get("/inbox.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->status, 200);
+  EXPECT_EQ(script->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_NE(script->get_header_value("ETag"), etag);
+
+  for (const auto* lang : {"/i18n/pt-BR.json", "/i18n/en.json"}) {
+    auto catalogue = c.Get(lang);
+    ASSERT_TRUE(catalogue);
+    EXPECT_EQ(catalogue->status, 200) << lang;
+    EXPECT_TRUE(nlohmann::json::parse(catalogue->body).contains("inbox_title")) << lang;
+  }
+  auto missing = c.Get("/nothing.js");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  auto api = c.Get("/api/v1/nothing");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 404) << "the machine APIs' paths are not pages (no sign-in redirect)";
+}
+
+TEST_F(WebAppTest, TheInboxNeedsASignIn) {
+  auto c = client();
+  auto page = c.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 303);
+  EXPECT_EQ(page->get_header_value("Location"), "/signin");
+  auto api = c.Get("/app/api/tasks");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 401);
+  EXPECT_EQ(api->get_header_value("Cache-Control"), "no-store");
+  auto forged = c.Get("/app/api/tasks", {{"Cookie", "regua_session=" + std::string(64, '0')}});
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 401);
+}
+
+TEST_F(WebAppTest, SignInRefusesNoTokenAndAWrongOne) {
+  auto c = client();
+  auto none = c.Post("/signin", "{}", "application/json");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  EXPECT_FALSE(none->has_header("Set-Cookie"));
+  auto wrong = c.Post("/signin", R"({"token":"web-test-token-0123456780"})", "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_FALSE(wrong->has_header("Set-Cookie"));
+
+  const auto [cookie, csrf] = sign_in();
+  EXPECT_FALSE(cookie.empty());
+  EXPECT_FALSE(csrf.empty());
+  auto page = c.Get("/", {{"Cookie", cookie}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("inbox.js"), std::string::npos);
+}
+
+TEST_F(WebAppTest, RefusesAForeignHostAndAForeignOriginWithoutCors) {
+  auto c = client();
+  auto rebinding = c.Get("/signin", {{"Host", "evil.example:" + std::to_string(port)}});
+  ASSERT_TRUE(rebinding);
+  EXPECT_EQ(rebinding->status, 403);
+  auto foreign = c.Post("/signin", {{"Origin", "http://evil.example"}},
+                        nlohmann::json{{"token", kWebToken}}.dump(), "application/json");
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 403);
+  EXPECT_FALSE(foreign->has_header("Set-Cookie")) << "even with the right token";
+  EXPECT_FALSE(foreign->has_header("Access-Control-Allow-Origin"));
+
+  const auto [cookie, csrf] = sign_in();
+  auto read = c.Get("/app/api/tasks", {{"Cookie", cookie}, {"Origin", "http://evil.example"}});
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status, 403);
+  EXPECT_FALSE(read->has_header("Access-Control-Allow-Origin"));
+  auto same =
+      c.Get("/app/api/tasks", {{"Cookie", cookie}, {"Origin", "http://127.0.0.1:" + std::to_string(port)}});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 200);
+}
+
+TEST_F(WebAppTest, ListsTodaysAndOverdueTasksWithTheirLinks) {
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  auto res = c.Get("/app/api/tasks", {{"Cookie", cookie}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto j = nlohmann::json::parse(res->body);
+  EXPECT_EQ(j["overdue"], 1);
+  EXPECT_EQ(j["today"], 1);
+  EXPECT_EQ(j["later"], 1) << "tomorrow's task waits";
+  ASSERT_EQ(j["tasks"].size(), 2U);
+  const auto& first = j["tasks"][0];
+  EXPECT_EQ(first["id"], overdue_task);
+  EXPECT_EQ(first["overdue"], true);
+  EXPECT_EQ(first["name"], "Ana Souza");
+  EXPECT_EQ(first["title"], "Cliente fiel sumiu");
+  EXPECT_EQ(first["text"], "Oi! Sentimos sua falta & temos novidades.");
+  EXPECT_EQ(first["whatsapp"],
+            "https://wa.me/5511987654321?text=Oi%21%20Sentimos%20sua%20falta%20%26%20temos%20novidades.");
+  EXPECT_EQ(first["tel"], "tel:+5511987654321");
+  const auto& second = j["tasks"][1];
+  EXPECT_EQ(second["id"], today_task);
+  EXPECT_EQ(second["overdue"], false);
+  EXPECT_TRUE(second["whatsapp"].is_null()) << "no phone, no link";
+}
+
+TEST_F(WebAppTest, ClosingATaskNeedsTheCsrfTokenAndReachesTheLedger) {
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  const auto path = "/app/api/tasks/" + std::to_string(overdue_task) + "/done";
+  const std::string body = R"({"outcome":"sold"})";
+  auto missing = c.Post(path, {{"Cookie", cookie}}, body, "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 403);
+  EXPECT_NE(missing->body.find("X-CSRF-Token"), std::string::npos);
+  auto wrong =
+      c.Post(path, {{"Cookie", cookie}, {"X-CSRF-Token", std::string(64, 'f')}}, body, "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 403);
+  auto no_cookie = c.Post(path, {{"X-CSRF-Token", csrf}}, body, "application/json");
+  ASSERT_TRUE(no_cookie);
+  EXPECT_EQ(no_cookie->status, 401);
+  EXPECT_EQ(task_state(overdue_task), "open/-") << "nothing refused may change the ledger";
+
+  auto done = c.Post(path, {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, body, "application/json");
+  ASSERT_TRUE(done);
+  ASSERT_EQ(done->status, 200) << done->body;
+  EXPECT_EQ(nlohmann::json::parse(done->body)["state"], "done");
+  EXPECT_EQ(task_state(overdue_task), "done/sold");
+
+  auto twice = c.Post(path, {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, body, "application/json");
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->status, 409) << "already closed";
+  auto bad =
+      c.Post("/app/api/tasks/" + std::to_string(today_task) + "/done",
+             {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, R"({"outcome":"maybe"})", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 404);
+  EXPECT_NE(bad->body.find("contacted"), std::string::npos) << bad->body;
+  auto unknown = c.Post("/app/api/tasks/999/archive", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, "{}",
+                        "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+
+  auto archived = c.Post("/app/api/tasks/" + std::to_string(today_task) + "/archive",
+                         {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, "{}", "application/json");
+  ASSERT_TRUE(archived);
+  EXPECT_EQ(archived->status, 200) << archived->body;
+  EXPECT_EQ(task_state(today_task), "archived/-");
+}
+
+TEST_F(WebAppTest, SignOutEndsTheSession) {
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  auto out =
+      c.Post("/app/api/signout", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, "{}", "application/json");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 200);
+  auto after = c.Get("/app/api/tasks", {{"Cookie", cookie}});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 401);
+}
+
+TEST_F(WebAppTest, SegmentsAndTheirCsvExportNeedASession) {
+  auto c = client();
+  auto anonymous = c.Get("/app/api/segment.csv?name=new_active");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const auto [cookie, csrf] = sign_in();
+  auto matrix = c.Get("/app/api/segments", {{"Cookie", cookie}});
+  ASSERT_TRUE(matrix);
+  ASSERT_EQ(matrix->status, 200) << matrix->body;
+  const auto j = nlohmann::json::parse(matrix->body);
+  EXPECT_EQ(j["cells"].size(), 9U);
+  EXPECT_TRUE(j["segments"].is_array()) << "the named segments too (segments --all)";
+  auto csv = c.Get("/app/api/segment.csv?name=new_active", {{"Cookie", cookie}});
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv->get_header_value("Content-Disposition"),
+            "attachment; filename=\"segment-new_active-2026-03-01.csv\"");
+  EXPECT_EQ(csv->body.substr(0, csv->body.find('\n')),
+            "customer_id,pos_id,name,mobile,email,last_purchase,purchases,"
+            "total_spent,average_ticket,cell,cell_name,consent_sms,"
+            "consent_whatsapp,consent_email");
+  auto unknown = c.Get("/app/api/segment?name=nobody", {{"Cookie", cookie}});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_NE(unknown->body.find("new_active"), std::string::npos) << "names the segments there are";
+}
+
+TEST(WebLinks, WhatsappNeedsAnInternationalNumber) {
+  EXPECT_EQ(inbox_whatsapp_link("+55 11 98765-4321", ""), "https://wa.me/5511987654321");
+  EXPECT_EQ(inbox_whatsapp_link("(11) 98765-4321", "oi"), "") << "no country code: wa.me cannot place it";
+  EXPECT_EQ(tel_link("(11) 98765-4321"), "tel:11987654321");
+  EXPECT_EQ(tel_link(""), "");
+  EXPECT_EQ(inbox_whatsapp_link("+5511987654321", "Olá"), "https://wa.me/5511987654321?text=Ol%C3%A1");
+}
+
+}  // namespace
+}  // namespace regua
