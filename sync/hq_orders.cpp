@@ -1,6 +1,8 @@
 #include "sync/hq_orders.hpp"
 
 #include "local/identity/consents.hpp"
+#include "local/identity/erasure.hpp"
+#include "local/ledger/ledger_checks.hpp"
 
 namespace regua::sync {
 namespace {
@@ -35,16 +37,30 @@ Result<std::optional<std::int64_t>> order_customer(sqlite::Db& db, const Envelop
   return std::optional<std::int64_t>{};
 }
 
-// The one place an erasure order from HQ meets the ledger. Erasing is `customers forget`
-// (local/identity/erasure.hpp, on the consent branch): until this agent has it, the order is not
-// taken, so the store parks it and the hub keeps sending it until an agent that can apply it
-// reports back; nothing of the customer is erased half-way.
-Result<OrderOutcome> apply_erase_order(sqlite::Db& db, const Envelope& order, Seconds /*now*/) {
+// The one place an erasure order from HQ meets the ledger: `customers forget`, in the transaction
+// that records the order, so the order is taken exactly once and the erasure goes back to the hub.
+Result<OrderOutcome> apply_erase_order(sqlite::Db& db, const Envelope& order, Seconds now) {
   OrderOutcome out;
+  out.recorded = true;
   auto customer = order_customer(db, order);
   if (!customer) return customer.error();
-  out.recorded = false;
-  out.detail = "erasure orders need `customers forget`, which this agent does not have yet";
+  if (!*customer) {
+    out.detail = "no such customer in this store";
+    return out;
+  }
+  auto owner = read_ledger_owner(db);
+  if (!owner) return owner.error();
+  ErasureRequest request;
+  request.customer_id = **customer;
+  request.requested_by = ErasureRequester::customer;
+  if (auto r = order.header.find("requested_by"); r != order.header.end() && r->is_string()) {
+    if (auto who = requester_from_name(r->get<std::string>())) request.requested_by = *who;
+  }
+  auto erased = forget_customer_in_transaction(db, owner->value_or(""), now, request);
+  if (!erased) return erased.error();
+  out.applied = true;
+  out.detail = "customer " + std::to_string(**customer) +
+               (erased->already ? " was already forgotten" : " forgotten") + " (" + erased->erasure.key + ")";
   return out;
 }
 

@@ -5,8 +5,7 @@
 // up as an `order` record, so the hub stops sending it. An opt-out is a consent like any other
 // (local/identity/consents.hpp): the rule engine checks consent at the moment a message fires, so
 // an order that arrives after days offline still stops a send that is pending.
-// Erasure orders wait for `customers forget` (not in this build): they are parked, not recorded,
-// so the hub keeps them until an agent that can apply them does.
+// An erasure order is `customers forget` (local/identity/erasure.hpp) in the order's transaction.
 
 #include <string>
 

@@ -31,6 +31,8 @@ constexpr std::string_view kMessageSql =
     "SELECT customer_id, rule_id, channel, state, created_at, sent_at, error FROM messages WHERE id = ?1";
 constexpr std::string_view kOrderSql =
     "SELECT order_id, kind, outcome, detail, applied_at FROM hq_orders WHERE id = ?1";
+constexpr std::string_view kErasureSql =
+    "SELECT customer_id, erasure_key, requested_by, erased_at FROM erasures WHERE id = ?1";
 constexpr std::string_view kLastSaleSql = "SELECT sold_at FROM sales ORDER BY id DESC LIMIT 1";
 constexpr std::string_view kKpiSql = R"sql(
   SELECT count(*) FILTER (WHERE cancelled_at IS NULL),
@@ -51,6 +53,7 @@ enum Stmt {
   task,
   message,
   order,
+  erasure,
   last_sale,
   kpi,
   kpi_new,
@@ -78,8 +81,8 @@ class LedgerRecordBuilder final : public RecordBuilder {
 
   Status prepare() {
     const std::array<std::string_view, Stmt::count> sql{
-        kCustomerSql, kConsentsSql, kMergedIntoSql, kSaleSql,     kItemsSql, kSegmentSql,
-        kTaskSql,     kMessageSql,  kOrderSql,      kLastSaleSql, kKpiSql,   kKpiNewSql};
+        kCustomerSql, kConsentsSql, kMergedIntoSql, kSaleSql,     kItemsSql, kSegmentSql, kTaskSql,
+        kMessageSql,  kOrderSql,    kErasureSql,    kLastSaleSql, kKpiSql,   kKpiNewSql};
     for (std::size_t i = 0; i < sql.size(); ++i) {
       auto prepared = db_->prepare(sql[i]);
       if (!prepared) return prepared.error().within("sync: preparing the record builder");
@@ -120,7 +123,7 @@ class LedgerRecordBuilder final : public RecordBuilder {
         s = add_heartbeat(r, now);
         break;
       case OutboxKind::erasure:
-        r["id"] = row.ref;
+        s = add_row(r, Stmt::erasure, row.ref, {"customer", "key", "requested_by", "erased_at"});
         break;
     }
     if (!s) return s.error().within("sync: building the record of outbox row " + std::to_string(row.seq));

@@ -258,7 +258,7 @@ Result<nlohmann::ordered_json> segments_today_json(sqlite::Db& db, const AgentCo
   if (!matrix) return matrix.error();
   auto extras = load_extras(db, config, policy, today);
   if (!extras) return extras.error();
-  return render_json(config, policy, *matrix, true, std::move(*extras));
+  return matrix_json(config, policy, *matrix, true, std::move(*extras));
 }
 
 }  // namespace regua

@@ -77,7 +77,9 @@ Status FileFollower::commit_position(const ChunkConsumer& consume) {
 }
 
 Status FileFollower::open_first(const ChunkConsumer& consume) {
-  if (!resume_) return open_path_from_start(consume, false);
+  // The file's identity is committed at once, before a line is read: if the agent stops before its
+  // first batch and the POS rotates the file meanwhile, the next start still finds it.
+  if (!resume_) return open_path_from_start(consume, true);
   const FileCheckpoint cp = *resume_;
   resume_.reset();
   pos_ = cp;
@@ -98,7 +100,14 @@ Status FileFollower::open_first(const ChunkConsumer& consume) {
   }
 
   // Another file (or none) is at the path: the one we were reading was rotated while we were down.
-  if (cp.byte_offset > 0) {
+  if (cp.byte_offset == 0) {
+    // Opened but nothing read yet: only its identity can tell where it went.
+    if (auto old = find_rotated_by_identity(path_, old_identity)) {
+      spdlog::info("source {}: {} was rotated while the agent was stopped; reading {} first", source_,
+                   path_.string(), old->string());
+      return adopt(*old, cp, true);
+    }
+  } else {
     if (auto old = find_by_fingerprint(path_.parent_path(), path_, cp.fingerprint_len, cp.fingerprint,
                                        cp.byte_offset, old_identity)) {
       spdlog::info("source {}: {} was rotated while the agent was stopped; finishing {} first", source_,

@@ -113,6 +113,21 @@ std::optional<std::filesystem::path> find_by_fingerprint(const std::filesystem::
   return match;
 }
 
+std::optional<std::filesystem::path> find_rotated_by_identity(const std::filesystem::path& path,
+                                                              const FileIdentity& id) {
+  std::error_code ec;
+  int scanned = 0;
+  for (std::filesystem::directory_iterator it(path.parent_path(), ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (++scanned > 10'000) break;
+    const auto& candidate = it->path();
+    const std::string name = candidate.filename().string();
+    if (name == path.filename().string() || !is_rotation_of(name, path)) continue;
+    if (const auto facts = stat_path(candidate); facts && facts->identity == id) return candidate;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::filesystem::path> find_next_generation(const std::filesystem::path& path,
                                                           std::int64_t after_ns,
                                                           const FileIdentity& current) {

@@ -54,6 +54,11 @@ std::optional<std::filesystem::path> find_by_fingerprint(const std::filesystem::
                                                          std::int64_t min_size,
                                                          const std::optional<FileIdentity>& prefer);
 
+// The file with identity `id` among the rotations of `path` in its folder (a rename keeps the
+// identity): where a file the agent had opened but not yet read went while it was stopped.
+std::optional<std::filesystem::path> find_rotated_by_identity(const std::filesystem::path& path,
+                                                              const FileIdentity& id);
+
 // The rotated generation of `path` written next after a file last modified at `after_ns`: among
 // the files of its folder named like rotations of it ("sales.jsonl.1", "sales.jsonl-20260301",
 // "sales-20260301.jsonl"; not compressed ones), other than `path` and `current`, the oldest one

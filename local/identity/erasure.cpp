@@ -9,6 +9,7 @@
 #include "local/identity/name.hpp"
 #include "local/identity/personal_values.hpp"
 #include "local/ledger/durable_commits.hpp"
+#include "local/ledger/outbox.hpp"
 #include "local/scheduler/erasure_actions.hpp"
 
 namespace regua {
@@ -208,14 +209,21 @@ Result<std::optional<Erasure>> erasure_of_pos_id(sqlite::Db& db, std::string_vie
 }
 
 Result<ErasureOutcome> forget_customer(Ledger& ledger, const ErasureRequest& request) {
-  auto& db = ledger.db();
-  const std::int64_t id = request.customer_id;
   // The person was told they are forgotten: a power cut must not bring them back.
   const DurableCommits durable(ledger);
   if (!durable.status()) return durable.status().error();
-  auto txn = sqlite::Transaction::begin(db);
+  auto txn = sqlite::Transaction::begin(ledger.db());
   if (!txn) return txn.error();
+  auto out = forget_customer_in_transaction(ledger.db(), ledger.store_id(), ledger.clock().now(), request);
+  if (!out || out->already || request.dry_run) return out;  // a dry run rolls back as txn goes
+  if (auto s = txn->commit(); !s) return s.error();
+  out->written = true;
+  return out;
+}
 
+Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::string_view store_id, Seconds now,
+                                                      const ErasureRequest& request) {
+  const std::int64_t id = request.customer_id;
   auto erased_at = db.prepare("SELECT erased_at IS NOT NULL FROM customers WHERE id = ?1");
   if (!erased_at) return erased_at.error();
   erased_at->bind(1, id);
@@ -249,8 +257,7 @@ Result<ErasureOutcome> forget_customer(Ledger& ledger, const ErasureRequest& req
   read->reset();
 
   Erasure& e = out.erasure;
-  const Seconds now = ledger.clock().now();
-  e.key = ledger.store_id() + ":erasure:" + std::to_string(id);
+  e.key = std::string(store_id) + ":erasure:" + std::to_string(id);
   e.customer_id = id;
   e.requested_by = request.requested_by;
   e.erased_at = now;
@@ -374,6 +381,9 @@ Result<ErasureOutcome> forget_customer(Ledger& ledger, const ErasureRequest& req
       .bind(16, c.sales_kept);
   if (auto s = insert->run(); !s) return s.error().within("recording the erasure of " + who(id));
   const std::int64_t erasure_id = db.last_insert_rowid();
+  // The hub erases the same person: the record leaves with the change (docs/protocol.md).
+  if (auto s = enqueue_outbox(db, OutboxKind::erasure, erasure_id); !s)
+    return s.error().within("recording the erasure of " + who(id));
   auto erased_id = db.prepare("INSERT INTO erased_pos_ids (pos_id, erasure_id) VALUES (?1, ?2)");
   if (!erased_id) return erased_id.error();
   for (const auto& p : e.pos_ids) {
@@ -381,9 +391,6 @@ Result<ErasureOutcome> forget_customer(Ledger& ledger, const ErasureRequest& req
     if (auto s = erased_id->run(); !s) return s.error().within("recording the erasure of " + who(id));
   }
 
-  if (request.dry_run) return out;  // rolled back as the transaction goes out of scope
-  if (auto s = txn->commit(); !s) return s.error();
-  out.written = true;
   return out;
 }
 

@@ -74,6 +74,10 @@ struct ErasureOutcome {
 
 // ErasureKind::usage for an unknown customer.
 Result<ErasureOutcome> forget_customer(Ledger& ledger, const ErasureRequest& request);
+// The same inside a transaction the caller holds and commits (an erasure order from HQ is applied
+// together with the record of the order); `written` is left false.
+Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::string_view store_id, Seconds now,
+                                                      const ErasureRequest& request);
 
 // The erasure of a customer record, or of a POS id (the newest, when it was erased twice).
 Result<std::optional<Erasure>> erasure_of_customer(sqlite::Db& db, std::int64_t customer_id);

@@ -158,6 +158,20 @@ TEST_F(FollowerTest, RotationWhileStoppedIsFoundByIdentity) {
   EXPECT_EQ(ingestor->committed().sales_replayed, 0);
 }
 
+TEST_F(FollowerTest, AFileOpenedButNotYetReadIsFoundByIdentityAfterARotation) {
+  test::write_file(file, "");  // the POS has not sold yet when the agent starts
+  pump();
+  follower.reset();  // stopped before its first sale
+  write_sales(file, 1, 3);
+  fs::rename(file, folder / "sales-2026-03-01.jsonl");
+  write_sales(file, 4, 6);
+  make_old(folder / "sales-2026-03-01.jsonl");
+  restart();
+  pump();
+  EXPECT_EQ(sales(), ids(1, 6));
+  EXPECT_EQ(ingestor->committed().sales_replayed, 0);
+}
+
 TEST_F(FollowerTest, RotationWhileStoppedIsFoundByFingerprintWhenCopied) {
   write_sales(file, 1, 3);
   pump();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of the POS input parsers (JSON Lines, CSV, fiscal XML) with clang in
-# their own build folder (CMake preset "fuzz") and runs each for a bounded time from its seed corpus
+# Builds the libFuzzer targets of the input parsers (tests/fuzz/fuzz_*.cpp) with clang in their own
+# build folder (CMake preset "fuzz") and runs each for a bounded time, two at a time, from its seed corpus
 # (tests/fuzz/corpus, plus the fiscal XML samples of ../shared/data/nfe/dev when present). Fails
 # when any target crashes, leaks, trips a sanitizer or times out; the input that did it is kept in
 # build/fuzz/artifacts/.
@@ -19,30 +19,46 @@ done
 
 installer/bootstrap.sh >/dev/null
 cmake --preset fuzz >/dev/null
-targets=(jsonl csv fiscal_xml)
+targets=(jsonl csv fiscal_xml segment_filter)
 cmake --build --preset fuzz --target "${targets[@]/#/regua_fuzz_}"
 
 build=build/fuzz
 mkdir -p "$build/artifacts"
 shared_samples="$(pwd)/../shared/data/nfe/dev"
-failed=()
-for target in "${targets[@]}"; do
+# Runs one target; its exit status says whether it found a problem.
+fuzz_one() {
+  local target="$1"
   # A working corpus of its own: libFuzzer adds what it finds there, the seeds stay untouched.
-  corpus="$build/corpus/$target"
+  local corpus="$build/corpus/$target"
   mkdir -p "$corpus"
   cp tests/fuzz/corpus/"$target"/* "$corpus"/
   if [ "$target" = fiscal_xml ] && [ -d "$shared_samples" ]; then
     cp "$shared_samples"/*.xml "$corpus"/
   fi
-  echo "== fuzzing $target for ${seconds}s"
-  if ! "$build/tests/fuzz/regua_fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" "$corpus" \
-      >"$build/$target.log" 2>&1; then
-    failed+=("$target")
-    tail -n 60 "$build/$target.log" >&2
-  else
-    grep -E "stat::number_of_executed_units|Done [0-9]+ runs" "$build/$target.log" | tail -n 2 || true
-  fi
+  "$build/tests/fuzz/regua_fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/artifacts/$target-" "$corpus" \
+    >"$build/$target.log" 2>&1
+}
+
+# Two at a time: the machines this runs on have two cores.
+failed=()
+for ((i = 0; i < ${#targets[@]}; i += 2)); do
+  batch=("${targets[@]:i:2}")
+  echo "== fuzzing ${batch[*]} for ${seconds}s"
+  pids=()
+  for target in "${batch[@]}"; do
+    fuzz_one "$target" &
+    pids+=($!)
+  done
+  for j in "${!batch[@]}"; do
+    target="${batch[$j]}"
+    if wait "${pids[$j]}"; then
+      echo "$target: $(grep -E "stat::number_of_executed_units" "$build/$target.log" | tail -n 1)"
+    else
+      failed+=("$target")
+      tail -n 60 "$build/$target.log" >&2
+    fi
+  done
 done
 
 if [ ${#failed[@]} -gt 0 ]; then

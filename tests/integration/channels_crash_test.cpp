@@ -86,7 +86,11 @@ TEST(ChannelsCrashTest, KillNineWhileSendingNeverSendsAMessageTwice) {
   }
 
   // The last run is left to finish: everything is decided, nothing is sent twice.
+  const auto log_before = s.log().size();
   auto agent = s.store.start_agent();
+  // Up before it is asked to stop: a SIGTERM that beats the process to main() kills it outright.
+  ASSERT_TRUE(eventually([&] { return s.log().find("running for store", log_before) != std::string::npos; },
+                         std::chrono::seconds(60)));
   ASSERT_TRUE(eventually(
       [&] {
         const auto rows = read_messages(s.store);

@@ -51,11 +51,32 @@ TEST_F(HqOrdersTest, OrdersThatCannotBeDoneAreRefusedOrNotTaken) {
   EXPECT_TRUE(unknown.recorded);
   EXPECT_FALSE(unknown.applied);
   EXPECT_EQ(unknown.detail, "no such customer in this store");
-  auto erase = apply({{"id", "o-3"}, {"order", "erase"}, {"customer", 1}});
-  EXPECT_FALSE(erase.recorded) << "kept by the hub until an agent can apply it";
+  auto erase = apply({{"id", "o-3"}, {"order", "erase"}, {"customer_pos_id", "nobody"}});
+  EXPECT_TRUE(erase.recorded);
+  EXPECT_FALSE(erase.applied);
   auto task = apply({{"id", "o-4"}, {"order", "task_close"}, {"task", 99}});
   EXPECT_FALSE(task.applied);
-  EXPECT_EQ(count("SELECT count(*) FROM hq_orders"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM hq_orders"), 3);
+}
+
+TEST_F(HqOrdersTest, AnErasureOrderForgetsTheCustomerOnceAndTellsTheHub) {
+  start({default_rule("inactive-15d")});
+  buy("S-1", "C-1", "2026-03-01T14:00:00-03:00");
+  const auto id = id_of("C-1");
+  const nlohmann::json erase{{"id", "o-5"}, {"order", "erase"}, {"customer_pos_id", "C-1"}};
+  auto first = apply(erase);
+  EXPECT_TRUE(first.recorded);
+  EXPECT_TRUE(first.applied) << first.detail;
+  EXPECT_EQ(count("SELECT count(*) FROM customers WHERE erased_at IS NOT NULL AND name IS NULL AND id = " +
+                  std::to_string(id)),
+            1);
+  EXPECT_EQ(count("SELECT count(*) FROM erasures WHERE customer_id = " + std::to_string(id)), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM jobs WHERE state = 'pending'"), 0) << "their jobs are cancelled";
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE kind = 'erasure'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM sales"), 1) << "the sale is kept, anonymised";
+  auto again = apply(erase);
+  EXPECT_TRUE(again.repeated);
+  EXPECT_EQ(count("SELECT count(*) FROM erasures"), 1);
 }
 
 TEST_F(HqOrdersTest, AnOptOutArrivingAfterAWeekOfflineStopsAPendingSend) {
