@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "local/core/clock.hpp"
+#include "local/core/enum_names.hpp"
 #include "local/predict/predictions.hpp"
 
 namespace regua {
@@ -184,10 +185,7 @@ std::string_view segment_cause_name(SegmentCause cause) {
 }
 
 std::optional<SegmentCause> segment_cause_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kCauseNames.size(); ++i) {
-    if (kCauseNames[i] == name) return static_cast<SegmentCause>(i);
-  }
-  return std::nullopt;
+  return enum_from_name<SegmentCause>(kCauseNames, name);
 }
 
 Result<SegmentEventWriter> SegmentEventWriter::create(sqlite::Db& db) {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 
+#include "local/core/enum_names.hpp"
 #include "local/identity/cpf.hpp"
 #include "local/identity/customer_record.hpp"
 #include "local/identity/name.hpp"
@@ -192,10 +193,7 @@ std::string_view requester_name(ErasureRequester who) {
 }
 
 std::optional<ErasureRequester> requester_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kRequesters.size(); ++i) {
-    if (kRequesters[i] == name) return static_cast<ErasureRequester>(i);
-  }
-  return std::nullopt;
+  return enum_from_name<ErasureRequester>(kRequesters, name);
 }
 
 Result<std::optional<Erasure>> erasure_of_customer(sqlite::Db& db, std::int64_t customer_id) {

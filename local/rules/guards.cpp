@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "local/core/enum_names.hpp"
 #include "local/core/hash.hpp"
 #include "local/rules/durations.hpp"
 
@@ -30,10 +31,7 @@ std::string_view reason_code(Reason reason) {
 }
 
 std::optional<Reason> reason_from_code(std::string_view code) {
-  for (std::size_t i = 0; i < kCodes.size(); ++i) {
-    if (kCodes[i] == code) return static_cast<Reason>(i);
-  }
-  return std::nullopt;
+  return enum_from_name<Reason>(kCodes, code);
 }
 
 std::optional<Verdict> check_reachable(ContactChannel channel, const ContactFacts& facts) {
@@ -57,10 +55,7 @@ std::string_view consent_rule_name(ConsentRule rule) {
 }
 
 std::optional<ConsentRule> consent_rule_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kConsentRules.size(); ++i) {
-    if (kConsentRules[i] == name) return static_cast<ConsentRule>(i);
-  }
-  return std::nullopt;
+  return enum_from_name<ConsentRule>(kConsentRules, name);
 }
 
 ConsentRule ConsentPolicy::for_channel(ContactChannel channel) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "local/core/enum_names.hpp"
 #include "local/core/hash.hpp"
 #include "local/rules/durations.hpp"
 
@@ -22,10 +23,7 @@ std::string_view trigger_kind_name(TriggerKind kind) {
 }
 
 std::optional<TriggerKind> trigger_kind_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kTriggerNames.size(); ++i) {
-    if (kTriggerNames[i] == name) return static_cast<TriggerKind>(i);
-  }
-  return std::nullopt;
+  return enum_from_name<TriggerKind>(kTriggerNames, name);
 }
 
 std::string_view action_kind_name(ActionKind kind) {
@@ -37,10 +35,7 @@ std::string_view contact_channel_name(ContactChannel channel) {
 }
 
 std::optional<ContactChannel> contact_channel_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kChannelNames.size(); ++i) {
-    if (kChannelNames[i] == name) return static_cast<ContactChannel>(i);
-  }
-  return std::nullopt;
+  return enum_from_name<ContactChannel>(kChannelNames, name);
 }
 
 std::uint64_t Rule::fingerprint() const {

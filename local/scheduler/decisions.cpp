@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "local/core/enum_names.hpp"
+
 namespace regua {
 namespace {
 
@@ -28,10 +30,7 @@ std::string_view decision_name(Decision decision) {
 }
 
 std::optional<Decision> decision_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kDecisions.size(); ++i) {
-    if (kDecisions[i] == name) return static_cast<Decision>(i);
-  }
-  return std::nullopt;
+  return enum_from_name<Decision>(kDecisions, name);
 }
 
 Result<DecisionLog> DecisionLog::create(sqlite::Db& db) {

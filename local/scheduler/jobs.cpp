@@ -3,6 +3,7 @@
 #include <array>
 
 #include "local/core/clock.hpp"
+#include "local/core/enum_names.hpp"
 
 namespace regua {
 namespace {
@@ -19,10 +20,7 @@ std::string_view job_state_name(JobState state) {
 }
 
 std::optional<JobState> job_state_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kJobStates.size(); ++i) {
-    if (kJobStates[i] == name) return static_cast<JobState>(i);
-  }
-  return std::nullopt;
+  return enum_from_name<JobState>(kJobStates, name);
 }
 
 Result<JobStore> JobStore::create(sqlite::Db& db) {

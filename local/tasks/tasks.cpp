@@ -3,6 +3,7 @@
 #include <array>
 
 #include "local/core/clock.hpp"
+#include "local/core/enum_names.hpp"
 
 namespace regua {
 namespace {
@@ -79,10 +80,7 @@ std::string_view task_state_name(TaskState state) {
 }
 
 std::optional<TaskState> task_state_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kTaskStates.size(); ++i) {
-    if (kTaskStates[i] == name) return static_cast<TaskState>(i);
-  }
-  return std::nullopt;
+  return enum_from_name<TaskState>(kTaskStates, name);
 }
 
 std::string_view task_outcome_name(TaskOutcome outcome) {
@@ -93,10 +91,7 @@ std::optional<TaskOutcome> task_outcome_from_name(std::string_view name) {
   std::string n(name);
   for (char& c : n)
     if (c == '-') c = '_';
-  for (std::size_t i = 0; i < kOutcomes.size(); ++i) {
-    if (kOutcomes[i] == n) return static_cast<TaskOutcome>(i);
-  }
-  return std::nullopt;
+  return enum_from_name<TaskOutcome>(kOutcomes, n);
 }
 
 Result<std::int64_t> create_task(sqlite::Db& db, const NewTask& t, Seconds now) {
