@@ -156,6 +156,15 @@ class Parser {
     if (!error_) error_ = filter_error(column, what);
   }
 
+  // Nesting costs stack in this parser and in everything that walks the tree (SQL, evaluation),
+  // so a filter may nest only as deep as a person would ever write one.
+  bool enter(const Token& at) {
+    if (++depth_ <= kMaxFilterNesting) return true;
+    fail(at.column, "the filter nests \"(\" and \"not\" more than " + std::to_string(kMaxFilterNesting) +
+                        " deep; write it with fewer levels");
+    return false;
+  }
+
   FilterNode parse_or() {
     FilterNode first = parse_and();
     if (error_ || !is_word(peek(), "or")) return first;
@@ -184,10 +193,12 @@ class Parser {
 
   FilterNode parse_unary() {
     if (is_word(peek(), "not")) {
+      if (!enter(peek())) return {};
       next();
       FilterNode n;
       n.kind = FilterNode::Kind::negate;
       n.children.push_back(parse_unary());
+      --depth_;
       return n;
     }
     return parse_primary();
@@ -196,8 +207,10 @@ class Parser {
   FilterNode parse_primary() {
     if (error_) return {};
     if (peek().kind == TokenKind::lparen) {
+      if (!enter(peek())) return {};
       const Token open = next();
       FilterNode inner = parse_or();
+      --depth_;
       if (error_) return {};
       if (peek().kind != TokenKind::rparen) {
         fail(peek().column, "expected \"and\", \"or\" or \")\" to close the \"(\" at column " +
@@ -450,6 +463,7 @@ class Parser {
 
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
   std::optional<Error> error_;
 };
 

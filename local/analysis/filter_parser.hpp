@@ -84,6 +84,9 @@ struct FilterNode {
   std::vector<Operand> right;  // compare: one value or field; member: the list
 };
 
+// How deep "(" and "not" may nest in a filter; deeper is refused with an error, not a stack overflow.
+inline constexpr int kMaxFilterNesting = 64;
+
 // Parses and type-checks a filter. Errors are ErrorKind::config: "at column N: expected ..., found ...".
 Result<FilterNode> parse_filter(std::string_view filter);
 

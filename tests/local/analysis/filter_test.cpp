@@ -106,6 +106,26 @@ TEST(FilterLanguage, EveryErrorSaysWhereAndWhatWasExpected) {
   }
 }
 
+// Found by the segment filter fuzzer: thousands of "(" overflowed the stack. Nesting is refused
+// past a bound a person never reaches, with the column where it went too deep.
+TEST(FilterLanguage, NestingDeeperThanTheBoundIsAnErrorNotACrash) {
+  const auto nested = [](int depth, std::string_view open) {
+    std::string f;
+    for (int i = 0; i < depth; ++i) f += open;
+    f += "purchases >= 1";
+    if (open == "(") f += std::string(static_cast<std::size_t>(depth), ')');
+    return f;
+  };
+  EXPECT_TRUE(parse_filter(nested(kMaxFilterNesting, "(")).ok());
+  EXPECT_TRUE(parse_filter(nested(kMaxFilterNesting, "not ")).ok());
+  EXPECT_EQ(error_of(nested(kMaxFilterNesting + 1, "(")),
+            "at column 65: the filter nests \"(\" and \"not\" more than 64 deep; write it with fewer levels");
+  EXPECT_NE(error_of(nested(100000, "(")).find("more than 64 deep"), std::string::npos);
+  EXPECT_NE(error_of(nested(100000, "not ")).find("more than 64 deep"), std::string::npos);
+  EXPECT_NE(error_of(std::string(50000, '(') + std::string(50000, ')')).find("more than 64 deep"),
+            std::string::npos);
+}
+
 TEST(FilterLanguage, KeywordsAndFieldsIgnoreCaseAndOperatorsHaveSynonyms) {
   for (const auto* f :
        {"PURCHASES >= 2 AND Days_Since_Last <= 30", "purchases == 2", "purchases <> 2",
