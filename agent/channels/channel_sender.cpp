@@ -31,13 +31,6 @@ constexpr std::chrono::seconds kSenderIdleLook{60};
 constexpr std::chrono::minutes kLongestBackoff{15};
 constexpr std::chrono::hours kLongestRetryAfter{1};
 
-struct InFlight {
-  OutgoingMessage message;
-  std::unique_ptr<Transfer> transfer;
-  const Provider* provider = nullptr;
-  AttemptContext context;
-};
-
 std::unique_ptr<Provider> make_provider(ProviderKind kind, const ChannelsConfig& c,
                                         const TransferSettings& t) {
   switch (kind) {
@@ -68,6 +61,13 @@ std::chrono::seconds backoff_after(const ChannelsConfig& c, int attempts_made,
 }  // namespace
 
 struct ChannelSender::Impl {
+  struct InFlight {
+    OutgoingMessage message;
+    std::unique_ptr<Transfer> transfer;
+    const Provider* provider = nullptr;
+    AttemptContext context;
+  };
+
   Impl(const AgentConfig& config, const Clock& k, Ledger l, const StoreZone& zone)
       : channels(config.channels),
         store_id(config.store.id),

@@ -22,13 +22,13 @@ namespace {
 
 using nlohmann::ordered_json;
 
-ordered_json or_null(const std::optional<std::string>& v) {
+ordered_json text_or_null(const std::optional<std::string>& v) {
   return v ? ordered_json(*v) : ordered_json(nullptr);
 }
 
 ordered_json record_json(const CustomerRecord& r) {
   const auto& f = r.fields;
-  ordered_json j{{"id", r.id}, {"pos_id", or_null(r.pos_id)}, {"name", or_null(f.name)}};
+  ordered_json j{{"id", r.id}, {"pos_id", text_or_null(r.pos_id)}, {"name", text_or_null(f.name)}};
   j["phone"] = f.phone ? ordered_json(f.phone->raw) : ordered_json(nullptr);
   j["phone_e164"] =
       f.phone && f.phone->parsed.valid() ? ordered_json(f.phone->parsed.e164) : ordered_json(nullptr);
@@ -213,7 +213,7 @@ int merge(const AgentConfig& config, const CustomersOptions& options) {
   if (options.json) {
     ordered_json merged = ordered_json::array();
     for (const auto& m : outcome->merged)
-      merged.push_back({{"id", m.id}, {"pos_id", or_null(m.pos_id)}, {"sales_moved", m.sales_moved}});
+      merged.push_back({{"id", m.id}, {"pos_id", text_or_null(m.pos_id)}, {"sales_moved", m.sales_moved}});
     ordered_json consents = ordered_json::array();
     for (const auto& c : outcome->consents)
       consents.push_back({{"channel", channel_name(c.channel)}, {"granted", c.granted}});

@@ -48,8 +48,8 @@ std::string what_it_allows(const ChannelConsent& c) {
                                         : "no automatic messages until granted ([consent] opt_in)";
 }
 
-void print_text(const CustomerRef& customer, const std::vector<ChannelConsent>& consents,
-                const StoreZone& zone) {
+void print_consents(const CustomerRef& customer, const std::vector<ChannelConsent>& consents,
+                    const StoreZone& zone) {
   fmt::print("{}: consent per channel (docs/rules.md#consent)\n", describe_customer(customer));
   for (const auto& c : consents) {
     const std::string state = !c.answer ? "never answered" : c.answer->granted ? "granted" : "refused";
@@ -118,7 +118,7 @@ int customers_consent_command(const AgentConfig& config, const CustomersOptions&
       fmt::print("Unchanged: {} was already {}.\n", channel_name(*channel), answer);
     }
   }
-  print_text(*customer, *consents, zone);
+  print_consents(*customer, *consents, zone);
   return kExitOk;
 }
 

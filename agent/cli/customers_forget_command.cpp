@@ -66,7 +66,7 @@ std::string requested_text(ErasureRequester who) {
   return "";
 }
 
-void print_text(const std::string& ref, const ErasureOutcome& o, const StoreZone& zone) {
+void print_erasure(const std::string& ref, const ErasureOutcome& o, const StoreZone& zone) {
   const auto& e = o.erasure;
   const auto& c = e.counts;
   if (o.already) {
@@ -142,7 +142,7 @@ int customers_forget_command(const AgentConfig& config, const CustomersOptions& 
   if (options.json) {
     fmt::print("{}\n", outcome_json(*outcome).dump(2, ' ', false, ordered_json::error_handler_t::replace));
   } else {
-    print_text(ref, *outcome, zone);
+    print_erasure(ref, *outcome, zone);
   }
   return kExitOk;
 }

@@ -50,7 +50,7 @@ ordered_json group_json(const GroupEffect& g, const char* actions) {
       {"revenue_sd_cents", cents_json(sd)}};
 }
 
-std::string money(const std::optional<double>& v) {
+std::string estimate_money(const std::optional<double>& v) {
   return v ? format_cents(*cents(v)) : "-";
 }
 
@@ -68,13 +68,15 @@ std::string verdict_text(const RuleEffect& e, int holdout_percent) {
     case EffectVerdict::no_measurable_effect:
       return fmt::format(
           "no measurable effect: the 95% interval of the incremental revenue, {} to {}, holds zero",
-          money(e.incremental_low), money(e.incremental_high));
+          estimate_money(e.incremental_low), estimate_money(e.incremental_high));
     case EffectVerdict::positive:
       return fmt::format("brings revenue: {} more per customer sent to (95%: {} to {}), {} in all",
-                         money(e.uplift), money(e.uplift_low), money(e.uplift_high), money(e.incremental));
+                         estimate_money(e.uplift), estimate_money(e.uplift_low),
+                         estimate_money(e.uplift_high), estimate_money(e.incremental));
     case EffectVerdict::negative:
-      return fmt::format("loses revenue: {} per customer sent to (95%: {} to {}), {} in all", money(e.uplift),
-                         money(e.uplift_low), money(e.uplift_high), money(e.incremental));
+      return fmt::format("loses revenue: {} per customer sent to (95%: {} to {}), {} in all",
+                         estimate_money(e.uplift), estimate_money(e.uplift_low),
+                         estimate_money(e.uplift_high), estimate_money(e.incremental));
   }
   return "";
 }
@@ -177,9 +179,11 @@ int kpis_actions_command(const AgentConfig& config, const KpisOptions& options) 
     };
     fmt::print("{:<18} {:>7} {:>9} {:>9} {:>9} {:>12} {:>12} {:>14}  {}\n", e.rule_id,
                format_duration(e.window), e.treated.customers, e.holdout.customers,
-               rate(e.treated) + "/" + rate(e.holdout), money(e.treated.revenue_per_customer),
-               money(e.holdout.revenue_per_customer), money(e.incremental),
-               e.incremental_low ? money(e.incremental_low) + " to " + money(e.incremental_high) : "-");
+               rate(e.treated) + "/" + rate(e.holdout), estimate_money(e.treated.revenue_per_customer),
+               estimate_money(e.holdout.revenue_per_customer), estimate_money(e.incremental),
+               e.incremental_low
+                   ? estimate_money(e.incremental_low) + " to " + estimate_money(e.incremental_high)
+                   : "-");
     fmt::print("{:<18} {}\n", "", verdict_text(e, holdout_of(e.rule_id)));
     if (e.open_windows > 0) {
       fmt::print("{:<18} {} send(s) still within their window: their purchases may still come\n", "",

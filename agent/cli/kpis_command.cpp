@@ -38,7 +38,7 @@ std::string_view grouping_name(KpiGrouping g) {
 }
 
 template <class T>
-ordered_json or_null(const std::optional<T>& v) {
+ordered_json value_or_null(const std::optional<T>& v) {
   return v ? ordered_json(*v) : ordered_json(nullptr);
 }
 
@@ -51,7 +51,7 @@ ordered_json period_json(const KpiPeriod& p) {
   j["identified_orders"] = p.identified_orders;
   j["anonymous_orders"] = p.anonymous_orders;
   j["revenue_cents"] = p.revenue;
-  j["average_ticket_cents"] = or_null(p.average_ticket);
+  j["average_ticket_cents"] = value_or_null(p.average_ticket);
   j["customers_at_start"] = p.customers_at_start;
   j["customers_at_end"] = p.customers_at_end;
   j["new_customers"] = p.new_customers;
@@ -62,12 +62,12 @@ ordered_json period_json(const KpiPeriod& p) {
   j["lost_customers"] = p.lost_customers;
   j["repeat_buyers"] = p.repeat_buyers;
   j["customers_total"] = p.customers_total;
-  j["retention_rate"] = or_null(p.retention_rate);
-  j["churn_rate"] = or_null(p.churn_rate);
-  j["repeat_purchase_rate"] = or_null(p.repeat_purchase_rate);
-  j["active_base_share"] = or_null(p.active_base_share);
-  j["purchase_frequency"] = or_null(p.purchase_frequency);
-  j["historic_clv_cents"] = or_null(p.historic_clv);
+  j["retention_rate"] = value_or_null(p.retention_rate);
+  j["churn_rate"] = value_or_null(p.churn_rate);
+  j["repeat_purchase_rate"] = value_or_null(p.repeat_purchase_rate);
+  j["active_base_share"] = value_or_null(p.active_base_share);
+  j["purchase_frequency"] = value_or_null(p.purchase_frequency);
+  j["historic_clv_cents"] = value_or_null(p.historic_clv);
   return j;
 }
 
@@ -75,11 +75,11 @@ std::string pct(const std::optional<double>& v) {
   return v ? fmt::format("{:.2f}%", *v) : "-";
 }
 
-std::string money(const std::optional<Cents>& v) {
+std::string report_money(const std::optional<Cents>& v) {
   return v ? format_cents(*v) : "-";
 }
 
-void print_text(const AgentConfig& config, const KpiReport& r) {
+void print_kpis(const AgentConfig& config, const KpiReport& r) {
   fmt::print("KPIs of store {} from {} to {} (active: bought in the last {} days; docs/kpis.md)\n\n",
              config.store.id, format_local_day(r.first_day), format_local_day(r.last_day), r.active_days);
   fmt::print("{:<24} {:>8} {:>13} {:>10} {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>8} {:>8} {:>6} {:>10}\n",
@@ -87,11 +87,12 @@ void print_text(const AgentConfig& config, const KpiReport& r) {
              "repeat", "active", "freq", "hist. CLV");
   auto row = [](const KpiPeriod& p) {
     fmt::print("{:<24} {:>8} {:>13} {:>10} {:>6} {:>6} {:>6} {:>6} {:>9} {:>8} {:>8} {:>8} {:>6} {:>10}\n",
-               p.label, p.orders, format_cents(p.revenue), money(p.average_ticket), p.customers_at_start,
-               p.customers_at_end, p.new_customers, p.returning_customers, pct(p.retention_rate),
-               pct(p.churn_rate), pct(p.repeat_purchase_rate), pct(p.active_base_share),
+               p.label, p.orders, format_cents(p.revenue), report_money(p.average_ticket),
+               p.customers_at_start, p.customers_at_end, p.new_customers, p.returning_customers,
+               pct(p.retention_rate), pct(p.churn_rate), pct(p.repeat_purchase_rate),
+               pct(p.active_base_share),
                p.purchase_frequency ? fmt::format("{:.2f}", *p.purchase_frequency) : "-",
-               money(p.historic_clv));
+               report_money(p.historic_clv));
   };
   if (r.grouping != KpiGrouping::none) {
     for (const auto& p : r.periods)
@@ -145,7 +146,7 @@ int kpis_command(const AgentConfig& config, const KpisOptions& options) {
     j["total"] = period_json(report->total);
     fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
-    print_text(config, *report);
+    print_kpis(config, *report);
   }
   return kExitOk;
 }

@@ -7,12 +7,6 @@
 namespace regua {
 namespace {
 
-std::filesystem::path resolve_channel_path(const std::filesystem::path& base, const std::string& path) {
-  std::filesystem::path p(path);
-  if (p.is_relative()) p = base / p;
-  return p.lexically_normal();
-}
-
 const toml::table* channel_subtable(const toml::table* channels, std::string_view key, ConfigErrors& errors) {
   if (channels == nullptr || !channels->contains(key)) return nullptr;
   const toml::node* node = channels->get(key);
@@ -259,7 +253,7 @@ void read_channels(const toml::table& root, const std::filesystem::path& base,
     if (ca->empty()) {
       t.bad_value("ca_file", "must not be empty (leave the key out to trust the system's CAs only)");
     } else {
-      c.ca_file = resolve_channel_path(base, *ca);
+      c.ca_file = config_relative_path(base, *ca);
     }
   }
   read_https_url(t, "callback_url", c.callback_url);
@@ -274,7 +268,7 @@ void read_channels(const toml::table& root, const std::filesystem::path& base,
     if (path->empty()) {
       f.bad_value("path", "must not be empty");
     } else {
-      c.file.path = resolve_channel_path(base, *path);
+      c.file.path = config_relative_path(base, *path);
     }
   }
   f.reject_unknown_keys();

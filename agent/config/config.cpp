@@ -29,12 +29,6 @@ bool is_store_id(std::string_view id) {
 
 namespace {
 
-std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::string& path) {
-  std::filesystem::path p(path);
-  if (p.is_relative()) p = base_dir / p;
-  return p.lexically_normal();
-}
-
 void read_store(const toml::table& root, AgentConfig& config, ConfigErrors& errors) {
   TomlTable t(root["store"].as_table(), "[store]", errors);
   if (root.contains("store") && !root["store"].is_table()) {
@@ -72,7 +66,7 @@ void read_store(const toml::table& root, AgentConfig& config, ConfigErrors& erro
 void read_ledger(const toml::table& root, const std::filesystem::path& base, AgentConfig& config,
                  ConfigErrors& errors) {
   TomlTable t(root["ledger"].as_table(), "[ledger]", errors);
-  config.ledger.path = resolve(base, t.string("path").value_or("ledger.db"));
+  config.ledger.path = config_relative_path(base, t.string("path").value_or("ledger.db"));
   t.reject_unknown_keys();
 }
 
@@ -100,7 +94,7 @@ void read_sources(const toml::table& root, const std::filesystem::path& base, Ag
     if (!kind && !element.as_table()->contains("kind")) t.required_string("kind");
     if (kind) source.kind = *source_kind_from_name(*kind);
     const auto path = t.required_string("path");
-    if (path) source.path = resolve(base, *path);
+    if (path) source.path = config_relative_path(base, *path);
     source.name = t.string("name").value_or(path.value_or(""));
     source.poll_interval_ms = t.integer("poll_interval_ms", 50, 3'600'000).value_or(source.poll_interval_ms);
     read_source_options(*element.as_table(), t, base, kind.value_or(""), source.csv, source.nfe, errors);

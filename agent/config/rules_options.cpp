@@ -7,12 +7,6 @@
 namespace regua {
 namespace {
 
-std::filesystem::path resolve(const std::filesystem::path& base, const std::string& path) {
-  std::filesystem::path p(path);
-  if (p.is_relative()) p = base / p;
-  return p.lexically_normal();
-}
-
 bool table_or_error(const toml::table& parent, std::string_view key, std::string_view label,
                     ConfigErrors& errors) {
   if (!parent.contains(key) || parent.get(key)->is_table()) return true;
@@ -64,7 +58,7 @@ void read_rules(const toml::table& root, const std::filesystem::path& base, Rule
     if (file->empty()) {
       t.bad_value("file", "must not be empty (leave the key out for the default pack only)");
     } else {
-      rules.file = resolve(base, *file);
+      rules.file = config_relative_path(base, *file);
     }
   }
   rules.default_pack = t.boolean("default_pack").value_or(rules.default_pack);

@@ -188,8 +188,7 @@ void read_source_options(const toml::table& source, TomlTable& t, const std::fil
   if (kind == "nfe") {
     TomlTable n(nfe_table, "[source.nfe]" + where, errors);
     if (auto dir = n.string("processed_dir"); dir && !dir->empty()) {
-      std::filesystem::path p(*dir);
-      nfe.processed_dir = (p.is_relative() ? base / p : p).lexically_normal();
+      nfe.processed_dir = config_relative_path(base, *dir);
     }
     nfe.settle_ms = n.integer("settle_ms", 0, 3'600'000).value_or(nfe.settle_ms);
     n.reject_unknown_keys();

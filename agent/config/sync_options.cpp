@@ -5,15 +5,6 @@
 #include "sync/protocol/topics.hpp"
 
 namespace regua {
-namespace {
-
-std::filesystem::path sync_path(const std::filesystem::path& base, const std::string& path) {
-  std::filesystem::path p(path);
-  return (p.is_relative() ? base / p : p).lexically_normal();
-}
-
-}  // namespace
-
 void read_sync(const toml::table& root, const std::filesystem::path& base, const std::string& store_id,
                std::optional<SyncConfig>& sync_config, ConfigErrors& errors) {
   const toml::node* node = root.get("sync");
@@ -44,10 +35,10 @@ void read_sync(const toml::table& root, const std::filesystem::path& base, const
                   "\"" + *network + "\" is not a network id (1 to 64 letters, digits, '-' or '_')");
     }
   }
-  if (auto ca = t.required_string("ca")) s.tls.ca = sync_path(base, *ca);
-  if (auto cert = t.required_string("cert")) s.tls.cert = sync_path(base, *cert);
-  if (auto key = t.required_string("key")) s.tls.key = sync_path(base, *key);
-  if (auto rules_key = t.string("rules_key")) s.rules_public_key = sync_path(base, *rules_key);
+  if (auto ca = t.required_string("ca")) s.tls.ca = config_relative_path(base, *ca);
+  if (auto cert = t.required_string("cert")) s.tls.cert = config_relative_path(base, *cert);
+  if (auto key = t.required_string("key")) s.tls.key = config_relative_path(base, *key);
+  if (auto rules_key = t.string("rules_key")) s.rules_public_key = config_relative_path(base, *rules_key);
   if (auto pii = t.choice("pii", {"full", "hashed", "none"}))
     s.pii.policy = *sync::pii_policy_from_name(*pii);
   if (auto key = t.string("pii_key")) s.pii.key = *key;

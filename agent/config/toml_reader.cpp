@@ -153,4 +153,10 @@ void TomlTable::reject_unknown_keys() {
   }
 }
 
+std::filesystem::path config_relative_path(const std::filesystem::path& config_dir, const std::string& path) {
+  std::filesystem::path p(path);
+  if (p.is_relative()) p = config_dir / p;
+  return p.lexically_normal();
+}
+
 }  // namespace regua

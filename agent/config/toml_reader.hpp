@@ -68,4 +68,8 @@ class TomlTable {
 // "a string", "an integer", ... for messages.
 std::string_view describe_type(toml::node_type type);
 
+// A path written in a configuration file: relative paths are relative to the file's folder, so a
+// store's folder can be moved or copied whole.
+std::filesystem::path config_relative_path(const std::filesystem::path& config_dir, const std::string& path);
+
 }  // namespace regua

@@ -9,7 +9,7 @@ namespace regua {
 
 void reply_api_error(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
-  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+  res.set_content(nlohmann::json{{"error", message}}.dump(), kJsonContentType);
 }
 
 bool api_token_accepted(const httplib::Request& req, httplib::Response& res, std::string_view token,

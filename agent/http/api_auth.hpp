@@ -13,6 +13,8 @@ struct Response;
 
 namespace regua {
 
+inline constexpr const char* kJsonContentType = "application/json";
+
 void reply_api_error(httplib::Response& res, int status, const std::string& message);
 
 // True when `req` carries the agent's token; otherwise the reply is written and it returns false.

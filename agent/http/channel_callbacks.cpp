@@ -10,16 +10,16 @@
 #include "agent/channels/inbound_opt_out.hpp"
 #include "agent/channels/opt_out_words.hpp"
 #include "agent/channels/signatures.hpp"
+#include "agent/http/api_auth.hpp"
 #include "local/ledger/ledger.hpp"
 #include "local/scheduler/messages.hpp"
 
 namespace regua {
 namespace {
 
-constexpr const char* kCallbackJson = "application/json";
 constexpr const char* kEmptyTwiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response></Response>)";
 
-struct Refusal {
+struct CallbackRefusal {
   int status = 403;
   std::string reason;   // counted: not_configured, unsigned, bad_signature, malformed, unknown_message
   std::string message;  // for the caller, and the log
@@ -58,11 +58,11 @@ class CallbackService {
   CallbackService(const AgentConfig& config, Ledger ledger)
       : channels_(config.channels), store_id_(config.store.id), ledger_(std::move(ledger)) {}
 
-  void refuse(httplib::Response& res, std::string_view endpoint, const Refusal& r);
-  void count_refusal(std::string_view endpoint, const Refusal& r);
-  std::optional<Refusal> check_twilio(const httplib::Request& req, const FormFields& form) const;
-  std::optional<Refusal> check_sha256(const httplib::Request& req, std::string_view header,
-                                      const std::string& secret, std::string_view secret_key) const;
+  void refuse(httplib::Response& res, std::string_view endpoint, const CallbackRefusal& r);
+  void count_refusal(std::string_view endpoint, const CallbackRefusal& r);
+  std::optional<CallbackRefusal> check_twilio(const httplib::Request& req, const FormFields& form) const;
+  std::optional<CallbackRefusal> check_sha256(const httplib::Request& req, std::string_view header,
+                                              const std::string& secret, std::string_view secret_key) const;
   // Our message id from a ref "<store>-<id>" of this store.
   [[nodiscard]] std::optional<std::int64_t> id_of_ref(std::string_view ref) const;
   // Records a receipt; false when no message of this ledger matches.
@@ -77,13 +77,13 @@ class CallbackService {
   Ledger ledger_;
 };
 
-void CallbackService::refuse(httplib::Response& res, std::string_view endpoint, const Refusal& r) {
+void CallbackService::refuse(httplib::Response& res, std::string_view endpoint, const CallbackRefusal& r) {
   count_refusal(endpoint, r);
   res.status = r.status;
-  res.set_content(nlohmann::json{{"error", r.message}, {"reason", r.reason}}.dump(), kCallbackJson);
+  res.set_content(nlohmann::json{{"error", r.message}, {"reason", r.reason}}.dump(), kJsonContentType);
 }
 
-void CallbackService::count_refusal(std::string_view endpoint, const Refusal& r) {
+void CallbackService::count_refusal(std::string_view endpoint, const CallbackRefusal& r) {
   {
     std::lock_guard lock(mutex_);
     auto stmt = ledger_.db().prepare(
@@ -109,26 +109,26 @@ std::optional<std::int64_t> CallbackService::id_of_ref(std::string_view ref) con
   return id;
 }
 
-std::optional<Refusal> CallbackService::check_twilio(const httplib::Request& req,
-                                                     const FormFields& form) const {
+std::optional<CallbackRefusal> CallbackService::check_twilio(const httplib::Request& req,
+                                                             const FormFields& form) const {
   if (channels_.twilio.auth_token.empty()) {
-    return Refusal{
+    return CallbackRefusal{
         403, "not_configured",
         "Twilio callbacks are off: set [channels.twilio] auth_token (or $REGUA_TWILIO_AUTH_TOKEN)"};
   }
   if (channels_.callback_url.empty()) {
-    return Refusal{
+    return CallbackRefusal{
         403, "not_configured",
         "Twilio signs the public address it calls: set [channels] callback_url to the agent's public "
         "https:// address"};
   }
   const std::string given = req.get_header_value("X-Twilio-Signature");
   if (given.empty())
-    return Refusal{403, "unsigned", "no X-Twilio-Signature header: not a request from Twilio"};
+    return CallbackRefusal{403, "unsigned", "no X-Twilio-Signature header: not a request from Twilio"};
   const std::string expected =
       twilio_signature(channels_.twilio.auth_token, channels_.callback_url + req.target, form);
   if (!same_secret(given, expected)) {
-    return Refusal{
+    return CallbackRefusal{
         403, "bad_signature",
         "X-Twilio-Signature does not match: the request is not from this Twilio account, or [channels] "
         "callback_url is not the address Twilio calls"};
@@ -136,19 +136,23 @@ std::optional<Refusal> CallbackService::check_twilio(const httplib::Request& req
   return std::nullopt;
 }
 
-std::optional<Refusal> CallbackService::check_sha256(const httplib::Request& req, std::string_view header,
-                                                     const std::string& secret,
-                                                     std::string_view secret_key) const {
+std::optional<CallbackRefusal> CallbackService::check_sha256(const httplib::Request& req,
+                                                             std::string_view header,
+                                                             const std::string& secret,
+                                                             std::string_view secret_key) const {
   if (secret.empty()) {
-    return Refusal{403, "not_configured",
-                   "these callbacks are off: set " + std::string(secret_key) + " to check their signature"};
+    return CallbackRefusal{
+        403, "not_configured",
+        "these callbacks are off: set " + std::string(secret_key) + " to check their signature"};
   }
   const std::string given = req.get_header_value(std::string(header));
   if (given.empty())
-    return Refusal{403, "unsigned", "no " + std::string(header) + " header: the request is not signed"};
+    return CallbackRefusal{403, "unsigned",
+                           "no " + std::string(header) + " header: the request is not signed"};
   if (!same_secret(given, sha256_signature(secret, req.body))) {
-    return Refusal{403, "bad_signature",
-                   std::string(header) + " does not match the body signed with " + std::string(secret_key)};
+    return CallbackRefusal{
+        403, "bad_signature",
+        std::string(header) + " does not match the body signed with " + std::string(secret_key)};
   }
   return std::nullopt;
 }
@@ -324,7 +328,7 @@ void CallbackService::whatsapp_events(const httplib::Request& req, httplib::Resp
   }
   res.status = 200;
   res.set_content(nlohmann::json{{"receipts", receipts}, {"unknown", unknown}, {"opt_outs", opt_outs}}.dump(),
-                  kCallbackJson);
+                  kJsonContentType);
 }
 
 void CallbackService::webhook_status(const httplib::Request& req, httplib::Response& res) {

@@ -140,7 +140,7 @@ void reply(httplib::Response& res, std::variant<nlohmann::ordered_json, Consents
   res.status = 200;
   res.set_content(std::get<nlohmann::ordered_json>(result).dump(
                       -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
-                  "application/json");
+                  kJsonContentType);
 }
 
 }  // namespace

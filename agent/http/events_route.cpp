@@ -8,6 +8,7 @@
 
 #include "agent/connectors/http_events.hpp"
 #include "agent/connectors/jsonl_decoder.hpp"
+#include "agent/http/api_auth.hpp"
 #include "agent/http/bearer_token.hpp"
 #include "agent/identity/libphonenumber_normaliser.hpp"
 #include "local/ledger/ledger.hpp"
@@ -56,13 +57,6 @@ class EventsService {
 
 namespace {
 
-constexpr const char* kJson = "application/json";
-
-void reply_error(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(nlohmann::json{{"error", message}}.dump(), kJson);
-}
-
 nlohmann::json to_json(const EventsAnswer& answer) {
   auto lines = nlohmann::json::array();
   for (const auto& l : answer.lines) {
@@ -87,29 +81,31 @@ Result<std::shared_ptr<EventsService>> add_events_route(httplib::Server& server,
   server.Post("/api/v1/events", [weak, on_accepted = std::move(on_accepted)](const httplib::Request& req,
                                                                              httplib::Response& res) {
     auto self = weak.lock();
-    if (!self) return reply_error(res, 503, "the agent is stopping; send the events again in a moment");
+    if (!self) return reply_api_error(res, 503, "the agent is stopping; send the events again in a moment");
     switch (check_bearer(req.get_header_value("Authorization"), self->token())) {
       case TokenCheck::ok:
         break;
       case TokenCheck::not_configured:
-        return reply_error(res, 403,
-                           "event ingest over HTTP is off: set [http] token in the agent's configuration (or "
-                           "$REGUA_HTTP_TOKEN) and send it as `Authorization: Bearer <token>`");
+        return reply_api_error(
+            res, 403,
+            "event ingest over HTTP is off: set [http] token in the agent's configuration (or "
+            "$REGUA_HTTP_TOKEN) and send it as `Authorization: Bearer <token>`");
       case TokenCheck::missing:
         res.set_header("WWW-Authenticate", "Bearer");
-        return reply_error(res, 401, "send the agent's token as `Authorization: Bearer <token>`");
+        return reply_api_error(res, 401, "send the agent's token as `Authorization: Bearer <token>`");
       case TokenCheck::wrong:
         res.set_header("WWW-Authenticate", "Bearer");
-        return reply_error(res, 401, "the token is not this agent's ([http] token in its configuration)");
+        return reply_api_error(res, 401, "the token is not this agent's ([http] token in its configuration)");
     }
     auto answer = self->ingest(req.body);
     if (!answer) {
       spdlog::error("POST /api/v1/events: {}", answer.error().message);
-      return reply_error(res, 503, "nothing was stored, send the events again: " + answer.error().message);
+      return reply_api_error(res, 503,
+                             "nothing was stored, send the events again: " + answer.error().message);
     }
     if (answer->accepted > 0 && on_accepted) on_accepted();
     res.status = 200;
-    res.set_content(to_json(*answer).dump(), kJson);
+    res.set_content(to_json(*answer).dump(), kJsonContentType);
   });
   return service;
 }

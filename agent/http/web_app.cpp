@@ -7,6 +7,7 @@
 
 #include "agent/cli/analysis_commands.hpp"
 #include "agent/cli/segment_rows.hpp"
+#include "agent/http/api_auth.hpp"
 #include "agent/http/embedded_assets.hpp"
 #include "agent/http/page_security.hpp"
 #include "agent/http/web_api.hpp"
@@ -43,16 +44,9 @@ class WebApp {
 
 namespace {
 
-constexpr const char* kJson = "application/json";
-
-void reply_json_error(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(nlohmann::json{{"error", message}}.dump(), kJson);
-}
-
 void reply_json(httplib::Response& res, const nlohmann::json& j) {
   res.status = 200;
-  res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
+  res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJsonContentType);
 }
 
 int status_of_error(const Error& e) {
@@ -110,7 +104,7 @@ httplib::Server::HandlerResponse gate(WebApp& app, const httplib::Request& req, 
   if (refusal == Refusal::none) return httplib::Server::HandlerResponse::Unhandled;
   spdlog::warn("web: refused {} {} from {} (Host \"{}\", Origin \"{}\"): {}", req.method, req.path,
                req.remote_addr, facts.host, facts.origin, refusal_message(refusal));
-  reply_json_error(res, refusal_status(refusal), refusal_message(refusal));
+  reply_api_error(res, refusal_status(refusal), refusal_message(refusal));
   return httplib::Server::HandlerResponse::Handled;
 }
 
@@ -126,26 +120,26 @@ void add_task_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app
   server.Get("/app/api/tasks", [a = app.get()](const httplib::Request&, httplib::Response& res) {
     std::lock_guard lock(a->ledger_mutex_);
     auto inbox = inbox_json(a->ledger_.db(), a->zone_, a->clock_.now());
-    if (!inbox) return reply_json_error(res, 503, inbox.error().message);
+    if (!inbox) return reply_api_error(res, 503, inbox.error().message);
     reply_json(res, *inbox);
   });
   server.Post(R"(/app/api/tasks/(\d+)/(done|archive))",
               [a = app.get()](const httplib::Request& req, httplib::Response& res) {
                 const auto id = task_id_of(req);
-                if (!id) return reply_json_error(res, 404, "no such task");
+                if (!id) return reply_api_error(res, 404, "no such task");
                 std::optional<std::string> outcome;
                 std::string note;
                 if (req.matches[2] == "done") {
                   const auto body = nlohmann::json::parse(req.body, nullptr, false);
                   if (!body.is_object() || !body.contains("outcome") || !body["outcome"].is_string())
-                    return reply_json_error(res, 400, "send {\"outcome\": \"contacted\", \"note\": \"...\"}");
+                    return reply_api_error(res, 400, "send {\"outcome\": \"contacted\", \"note\": \"...\"}");
                   outcome = body["outcome"].get<std::string>();
                   if (body.contains("note") && body["note"].is_string())
                     note = body["note"].get<std::string>();
                 }
                 std::lock_guard lock(a->ledger_mutex_);
                 auto task = close_task_json(a->ledger_.db(), a->zone_, *id, outcome, note, a->clock_.now());
-                if (!task) return reply_json_error(res, status_of_error(task.error()), task.error().message);
+                if (!task) return reply_api_error(res, status_of_error(task.error()), task.error().message);
                 reply_json(res, *task);
               });
 }
@@ -171,21 +165,21 @@ std::string csv_file_name(std::string_view segment, std::string_view day) {
 void add_segment_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app) {
   server.Get("/app/api/segments", [a = app.get()](const httplib::Request&, httplib::Response& res) {
     auto policy = analysis_policy(a->config_);
-    if (!policy) return reply_json_error(res, 503, policy.error().message);
+    if (!policy) return reply_api_error(res, 503, policy.error().message);
     auto j = read_in_snapshot(*a, [&](sqlite::Db& db) {
       return segments_today_json(db, a->config_, *policy, policy->local_day(a->clock_.now()));
     });
-    if (!j) return reply_json_error(res, 503, j.error().message);
-    res.set_content(j->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
+    if (!j) return reply_api_error(res, 503, j.error().message);
+    res.set_content(j->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJsonContentType);
   });
   // The list (JSON) and its CSV export: the rows of `customers --segment NAME --json` / `--csv`.
   server.Get(R"(/app/api/segment(\.csv)?)", [a = app.get()](const httplib::Request& req,
                                                             httplib::Response& res) {
     const bool csv = req.matches[1].length() > 0;
     auto policy = analysis_policy(a->config_);
-    if (!policy) return reply_json_error(res, 503, policy.error().message);
+    if (!policy) return reply_api_error(res, 503, policy.error().message);
     auto segment = resolve_segment(a->config_, *policy, req.get_param_value("name"));
-    if (!segment) return reply_json_error(res, 404, segment.error().message);
+    if (!segment) return reply_api_error(res, 404, segment.error().message);
     const auto today = policy->local_day(a->clock_.now());
     std::string body = csv ? segment_csv_header() : std::string();
     auto list = nlohmann::ordered_json::array();
@@ -199,7 +193,7 @@ void add_segment_routes(httplib::Server& server, const std::shared_ptr<WebApp>& 
         return {};
       });
     });
-    if (!s) return reply_json_error(res, 503, s.error().message);
+    if (!s) return reply_api_error(res, 503, s.error().message);
     if (csv) {
       res.set_header("Content-Disposition", "attachment; filename=\"" +
                                                 csv_file_name(segment->name, format_local_day(today)) + "\"");
@@ -214,7 +208,7 @@ void add_segment_routes(httplib::Server& server, const std::shared_ptr<WebApp>& 
                     {"filter", segment->filter}};
     j["count"] = list.size();
     j["customers"] = std::move(list);
-    res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
+    res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJsonContentType);
   });
 }
 
@@ -227,7 +221,7 @@ void add_session_routes(httplib::Server& server, const std::shared_ptr<WebApp>& 
     auto result = a->security_.sign_in(token);
     if (const auto* refusal = std::get_if<Refusal>(&result)) {
       spdlog::warn("web: sign-in refused from {}: {}", req.remote_addr, refusal_message(*refusal));
-      return reply_json_error(res, refusal_status(*refusal), refusal_message(*refusal));
+      return reply_api_error(res, refusal_status(*refusal), refusal_message(*refusal));
     }
     const auto& session = std::get<Session>(result);
     res.set_header("Set-Cookie", a->security_.set_cookie(session));
@@ -240,7 +234,7 @@ void add_session_routes(httplib::Server& server, const std::shared_ptr<WebApp>& 
   });
   server.Get("/app/api/session", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
     auto session = a->security_.session(req.get_header_value("Cookie"));
-    if (!session) return reply_json_error(res, 401, refusal_message(Refusal::no_session));
+    if (!session) return reply_api_error(res, 401, refusal_message(Refusal::no_session));
     reply_json(res, {{"csrf", session->csrf}});
   });
 }

@@ -20,7 +20,7 @@ struct Exposures {
 };
 
 // Mean and sample variance of the outcomes, filled into `g`.
-void describe(GroupEffect& g, const std::vector<double>& outcomes) {
+void describe_group(GroupEffect& g, const std::vector<double>& outcomes) {
   g.customers = static_cast<std::int64_t>(outcomes.size());
   if (outcomes.empty()) return;
   double sum = 0;
@@ -149,8 +149,8 @@ Result<std::vector<RuleEffect>> compute_action_effects(sqlite::Db& db, const Act
   };
   const auto finish_rule = [&] {
     if (out.empty()) return;
-    describe(out.back().treated, treated);
-    describe(out.back().holdout, held_out);
+    describe_group(out.back().treated, treated);
+    describe_group(out.back().holdout, held_out);
     compare(out.back());
     treated.clear();
     held_out.clear();

@@ -7,6 +7,7 @@
 
 #include "local/core/clock.hpp"
 #include "local/core/enum_names.hpp"
+#include "local/ledger/ledger_info.hpp"
 #include "local/predict/predictions.hpp"
 
 namespace regua {
@@ -54,27 +55,6 @@ Result<std::vector<Row>> read_rows(sqlite::Stmt& stmt) {
     rows.push_back(std::move(r));
   }
   return rows;
-}
-
-Result<std::optional<std::string>> read_info(sqlite::Db& db, std::string_view key) {
-  auto stmt = db.prepare("SELECT value FROM ledger_info WHERE key = ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, key);
-  auto row = stmt->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<std::string>{};
-  auto v = stmt->optional_text(0);
-  stmt->reset();
-  return v;
-}
-
-Status write_info(sqlite::Db& db, std::string_view key, const std::string& value) {
-  auto stmt = db.prepare(
-      "INSERT INTO ledger_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
-      "excluded.value");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, key).bind(2, std::string_view(value));
-  return stmt->run();
 }
 
 // Evaluates rows and records what changed. One object per refresh.
@@ -235,9 +215,9 @@ Result<RefreshReport> refresh_segments(sqlite::Db& db, const SegmentPolicy& poli
   if (!txn) return txn.error().within("refreshing the segments");
   const Seconds now = clock.now();
   const std::int64_t today = policy.local_day(now);
-  auto day_text = read_info(db, kDayKey);
+  auto day_text = read_ledger_info(db, kDayKey);
   if (!day_text) return day_text.error();
-  auto limits = read_info(db, kThresholdsKey);
+  auto limits = read_ledger_info(db, kThresholdsKey);
   if (!limits) return limits.error();
   auto events = SegmentEventWriter::create(db);
   if (!events) return events.error();
@@ -269,8 +249,8 @@ Result<RefreshReport> refresh_segments(sqlite::Db& db, const SegmentPolicy& poli
       }
     }
   }
-  if (auto s = write_info(db, kDayKey, std::to_string(today)); !s) return s.error();
-  if (auto s = write_info(db, kThresholdsKey, key); !s) return s.error();
+  if (auto s = write_ledger_info(db, kDayKey, std::to_string(today)); !s) return s.error();
+  if (auto s = write_ledger_info(db, kThresholdsKey, key); !s) return s.error();
   if (auto s = txn->commit(); !s) return s.error().within("refreshing the segments");
   return refresher.report;
 }

@@ -6,14 +6,6 @@
 #include "local/analysis/sql_local_day.hpp"
 
 namespace regua {
-namespace {
-
-std::optional<bool> optional_flag(const sqlite::Stmt& stmt, int column) {
-  if (stmt.is_null(column)) return std::nullopt;
-  return stmt.int64(column) != 0;
-}
-
-}  // namespace
 
 Result<CompiledFilter> compile_segment(sqlite::Db& db, std::string_view filter, const SegmentPolicy& policy,
                                        std::int64_t today, const RfmCutpoints* rfm) {
@@ -75,9 +67,9 @@ Status for_each_in_segment(sqlite::Db& db, const CompiledFilter& filter, const S
       m.last_day = policy.local_day(Seconds{std::chrono::seconds{*m.last_at}});
     }
     m.total = stmt->int64(7);
-    m.sms = optional_flag(*stmt, 8);
-    m.whatsapp = optional_flag(*stmt, 9);
-    m.email_consent = optional_flag(*stmt, 10);
+    m.sms = stmt->optional_flag(8);
+    m.whatsapp = stmt->optional_flag(9);
+    m.email_consent = stmt->optional_flag(10);
     m.cell = current_cell(m.purchases, m.last_at, today, policy);
     if (auto s = each(m); !s) {
       stmt->reset();

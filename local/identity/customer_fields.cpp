@@ -45,7 +45,7 @@ bool take_if_better(Field& survivor, const Field& other) {
   return true;
 }
 
-std::optional<std::string> trimmed(const std::optional<std::string>& raw) {
+std::optional<std::string> trimmed_field(const std::optional<std::string>& raw) {
   if (!raw) return std::nullopt;
   const auto t = trim_space(*raw);
   if (t.empty()) return std::nullopt;
@@ -75,10 +75,10 @@ CustomerFields normalise_fields(const CustomerInfo& info, const PhoneNormaliser&
     return stored && stored->valid && stored->text == raw;
   };
   CustomerFields f;
-  if (auto raw = trimmed(info.name)) {
+  if (auto raw = trimmed_field(info.name)) {
     f.name = known != nullptr && known->name == *raw ? known->name : normalise_name(*raw);
   }
-  if (auto raw = trimmed(info.phone)) {
+  if (auto raw = trimmed_field(info.phone)) {
     if (known != nullptr && known->phone && known->phone->raw == *raw) {
       f.phone = known->phone;
     } else {
@@ -86,15 +86,15 @@ CustomerFields normalise_fields(const CustomerInfo& info, const PhoneNormaliser&
       if (!f.phone->parsed.valid()) f.phone->parsed.e164.clear();
     }
   }
-  if (auto raw = trimmed(info.email)) {
+  if (auto raw = trimmed_field(info.email)) {
     f.email = known != nullptr && same_valid(known->email, *raw) ? known->email
                                                                  : checked_text(*raw, valid_email(*raw));
   }
-  if (auto raw = trimmed(info.cpf)) {
+  if (auto raw = trimmed_field(info.cpf)) {
     f.cpf =
         known != nullptr && same_valid(known->cpf, *raw) ? known->cpf : checked_text(*raw, valid_cpf(*raw));
   }
-  if (auto raw = trimmed(info.birthday)) {
+  if (auto raw = trimmed_field(info.birthday)) {
     f.birthday = known != nullptr && same_valid(known->birthday, *raw)
                      ? known->birthday
                      : checked_text(*raw, parse_birthday(*raw, reference_year));

@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kRequesters{"customer", "store", "authority"};
 
-std::string who(std::int64_t id) {
+std::string erased_customer_label(std::int64_t id) {
   return "customer " + std::to_string(id);
 }
 
@@ -188,8 +188,8 @@ Status exec_for(sqlite::Db& db, std::string_view sql, std::int64_t id) {
 
 }  // namespace
 
-std::string_view requester_name(ErasureRequester who) {
-  return kRequesters[static_cast<std::size_t>(who)];
+std::string_view requester_name(ErasureRequester requester) {
+  return kRequesters[static_cast<std::size_t>(requester)];
 }
 
 std::optional<ErasureRequester> requester_from_name(std::string_view name) {
@@ -226,7 +226,7 @@ Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::strin
   if (!erased_at) return erased_at.error();
   erased_at->bind(1, id);
   auto found = erased_at->step();
-  if (!found) return found.error().within(who(id));
+  if (!found) return found.error().within(erased_customer_label(id));
   if (!*found) {
     return make_error(ErrorKind::usage, "there is no customer " + std::to_string(id) +
                                             " in the ledger: give the POS's customer id, or #N for the "
@@ -249,8 +249,9 @@ Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::strin
   if (!read) return read.error();
   read->bind(1, id);
   auto record_row = read->step();
-  if (!record_row) return record_row.error().within(who(id));
-  if (!*record_row) return make_error(ErrorKind::internal, who(id) + " vanished while being erased");
+  if (!record_row) return record_row.error().within(erased_customer_label(id));
+  if (!*record_row)
+    return make_error(ErrorKind::internal, erased_customer_label(id) + " vanished while being erased");
   const CustomerRecord record = read_customer(*read);
   read->reset();
 
@@ -267,7 +268,7 @@ Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::strin
   PersonalValues distinct;  // the same without the bare first name, for tables shared with others
   add_fields(own, record.fields);
   auto recipients = texts_of(db, "SELECT DISTINCT recipient FROM messages WHERE customer_id = ?1", id);
-  if (!recipients) return recipients.error().within(who(id));
+  if (!recipients) return recipients.error().within(erased_customer_label(id));
   for (const auto& r : *recipients) {
     own.add(r);
     distinct.add(r);
@@ -280,7 +281,7 @@ Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::strin
   std::set<std::string> pos_ids;
   if (record.pos_id) pos_ids.insert(*record.pos_id);
   auto aliases = texts_of(db, "SELECT pos_id FROM customer_pos_ids WHERE customer_id = ?1", id);
-  if (!aliases) return aliases.error().within(who(id));
+  if (!aliases) return aliases.error().within(erased_customer_label(id));
   pos_ids.insert(aliases->begin(), aliases->end());
   auto merged = db.prepare(kMergedInto);
   if (!merged) return merged.error();
@@ -288,7 +289,7 @@ Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::strin
   std::vector<std::int64_t> merge_rows;
   for (;;) {
     auto m = merged->step();
-    if (!m) return m.error().within(who(id) + ": records merged into it");
+    if (!m) return m.error().within(erased_customer_label(id) + ": records merged into it");
     if (!*m) break;
     merge_rows.push_back(merged->int64(0));
     if (!merged->is_null(1)) pos_ids.insert(std::string(merged->text(1)));
@@ -316,7 +317,7 @@ Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::strin
   e.counts.other_pos_ids = static_cast<std::int64_t>(aliases->size());
 
   auto actions = erase_actions(db, id, own, now);
-  if (!actions) return actions.error().within(who(id));
+  if (!actions) return actions.error().within(erased_customer_label(id));
   e.counts.jobs_cancelled = actions->jobs_cancelled;
   e.counts.tasks_cancelled = actions->tasks_cancelled;
   e.counts.messages_stopped = actions->intents_stopped;
@@ -325,7 +326,7 @@ Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::strin
   e.counts.decisions = actions->decisions_cleared;
 
   auto quarantined = scrub_quarantine(db, distinct);
-  if (!quarantined) return quarantined.error().within(who(id));
+  if (!quarantined) return quarantined.error().within(erased_customer_label(id));
   e.counts.quarantined_lines = *quarantined;
 
   if (auto s = exec_for(db, "DELETE FROM consents WHERE customer_id = ?1", id); !s) return s.error();
@@ -337,7 +338,8 @@ Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::strin
   if (!clear_merge) return clear_merge.error();
   for (const auto row_id : merge_rows) {
     clear_merge->bind(1, row_id).bind(2, e.key);
-    if (auto s = clear_merge->run(); !s) return s.error().within(who(id) + ": merge records");
+    if (auto s = clear_merge->run(); !s)
+      return s.error().within(erased_customer_label(id) + ": merge records");
   }
   e.counts.merge_records = static_cast<std::int64_t>(merge_rows.size());
 
@@ -352,7 +354,7 @@ Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::strin
                             std::to_string(now.time_since_epoch().count()) + " WHERE id = ?1",
                         id);
       !s)
-    return s.error().within(who(id));
+    return s.error().within(erased_customer_label(id));
 
   std::string fields_json = "[";
   for (const auto& f : e.counts.fields)
@@ -377,16 +379,18 @@ Result<ErasureOutcome> forget_customer_in_transaction(sqlite::Db& db, std::strin
       .bind(14, c.tasks_cancelled)
       .bind(15, c.quarantined_lines)
       .bind(16, c.sales_kept);
-  if (auto s = insert->run(); !s) return s.error().within("recording the erasure of " + who(id));
+  if (auto s = insert->run(); !s)
+    return s.error().within("recording the erasure of " + erased_customer_label(id));
   const std::int64_t erasure_id = db.last_insert_rowid();
   // The hub erases the same person: the record leaves with the change (docs/protocol.md).
   if (auto s = enqueue_outbox(db, OutboxKind::erasure, erasure_id); !s)
-    return s.error().within("recording the erasure of " + who(id));
+    return s.error().within("recording the erasure of " + erased_customer_label(id));
   auto erased_id = db.prepare("INSERT INTO erased_pos_ids (pos_id, erasure_id) VALUES (?1, ?2)");
   if (!erased_id) return erased_id.error();
   for (const auto& p : e.pos_ids) {
     erased_id->bind(1, p).bind(2, erasure_id);
-    if (auto s = erased_id->run(); !s) return s.error().within("recording the erasure of " + who(id));
+    if (auto s = erased_id->run(); !s)
+      return s.error().within("recording the erasure of " + erased_customer_label(id));
   }
 
   return out;

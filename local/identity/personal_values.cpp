@@ -21,7 +21,7 @@ bool stands_apart(std::string_view text, std::size_t pos, std::string_view value
   return true;
 }
 
-std::string_view trimmed(std::string_view v) {
+std::string_view trimmed_value(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
     v.remove_prefix(1);
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
@@ -32,7 +32,7 @@ std::string_view trimmed(std::string_view v) {
 }  // namespace
 
 void PersonalValues::add(std::string_view value) {
-  value = trimmed(value);
+  value = trimmed_value(value);
   if (value.size() < 2 || std::find(values_.begin(), values_.end(), value) != values_.end()) return;
   values_.emplace_back(value);
   std::stable_sort(values_.begin(), values_.end(),

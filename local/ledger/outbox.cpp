@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "local/ledger/ledger_info.hpp"
+
 namespace regua {
 namespace {
 
@@ -19,27 +21,6 @@ constexpr std::array<std::pair<OutboxKind, std::string_view>, 9> kOutboxKindName
 
 constexpr std::string_view kAckedKey = "sync.acked_seq";
 constexpr std::string_view kAckedAtKey = "sync.acked_at";
-
-Result<std::optional<std::int64_t>> read_info_int(sqlite::Db& db, std::string_view key) {
-  auto stmt = db.prepare("SELECT CAST(value AS INTEGER) FROM ledger_info WHERE key = ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, key);
-  auto row = stmt->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<std::int64_t>{};
-  std::optional<std::int64_t> value = stmt->int64(0);
-  stmt->reset();
-  return value;
-}
-
-Status write_info(sqlite::Db& db, std::string_view key, std::string_view value) {
-  auto stmt = db.prepare(
-      "INSERT INTO ledger_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
-      "excluded.value");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, key).bind(2, value);
-  return stmt->run();
-}
 
 Result<std::int64_t> count_waiting(sqlite::Db& db, std::int64_t acked) {
   auto stmt = db.prepare("SELECT count(*) FROM outbox WHERE seq > ?1");
@@ -83,7 +64,7 @@ Status enqueue_outbox(sqlite::Db& db, OutboxKind kind, std::int64_t ref) {
     // Only the latest heartbeat matters, and its record is built when it is published: a waiting
     // heartbeat at the end of the table already is the latest. Others waiting go (the newest row of
     // the table stays whatever it is: it keeps the sequence).
-    auto acked = read_info_int(db, kAckedKey);
+    auto acked = read_ledger_info_int(db, kAckedKey);
     if (!acked) return acked.error();
     auto last = db.prepare("SELECT kind = 'heartbeat' AND seq > ?1 FROM outbox ORDER BY seq DESC LIMIT 1");
     if (!last) return last.error();
@@ -108,9 +89,9 @@ Status enqueue_outbox(sqlite::Db& db, OutboxKind kind, std::int64_t ref) {
 }
 
 Result<OutboxAck> outbox_ack(sqlite::Db& db) {
-  auto seq = read_info_int(db, kAckedKey);
+  auto seq = read_ledger_info_int(db, kAckedKey);
   if (!seq) return seq.error();
-  auto at = read_info_int(db, kAckedAtKey);
+  auto at = read_ledger_info_int(db, kAckedAtKey);
   if (!at) return at.error();
   OutboxAck ack;
   ack.seq = seq->value_or(0);
@@ -162,7 +143,7 @@ Result<std::int64_t> acknowledge_outbox(sqlite::Db& db, std::int64_t seq, Second
   } normal_again{&db};
   auto txn = sqlite::Transaction::begin(db);
   if (!txn) return txn.error();
-  auto recorded = read_info_int(db, kAckedKey);
+  auto recorded = read_ledger_info_int(db, kAckedKey);
   if (!recorded) return recorded.error();
   const auto before = recorded->value_or(0);
   if (seq <= before) return before;
@@ -170,8 +151,8 @@ Result<std::int64_t> acknowledge_outbox(sqlite::Db& db, std::int64_t seq, Second
   if (!drop) return drop.error();
   drop->bind(1, seq);
   if (auto s = drop->run(); !s) return s.error().within("outbox: deleting what the hub acknowledged");
-  if (auto s = write_info(db, kAckedKey, std::to_string(seq)); !s) return s.error();
-  if (auto s = write_info(db, kAckedAtKey, std::to_string(now.time_since_epoch().count())); !s)
+  if (auto s = write_ledger_info(db, kAckedKey, std::to_string(seq)); !s) return s.error();
+  if (auto s = write_ledger_info(db, kAckedAtKey, std::to_string(now.time_since_epoch().count())); !s)
     return s.error();
   if (auto s = txn->commit(); !s) return s.error();
   return seq;

@@ -145,6 +145,21 @@ std::optional<std::string> Stmt::optional_text(int column) const {
   return std::string(text(column));
 }
 
+std::optional<std::int64_t> Stmt::optional_int64(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return int64(column);
+}
+
+std::optional<bool> Stmt::optional_flag(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return int64(column) != 0;
+}
+
+std::optional<Seconds> Stmt::optional_time(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return from_unix(int64(column));
+}
+
 Db::Db(Db&& other) noexcept : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
 
 Db& Db::operator=(Db&& other) noexcept {

@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "local/core/clock.hpp"
 #include "local/core/result.hpp"
 
 namespace regua::sqlite {
@@ -53,6 +54,9 @@ class Stmt {
   [[nodiscard]] bool is_null(int column) const;
   [[nodiscard]] bool is_integer(int column) const;  // the value in this row is an INTEGER
   [[nodiscard]] std::optional<std::string> optional_text(int column) const;
+  [[nodiscard]] std::optional<std::int64_t> optional_int64(int column) const;
+  [[nodiscard]] std::optional<bool> optional_flag(int column) const;     // 0 / non-zero
+  [[nodiscard]] std::optional<Seconds> optional_time(int column) const;  // UTC Unix seconds
 
   [[nodiscard]] bool valid() const { return stmt_ != nullptr; }
 

@@ -10,7 +10,7 @@ namespace {
 constexpr double kRelativeTolerance = 1e-15;
 constexpr long kMaxTerms = 1'000'000;
 
-std::string describe(double a, double b, double c, double z) {
+std::string describe_arguments(double a, double b, double c, double z) {
   return "2F1(" + std::to_string(a) + ", " + std::to_string(b) + "; " + std::to_string(c) + "; " +
          std::to_string(z) + ")";
 }
@@ -34,7 +34,7 @@ Result<double> series(double a, double b, double c, double z) {
     const double tail_bound = std::fabs(term) * rho / (1.0 - rho);
     if (tail_bound <= kRelativeTolerance * std::fabs(sum)) return sum;
   }
-  return make_error(ErrorKind::internal, describe(a, b, c, z) +
+  return make_error(ErrorKind::internal, describe_arguments(a, b, c, z) +
                                              ": the series did not converge (z too close to 1 or the "
                                              "parameters too large); use a shorter horizon");
 }
@@ -43,15 +43,16 @@ Result<double> series(double a, double b, double c, double z) {
 
 Result<double> hyp2f1(double a, double b, double c, double z) {
   if (!std::isfinite(a) || !std::isfinite(b) || !std::isfinite(c) || !std::isfinite(z)) {
-    return make_error(ErrorKind::internal, describe(a, b, c, z) + ": an argument is not a finite number");
+    return make_error(ErrorKind::internal,
+                      describe_arguments(a, b, c, z) + ": an argument is not a finite number");
   }
   if (c <= 0.0 && c == std::floor(c)) {
-    return make_error(ErrorKind::internal,
-                      describe(a, b, c, z) + ": c is zero or a negative integer, where 2F1 is undefined");
+    return make_error(ErrorKind::internal, describe_arguments(a, b, c, z) +
+                                               ": c is zero or a negative integer, where 2F1 is undefined");
   }
   if (z >= 1.0) {
-    return make_error(ErrorKind::internal,
-                      describe(a, b, c, z) + ": only z < 1 is supported (the series diverges at z >= 1)");
+    return make_error(ErrorKind::internal, describe_arguments(a, b, c, z) +
+                                               ": only z < 1 is supported (the series diverges at z >= 1)");
   }
   if (z < -0.5) {
     // Pfaff: 2F1(a, b; c; z) = (1 - z)^(-a) 2F1(a, c - b; c; z / (z - 1)).

@@ -42,13 +42,13 @@ bool is_key_char(char c) {
   return (c >= 'a' && c <= 'z') || c == '_';
 }
 
-Error at(std::size_t index, const std::string& what) {
+Error template_error(std::size_t index, const std::string& what) {
   return make_error(ErrorKind::config, "at character " + std::to_string(index + 1) + ": " + what);
 }
 
-class Parser {
+class TemplateParser {
  public:
-  explicit Parser(std::string_view s) : s_(s) {}
+  explicit TemplateParser(std::string_view s) : s_(s) {}
 
   Result<std::vector<TemplatePart>> parse(bool in_group) {
     std::vector<TemplatePart> parts;
@@ -72,17 +72,17 @@ class Parser {
         text += '}';
         i_ += 2;
       } else if (c == '}') {
-        return at(i_, "a '}' without its '{' (write }} for a literal brace)");
+        return template_error(i_, "a '}' without its '{' (write }} for a literal brace)");
       } else if (c == '{') {
         flush();
         const std::size_t start = i_;
         ++i_;
         if (i_ < s_.size() && s_[i_] == '?') {
-          if (in_group) return at(start, "an optional part {?...} cannot hold another");
+          if (in_group) return template_error(start, "an optional part {?...} cannot hold another");
           ++i_;
           auto children = parse(true);
           if (!children) return children.error();
-          if (!closed_) return at(start, "the optional part {?... has no closing '}'");
+          if (!closed_) return template_error(start, "the optional part {?... has no closing '}'");
           closed_ = false;
           TemplatePart g;
           g.kind = TemplatePart::Kind::group;
@@ -110,10 +110,11 @@ class Parser {
     while (i_ < s_.size() && is_key_char(s_[i_]))
       key += s_[i_++];
     if (key.empty()) {
-      return at(start, "expected a placeholder name after '{' (known: " + known_list() +
-                           "; write {{ for a literal brace)");
+      return template_error(start, "expected a placeholder name after '{' (known: " + known_list() +
+                                       "; write {{ for a literal brace)");
     }
-    if (!known(key)) return at(start, "unknown placeholder {" + key + "} (known: " + known_list() + ")");
+    if (!known(key))
+      return template_error(start, "unknown placeholder {" + key + "} (known: " + known_list() + ")");
     TemplatePart p;
     p.kind = TemplatePart::Kind::value;
     p.text = key;
@@ -125,7 +126,7 @@ class Parser {
       p.fallback = std::move(fallback);
     }
     if (i_ >= s_.size() || s_[i_] != '}') {
-      return at(start, "the placeholder {" + key + " has no closing '}'");
+      return template_error(start, "the placeholder {" + key + " has no closing '}'");
     }
     ++i_;
     return p;
@@ -241,7 +242,7 @@ std::vector<std::string> Template::keys() const {
 }
 
 Result<Template> parse_template(std::string_view text) {
-  Parser parser(text);
+  TemplateParser parser(text);
   Template t;
   t.source = std::string(text);
   auto parts = parser.parse(false);

@@ -9,20 +9,6 @@ namespace {
 
 constexpr std::array<std::string_view, 5> kDecisions{"fired", "deferred", "skipped", "cancelled", "holdout"};
 
-std::int64_t unix(Seconds t) {
-  return t.time_since_epoch().count();
-}
-
-std::optional<Seconds> optional_time(const sqlite::Stmt& stmt, int column) {
-  if (stmt.is_null(column)) return std::nullopt;
-  return Seconds{std::chrono::seconds{stmt.int64(column)}};
-}
-
-std::optional<std::int64_t> optional_int(const sqlite::Stmt& stmt, int column) {
-  if (stmt.is_null(column)) return std::nullopt;
-  return stmt.int64(column);
-}
-
 }  // namespace
 
 std::string_view decision_name(Decision decision) {
@@ -50,12 +36,12 @@ Status DecisionLog::record(const DecisionInput& d) {
       .bind_ref(3, d.rule_id)
       .bind_ref(4, d.action)
       .bind_ref(5, d.channel)
-      .bind(6, unix(d.at))
+      .bind(6, to_unix(d.at))
       .bind(7, decision_name(d.decision))
       .bind(8, d.code.empty() ? reason_code(d.reason) : d.code)
       .bind_ref(9, std::string_view(d.detail));
   if (d.until) {
-    insert_.bind(10, unix(*d.until));
+    insert_.bind(10, to_unix(*d.until));
   } else {
     insert_.bind_null(10);
   }
@@ -100,22 +86,22 @@ Status for_each_decision(sqlite::Db& db, std::optional<std::int64_t> customer_id
     v.decision = std::string(stmt->text(6));
     v.reason = std::string(stmt->text(7));
     v.detail = std::string(stmt->text(8));
-    v.until = optional_time(*stmt, 9);
+    v.until = stmt->optional_time(9);
     v.action = std::string(stmt->text(10));
     v.channel = std::string(stmt->text(11));
     v.occurrence = std::string(stmt->text(12));
     v.planned_at = Seconds{std::chrono::seconds{stmt->int64(13)}};
-    v.message_id = optional_int(*stmt, 14);
+    v.message_id = stmt->optional_int64(14);
     v.recipient = stmt->optional_text(15);
     v.subject = stmt->optional_text(16);
     v.text = stmt->optional_text(17);
-    v.task_id = optional_int(*stmt, 18);
+    v.task_id = stmt->optional_int64(18);
     v.title = stmt->optional_text(19);
     v.instructions = stmt->optional_text(20);
     if (v.task_id) v.text = stmt->optional_text(21);
     v.link = stmt->optional_text(22);
-    v.task_due_at = optional_time(*stmt, 23);
-    v.task_expires_at = optional_time(*stmt, 24);
+    v.task_due_at = stmt->optional_time(23);
+    v.task_expires_at = stmt->optional_time(24);
     if (auto s = each(v); !s) {
       stmt->reset();
       return s;

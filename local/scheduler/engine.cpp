@@ -3,15 +3,12 @@
 #include <algorithm>
 
 #include "local/core/hash.hpp"
+#include "local/ledger/ledger_info.hpp"
 #include "local/rules/triggers.hpp"
 #include "local/tasks/tasks.hpp"
 
 namespace regua {
 namespace {
-
-std::int64_t unix(Seconds t) {
-  return t.time_since_epoch().count();
-}
 
 constexpr std::string_view kPlanFacts =
     "SELECT c.id, c.created_at, CASE WHEN c.birthday_valid = 1 THEN c.birthday END, coalesce(s.purchases, "
@@ -105,27 +102,6 @@ void Engine::on_rollback() {
   hooked_cancels_.clear();
 }
 
-Result<std::optional<std::string>> Engine::info(std::string_view key) {
-  auto stmt = db_.prepare("SELECT value FROM ledger_info WHERE key = ?1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, key);
-  auto row = stmt->step();
-  if (!row) return row.error();
-  std::optional<std::string> out;
-  if (*row) out = std::string(stmt->text(0));
-  stmt->reset();
-  return out;
-}
-
-Status Engine::set_info(std::string_view key, std::string_view value) {
-  auto stmt = db_.prepare(
-      "INSERT INTO ledger_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
-      "excluded.value");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, key).bind(2, value);
-  return stmt->run();
-}
-
 Status Engine::activate() {
   const Seconds t = now();
   struct State {
@@ -159,9 +135,9 @@ Status Engine::activate() {
       if (auto s = replan_rule(r); !s) return s;
     }
     to_plan_.insert(r.id);
-    upsert->bind(1, std::string_view(r.id)).bind(2, fingerprint).bind(3, unix(t));
+    upsert->bind(1, std::string_view(r.id)).bind(2, fingerprint).bind(3, to_unix(t));
     if (r.trigger.kind == TriggerKind::recurring) {
-      upsert->bind(4, unix(next_run(r.trigger, t, zone_)));
+      upsert->bind(4, to_unix(next_run(r.trigger, t, zone_)));
     } else {
       upsert->bind_null(4);
     }

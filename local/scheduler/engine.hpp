@@ -173,8 +173,6 @@ class Engine final : public IngestListener {
   Status run_campaigns();
   Status replan_rule(const Rule& rule);
   Result<std::optional<PlanFacts>> load_plan_facts(std::int64_t customer_id);
-  Result<std::optional<std::string>> info(std::string_view key);
-  Status set_info(std::string_view key, std::string_view value);
 
   // firing.cpp
   Status fire_one(const Job& job, Seconds now, FireReport& report);

@@ -15,15 +15,6 @@
 namespace regua {
 namespace {
 
-Seconds at(std::int64_t t) {
-  return Seconds{std::chrono::seconds{t}};
-}
-
-std::optional<bool> optional_flag(const sqlite::Stmt& s, int column) {
-  if (s.is_null(column)) return std::nullopt;
-  return s.int64(column) != 0;
-}
-
 // "17/03/2026": how people in Brazil read a date.
 std::string brazilian_date(std::int64_t day) {
   const std::string iso = format_local_day(day);
@@ -56,20 +47,20 @@ Result<std::optional<Engine::FireFacts>> Engine::load_fire_facts(std::int64_t cu
   const auto& s = fire_facts_;
   FireFacts f;
   f.plan.id = s.int64(0);
-  f.plan.created_at = at(s.int64(1));
+  f.plan.created_at = from_unix(s.int64(1));
   f.plan.birthday = s.optional_text(2);
   f.plan.purchases = s.int64(3);
-  if (!s.is_null(4)) f.plan.first_at = at(s.int64(4));
-  if (!s.is_null(5)) f.plan.last_at = at(s.int64(5));
+  if (!s.is_null(4)) f.plan.first_at = from_unix(s.int64(4));
+  if (!s.is_null(5)) f.plan.last_at = from_unix(s.int64(5));
   f.plan.erased = s.int64(6) != 0;
   f.pos_id = s.optional_text(7);
   f.name = s.optional_text(8);
   f.contact.mobile = s.optional_text(9);
   f.contact.phone = s.optional_text(10);
   f.contact.email = s.optional_text(11);
-  f.contact.sms = optional_flag(s, 12);
-  f.contact.whatsapp = optional_flag(s, 13);
-  f.contact.email_consent = optional_flag(s, 14);
+  f.contact.sms = s.optional_flag(12);
+  f.contact.whatsapp = s.optional_flag(13);
+  f.contact.email_consent = s.optional_flag(14);
   fire_facts_.reset();
   return std::optional<FireFacts>(std::move(f));
 }

@@ -6,6 +6,7 @@
 #include "local/analysis/segment_query.hpp"
 #include "local/analysis/sql_local_day.hpp"
 #include "local/core/timestamp.hpp"
+#include "local/ledger/ledger_info.hpp"
 #include "local/predict/predictions.hpp"
 #include "local/rules/triggers.hpp"
 #include "local/scheduler/engine.hpp"
@@ -14,27 +15,14 @@
 namespace regua {
 namespace {
 
-std::int64_t unix(Seconds t) {
-  return t.time_since_epoch().count();
-}
-
-Seconds at(std::int64_t t) {
-  return Seconds{std::chrono::seconds{t}};
-}
-
-std::optional<Seconds> optional_time(const sqlite::Stmt& stmt, int column) {
-  if (stmt.is_null(column)) return std::nullopt;
-  return at(stmt.int64(column));
-}
-
 Engine::PlanFacts read_plan_facts(const sqlite::Stmt& s) {
   Engine::PlanFacts f;
   f.id = s.int64(0);
-  f.created_at = at(s.int64(1));
+  f.created_at = from_unix(s.int64(1));
   f.birthday = s.optional_text(2);
   f.purchases = s.int64(3);
-  f.first_at = optional_time(s, 4);
-  f.last_at = optional_time(s, 5);
+  f.first_at = s.optional_time(4);
+  f.last_at = s.optional_time(5);
   f.erased = s.int64(6) != 0;
   return f;
 }
@@ -139,7 +127,7 @@ Status Engine::cancel_for_purchase(std::int64_t customer_id, Seconds sold_at) {
     if (!row) return row.error().within("reading open tasks");
     if (!*row) break;
     const Rule* r = rule(open_tasks_.text(1));
-    if (r != nullptr && r->guards.cancel_if_bought && at(open_tasks_.int64(2)) < sold_at) {
+    if (r != nullptr && r->guards.cancel_if_bought && from_unix(open_tasks_.int64(2)) < sold_at) {
       lapsed.push_back({open_tasks_.int64(0), std::string(open_tasks_.text(1)), open_tasks_.int64(3),
                         std::string(open_tasks_.text(4))});
     }
@@ -288,7 +276,7 @@ Status Engine::plan_customer(const PlanFacts& f, Mode mode, const std::optional<
         auto row = nth_sale_.step();
         if (!row) return row.error();
         if (!*row) break;
-        const Seconds nth = at(nth_sale_.int64(0));
+        const Seconds nth = from_unix(nth_sale_.int64(0));
         nth_sale_.reset();
         if (lapsed) {
           // It lapsed because the n-th purchase was cancelled: the purchase that is the n-th now
@@ -328,13 +316,13 @@ Status Engine::plan_customer(const PlanFacts& f, Mode mode, const std::optional<
 }
 
 Status Engine::plan_recent_sales(const Rule& r, const PlanFacts& f) {
-  recent_sales_.bind(1, f.id).bind(2, unix(now() - after_purchase_span(r)));
+  recent_sales_.bind(1, f.id).bind(2, to_unix(now() - after_purchase_span(r)));
   std::vector<std::pair<std::string, Seconds>> sales;
   for (;;) {
     auto row = recent_sales_.step();
     if (!row) return row.error();
     if (!*row) break;
-    sales.emplace_back(std::string(recent_sales_.text(0)), at(recent_sales_.int64(1)));
+    sales.emplace_back(std::string(recent_sales_.text(0)), from_unix(recent_sales_.int64(1)));
   }
   for (const auto& [pos_id, sold_at] : sales) {
     if (auto s =
@@ -394,7 +382,7 @@ Status Engine::replan_rule(const Rule& r) {
     j.rule_id = r.id;
     j.customer_id = stmt->int64(1);
     j.occurrence = std::string(stmt->text(2));
-    j.occurred_at = at(stmt->int64(3));
+    j.occurred_at = from_unix(stmt->int64(3));
     j.action = std::string(action_kind_name(r.action.kind));
     j.channel = std::string(contact_channel_name(r.action.channel));
     pending.push_back(std::move(j));
@@ -462,7 +450,7 @@ Status Engine::plan_all(const std::set<std::string>* only) {
 }
 
 Status Engine::plan_new_sales(int batch) {
-  auto cursor_text = info("rules.sales_cursor");
+  auto cursor_text = read_ledger_info(db_, "rules.sales_cursor");
   if (!cursor_text) return cursor_text.error();
   const std::int64_t cursor = std::stoll(cursor_text->value_or("0"));
   auto stmt = db_.prepare(
@@ -483,7 +471,7 @@ Status Engine::plan_new_sales(int batch) {
     NewSale n;
     n.id = stmt->int64(0);
     if (!stmt->is_null(1)) n.customer = stmt->int64(1);
-    n.sale = SaleRef{std::string(stmt->text(2)), at(stmt->int64(3)), stmt->int64(4) != 0};
+    n.sale = SaleRef{std::string(stmt->text(2)), from_unix(stmt->int64(3)), stmt->int64(4) != 0};
     sales.push_back(std::move(n));
   }
   std::int64_t last = cursor;
@@ -500,12 +488,12 @@ Status Engine::plan_new_sales(int batch) {
   }
   if (static_cast<int>(sales.size()) == batch && report_ != nullptr) report_->more = true;
   hooked_sales_.erase(hooked_sales_.begin(), hooked_sales_.upper_bound(last));
-  if (last != cursor) return set_info("rules.sales_cursor", std::to_string(last));
+  if (last != cursor) return write_ledger_info(db_, "rules.sales_cursor", std::to_string(last));
   return {};
 }
 
 Status Engine::plan_new_cancellations(int batch) {
-  auto cursor_text = info("rules.cancel_cursor");
+  auto cursor_text = read_ledger_info(db_, "rules.cancel_cursor");
   if (!cursor_text) return cursor_text.error();
   const std::int64_t cursor = std::stoll(cursor_text->value_or("0"));
   // The sale's customer now (a merge may have moved it); none for an anonymous sale.
@@ -540,12 +528,12 @@ Status Engine::plan_new_cancellations(int batch) {
   }
   if (static_cast<int>(events.size()) == batch && report_ != nullptr) report_->more = true;
   hooked_cancels_.erase(hooked_cancels_.begin(), hooked_cancels_.upper_bound(last));
-  if (last != cursor) return set_info("rules.cancel_cursor", std::to_string(last));
+  if (last != cursor) return write_ledger_info(db_, "rules.cancel_cursor", std::to_string(last));
   return {};
 }
 
 Status Engine::plan_merges() {
-  auto cursor_text = info("rules.merge_cursor");
+  auto cursor_text = read_ledger_info(db_, "rules.merge_cursor");
   if (!cursor_text) return cursor_text.error();
   const std::int64_t cursor = std::stoll(cursor_text->value_or("0"));
   auto stmt = db_.prepare("SELECT id, survivor_id FROM customer_merges WHERE id > ?1 ORDER BY id");
@@ -569,14 +557,15 @@ Status Engine::plan_merges() {
     }
     if (auto s = plan_customer(**facts, Mode::catch_up, std::nullopt, false, nullptr); !s) return s;
   }
-  if (!merges.empty()) return set_info("rules.merge_cursor", std::to_string(merges.back().first));
+  if (!merges.empty())
+    return write_ledger_info(db_, "rules.merge_cursor", std::to_string(merges.back().first));
   return {};
 }
 
 Status Engine::plan_segment_events(int batch) {
   const bool any = std::any_of(settings_.rules.begin(), settings_.rules.end(),
                                [](const Rule& r) { return r.trigger.kind == TriggerKind::cell_entered; });
-  auto cursor_text = info("rules.segment_cursor");
+  auto cursor_text = read_ledger_info(db_, "rules.segment_cursor");
   if (!cursor_text) return cursor_text.error();
   std::int64_t cursor = std::stoll(cursor_text->value_or("0"));
   auto stmt = db_.prepare(
@@ -599,7 +588,8 @@ Status Engine::plan_segment_events(int batch) {
     if (!*row) break;
     auto date = parse_date(stmt->text(3));
     const std::int64_t day = date ? std::chrono::sys_days{*date}.time_since_epoch().count() : 0;
-    entries.push_back({stmt->int64(0), stmt->int64(1), std::string(stmt->text(2)), day, at(stmt->int64(4))});
+    entries.push_back(
+        {stmt->int64(0), stmt->int64(1), std::string(stmt->text(2)), day, from_unix(stmt->int64(4))});
   }
   for (const Entry& e : entries) {
     cursor = e.id;
@@ -616,7 +606,7 @@ Status Engine::plan_segment_events(int batch) {
     }
   }
   if (static_cast<int>(entries.size()) == batch && report_ != nullptr) report_->more = true;
-  if (!entries.empty()) return set_info("rules.segment_cursor", std::to_string(cursor));
+  if (!entries.empty()) return write_ledger_info(db_, "rules.segment_cursor", std::to_string(cursor));
   return {};
 }
 
@@ -630,7 +620,7 @@ Status Engine::run_campaigns() {
     auto row = stmt->step();
     if (!row) return row.error();
     if (!*row) continue;
-    Seconds run = at(stmt->int64(0));
+    Seconds run = from_unix(stmt->int64(0));
     stmt->reset();
     if (run > t) continue;
     // Runs missed while the agent was down: only those still within the lateness happen.
@@ -673,7 +663,7 @@ Status Engine::run_campaigns() {
     }
     auto update = db_.prepare("UPDATE rule_states SET next_run = ?2 WHERE rule_id = ?1");
     if (!update) return update.error();
-    update->bind(1, std::string_view(r.id)).bind(2, unix(run));
+    update->bind(1, std::string_view(r.id)).bind(2, to_unix(run));
     if (auto s = update->run(); !s) return s;
   }
   return {};
@@ -689,7 +679,7 @@ Result<PlanReport> Engine::catch_up(int batch) {
   auto local_day = SqlLocalDay::install(db_, policy_.local_day);
   if (!local_day) return local_day.error();
 
-  auto cursor = info("rules.sales_cursor");
+  auto cursor = read_ledger_info(db_, "rules.sales_cursor");
   if (!cursor) return cursor.error();
   if (!*cursor) {
     // A ledger that never had rules: every customer once, then only what is new.
@@ -704,7 +694,7 @@ Result<PlanReport> Engine::catch_up(int batch) {
           std::pair{"rules.cancel_cursor", "SELECT coalesce(max(id), 0) FROM sale_cancellations"}}) {
       auto max = db_.query_int(sql);
       if (!max) return max.error();
-      if (auto s = set_info(key, std::to_string(*max)); !s) return s.error();
+      if (auto s = write_ledger_info(db_, key, std::to_string(*max)); !s) return s.error();
     }
     hooked_sales_.clear();
     hooked_cancels_.clear();

@@ -9,14 +9,6 @@
 namespace regua {
 namespace {
 
-Seconds at(std::int64_t t) {
-  return Seconds{std::chrono::seconds{t}};
-}
-
-std::int64_t unix(Seconds t) {
-  return t.time_since_epoch().count();
-}
-
 // One ordered stream of the source's rows, read as the replay needs them.
 struct Stream {
   sqlite::Stmt stmt;
@@ -28,7 +20,7 @@ struct Stream {
     auto row = stmt.step();
     if (!row) return row.error().within("reading the ledger to replay");
     has = *row;
-    if (has) t = at(stmt.int64(time_column));
+    if (has) t = from_unix(stmt.int64(time_column));
     return {};
   }
 };
@@ -238,7 +230,7 @@ Result<SimulationSummary> Replay::run(const std::function<Status(const DecisionV
                                      std::tuple{&cancels, kCancels, 1}}) {
     auto stmt = source_.prepare(sql);
     if (!stmt) return stmt.error().within("reading the ledger to replay");
-    stmt->bind(1, unix(options_.to));
+    stmt->bind(1, to_unix(options_.to));
     stream->stmt = std::move(*stmt);
     stream->time_column = column;
     if (auto s = stream->advance(); !s) return s.error();

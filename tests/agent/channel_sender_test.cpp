@@ -17,20 +17,12 @@
 #include "tests/support/provider_standin.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_pki.hpp"
+#include "tests/support/waiting.hpp"
 
 namespace regua {
 namespace {
 
 using test::ProviderStandin;
-
-bool eventually(const std::function<bool()>& done, std::chrono::seconds limit = std::chrono::seconds(60)) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
 
 class ChannelSenderTest : public ::testing::Test {
  protected:
@@ -137,8 +129,10 @@ TEST_F(ChannelSenderTest, EachProviderReceivesItsDocumentedRequestOnceAndTheIdIs
   const auto mail = add_intent(1, "email", "ana@example.com", "Bem-vinda!");
   auto sender = start(config(trusted()));
   ASSERT_TRUE(sender);
-  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM messages WHERE state = 'sent'") == 3; }))
-      << field(sms, "error") << field(wa, "error") << field(mail, "error");
+  ASSERT_TRUE(test::eventually([&] {
+    return count("SELECT count(*) FROM messages WHERE state = 'sent'") == 3;
+  })) << field(sms, "error")
+      << field(wa, "error") << field(mail, "error");
   sender.reset();
 
   const auto requests = standin.requests();
@@ -185,8 +179,9 @@ TEST_F(ChannelSenderTest, ManyMessagesFlowThroughFewSlotsOneAfterAnother) {
     add_intent(1 + i % 3, "sms", "+551198765000" + std::to_string(1 + i % 3), "Oi!");
   auto sender = start(config(trusted() + "concurrency = 2\n"));
   ASSERT_TRUE(sender);
-  EXPECT_TRUE(eventually([&] { return count("SELECT count(*) FROM messages WHERE state = 'sent'") == 60; },
-                         std::chrono::seconds(50)))
+  EXPECT_TRUE(
+      test::eventually([&] { return count("SELECT count(*) FROM messages WHERE state = 'sent'") == 60; },
+                       std::chrono::seconds(50)))
       << count("SELECT count(*) FROM messages WHERE state = 'sent'") << " sent";
   sender.reset();
   EXPECT_EQ(standin.count(), 60U);
@@ -196,7 +191,7 @@ TEST_F(ChannelSenderTest, ARateLimitIsRetriedWithBackoffAndAServerErrorGivesUpAf
   standin.fail_next(2, ProviderStandin::twilio_error(429, 20429, "Too Many Requests"));
   const auto id = add_intent(1, "sms", "+5511987650001", "Oi!");
   auto sender = start(config(trusted()));
-  ASSERT_TRUE(eventually([&] { return state_is(id, "sent"); })) << field(id, "error");
+  ASSERT_TRUE(test::eventually([&] { return state_is(id, "sent"); })) << field(id, "error");
   EXPECT_EQ(standin.count(), 3U) << "two refusals, then the message";
   EXPECT_EQ(field(id, "attempts"), "3");
   sender.reset();
@@ -204,7 +199,7 @@ TEST_F(ChannelSenderTest, ARateLimitIsRetriedWithBackoffAndAServerErrorGivesUpAf
   standin.fail_next(10, ProviderStandin::twilio_error(500, 20500, "Internal Server Error"));
   const auto failing = add_intent(2, "sms", "+5511987650002", "Oi!");
   sender = start(config(trusted() + "max_attempts = 2\n"));
-  ASSERT_TRUE(eventually([&] { return state_is(failing, "failed"); })) << field(failing, "error");
+  ASSERT_TRUE(test::eventually([&] { return state_is(failing, "failed"); })) << field(failing, "error");
   sender.reset();
   EXPECT_EQ(standin.count(), 5U);
   const auto error = field(failing, "error");
@@ -222,7 +217,7 @@ TEST_F(ChannelSenderTest, APermanentRefusalFailsAtOnceWithTheProvidersReason) {
   const auto sms = add_intent(1, "sms", "+5511987650001", "Oi!");
   const auto wa = add_intent(2, "whatsapp", "+5511987650002", "Oi!");
   auto sender = start(config(trusted()));
-  ASSERT_TRUE(eventually([&] { return state_is(sms, "failed") && state_is(wa, "failed"); }))
+  ASSERT_TRUE(test::eventually([&] { return state_is(sms, "failed") && state_is(wa, "failed"); }))
       << field(sms, "state") << " " << field(wa, "state");
   sender.reset();
   EXPECT_EQ(standin.count(), 2U) << "one request each, no retry";
@@ -240,7 +235,7 @@ TEST_F(ChannelSenderTest, WhatsappThrottlingIsRetried) {
       1, ProviderStandin::whatsapp_error(400, 130429, "Rate limit hit", "Cloud API throughput reached"));
   const auto wa = add_intent(2, "whatsapp", "+5511987650002", "Oi!");
   auto sender = start(config(trusted()));
-  ASSERT_TRUE(eventually([&] { return state_is(wa, "sent"); })) << field(wa, "error");
+  ASSERT_TRUE(test::eventually([&] { return state_is(wa, "sent"); })) << field(wa, "error");
   EXPECT_EQ(standin.count(), 2U);
 }
 
@@ -250,7 +245,7 @@ TEST_F(ChannelSenderTest, AnOptOutThatArrivedAfterTheFiringIsHonouredAtSendTime)
   // The job fired (the intent above) before the customer's "SAIR" reached the ledger.
   ASSERT_TRUE(record_consent(ledger->db(), 1, Channel::sms, false, "inbound:sms", clock.now()).ok());
   auto sender = start(config(trusted()));
-  ASSERT_TRUE(eventually([&] { return state_is(sms, "cancelled") && state_is(other, "sent"); }));
+  ASSERT_TRUE(test::eventually([&] { return state_is(sms, "cancelled") && state_is(other, "sent"); }));
   sender.reset();
   ASSERT_EQ(standin.count(), 1U);
   EXPECT_EQ(standin.requests()[0].to, "+5511987650003") << "only the customer who did not opt out";
@@ -269,7 +264,7 @@ TEST_F(ChannelSenderTest, AnOptOutOrderFromHqStopsAMessageFiredWhileTheStoreWasO
   ASSERT_TRUE(outcome.ok()) << outcome.error().message;
   ASSERT_TRUE(outcome->applied) << outcome->detail;
   auto sender = start(config(trusted()));
-  ASSERT_TRUE(eventually([&] { return state_is(sms, "cancelled"); })) << field(sms, "error");
+  ASSERT_TRUE(test::eventually([&] { return state_is(sms, "cancelled"); })) << field(sms, "error");
   sender.reset();
   EXPECT_EQ(standin.count(), 0U) << "nothing reached the provider";
   EXPECT_EQ(count("SELECT count(*) FROM decisions WHERE reason = 'opted_out' AND decision = 'cancelled'"), 1);
@@ -281,7 +276,7 @@ TEST_F(ChannelSenderTest, AServerCertificateFromAnUntrustedCaIsRefusedAndNothing
   ASSERT_TRUE(other.ok()) << other.error();
   for (const std::string& trust : {std::string(), "ca_file = \"" + other.ca_cert().string() + "\"\n"}) {
     auto sender = start(config(trust + "max_attempts = 1\n"));
-    ASSERT_TRUE(eventually([&] { return state_is(id, "failed"); })) << field(id, "state");
+    ASSERT_TRUE(test::eventually([&] { return state_is(id, "failed"); })) << field(id, "state");
     sender.reset();
     const auto error = field(id, "error");
     EXPECT_NE(error.find("the server's certificate is not trusted"), std::string::npos) << error;
@@ -299,7 +294,7 @@ TEST_F(ChannelSenderTest, NoConnectionIsRetriedButALostReplyIsUnknownUnlessTheKe
   const auto refused = add_intent(1, "sms", "+5511987650001", "Oi!");
   {
     auto sender = start(config(trusted() + "max_attempts = 2\n", "https://127.0.0.1:1"));
-    ASSERT_TRUE(eventually([&] { return state_is(refused, "failed"); })) << field(refused, "error");
+    ASSERT_TRUE(test::eventually([&] { return state_is(refused, "failed"); })) << field(refused, "error");
     EXPECT_NE(field(refused, "error").find("nothing was sent"), std::string::npos) << field(refused, "error");
   }
   EXPECT_EQ(count("SELECT count(*) FROM messages WHERE state = 'unknown'"), 0);
@@ -311,7 +306,7 @@ TEST_F(ChannelSenderTest, NoConnectionIsRetriedButALostReplyIsUnknownUnlessTheKe
   {
     auto sender = start(config(trusted() + "timeout_seconds = 1\nmax_attempts = 2\n"));
     ASSERT_TRUE(sender);
-    ASSERT_TRUE(eventually([&] { return state_is(sms, "unknown") && state_is(mail, "failed"); }))
+    ASSERT_TRUE(test::eventually([&] { return state_is(sms, "unknown") && state_is(mail, "failed"); }))
         << field(sms, "state") << " " << field(mail, "state") << " " << field(mail, "error");
   }
   EXPECT_NE(field(sms, "error").find("may or may not have it"), std::string::npos) << field(sms, "error");
@@ -335,7 +330,7 @@ TEST_F(ChannelSenderTest, AnAttemptACrashInterruptedIsUnknownOrRetriedWithItsKey
   ASSERT_TRUE(*begin_attempt(ledger->db(), mail, "webhook", std::string("centro-" + std::to_string(mail)),
                              clock.now()));
   auto sender = start(config(trusted()));
-  ASSERT_TRUE(eventually([&] { return state_is(mail, "sent"); })) << field(mail, "error");
+  ASSERT_TRUE(test::eventually([&] { return state_is(mail, "sent"); })) << field(mail, "error");
   sender.reset();
   EXPECT_EQ(field(sms, "state"), "unknown");
   const auto requests = standin.requests();

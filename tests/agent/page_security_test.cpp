@@ -8,13 +8,13 @@
 namespace regua {
 namespace {
 
-constexpr std::string_view kToken = "0123456789abcdef0123";
+constexpr std::string_view kPageToken = "0123456789abcdef0123";
 
 class PageSecurityTest : public ::testing::Test {
  protected:
   PageSecurityTest() : clock(Seconds{std::chrono::seconds(1'800'000'000)}) {}
 
-  PageSecurity make(bool lan = false, std::string token = std::string(kToken)) {
+  PageSecurity make(bool lan = false, std::string token = std::string(kPageToken)) {
     PageSecurityOptions o;
     o.token = std::move(token);
     o.port = 8610;
@@ -104,7 +104,7 @@ TEST_F(PageSecurityTest, SignInNeedsTheToken) {
 
 TEST_F(PageSecurityTest, ASessionIsItsCookieUntilSignOutOrIdleExpiry) {
   auto s = make();
-  auto in = s.sign_in(kToken);
+  auto in = s.sign_in(kPageToken);
   ASSERT_TRUE(std::holds_alternative<Session>(in));
   const auto session = std::get<Session>(in);
   EXPECT_EQ(session.id.size(), 64U);
@@ -125,15 +125,15 @@ TEST_F(PageSecurityTest, ASessionIsItsCookieUntilSignOutOrIdleExpiry) {
   clock.advance(std::chrono::hours(13));
   EXPECT_FALSE(s.session("regua_session=" + session.id)) << "idle for more than 12 h";
 
-  auto again = std::get<Session>(s.sign_in(kToken));
+  auto again = std::get<Session>(s.sign_in(kPageToken));
   s.sign_out("regua_session=" + again.id);
   EXPECT_FALSE(s.session("regua_session=" + again.id));
 }
 
 TEST_F(PageSecurityTest, StateChangesNeedTheSessionsCsrfToken) {
   auto s = make();
-  const auto a = std::get<Session>(s.sign_in(kToken));
-  const auto b = std::get<Session>(s.sign_in(kToken));
+  const auto a = std::get<Session>(s.sign_in(kPageToken));
+  const auto b = std::get<Session>(s.sign_in(kPageToken));
   EXPECT_EQ(PageSecurity::check_csrf(a, ""), Refusal::missing_csrf);
   EXPECT_EQ(PageSecurity::check_csrf(a, b.csrf), Refusal::wrong_csrf) << "another session's token";
   EXPECT_EQ(PageSecurity::check_csrf(a, a.id), Refusal::wrong_csrf) << "the cookie is not the token";
@@ -146,7 +146,7 @@ TEST_F(PageSecurityTest, StateChangesNeedTheSessionsCsrfToken) {
 
 TEST_F(PageSecurityTest, SecureCookieAndHttpsOriginUnderTls) {
   PageSecurityOptions o;
-  o.token = std::string(kToken);
+  o.token = std::string(kPageToken);
   o.port = 443;
   o.tls = true;
   PageSecurity s(o, clock);

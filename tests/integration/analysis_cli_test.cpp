@@ -17,10 +17,6 @@ namespace {
 using test::AgentStore;
 using test::run_command;
 
-nlohmann::json json_of(const test::CommandResult& r) {
-  return nlohmann::json::parse(r.out, nullptr, false);
-}
-
 // The text of the first ``` block of `kind` in `markdown`.
 std::string code_block(const std::string& markdown, const std::string& kind) {
   const std::string open = "```" + kind + "\n";
@@ -37,18 +33,11 @@ std::string ago(int days, int hours = 0) {
   return format_utc(t);
 }
 
-std::string sale(const std::string& id, const std::string& when, const std::string& total,
-                 const std::string& customer = "") {
+std::string analysis_sale(const std::string& id, const std::string& when, const std::string& total,
+                          const std::string& customer = "") {
   std::string line = R"({"type":"sale","id":")" + id + R"(","ts":")" + when + R"(","total":")" + total + "\"";
   if (!customer.empty()) line += R"(,"customer":)" + customer;
   return line + "}\n";
-}
-
-int import(const AgentStore& store, const std::string& jsonl) {
-  test::write_file(store.dir / "history.jsonl", jsonl);
-  auto r = run_command(store.command({"import", (store.dir / "history.jsonl").string()}));
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.exit_code;
 }
 
 TEST(AnalysisCli, KpiWorkedExampleOfTheDocs) {
@@ -59,7 +48,7 @@ TEST(AnalysisCli, KpiWorkedExampleOfTheDocs) {
   ASSERT_FALSE(jsonl.empty());
   ASSERT_TRUE(expected.is_object());
   AgentStore store;
-  ASSERT_EQ(import(store, jsonl), 0);
+  ASSERT_EQ(import_history(store, jsonl), 0);
   auto r = run_command(
       store.command({"kpis", "--from", "2026-01-01", "--to", "2026-03-31", "--by", "month", "--json"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -99,14 +88,14 @@ class SegmentsCli : public ::testing::Test {
                  "@example.com\"";
         who += "}";
         for (int p = 0; p < purchases[cell / 3]; ++p) {
-          jsonl += sale("S-" + std::to_string(++sale_no), ago(days[cell % 3] + p, 1), "100.00", who);
+          jsonl += analysis_sale("S-" + std::to_string(++sale_no), ago(days[cell % 3] + p, 1), "100.00", who);
         }
       }
     }
-    jsonl += sale("S-anon", ago(1), "10.00");
+    jsonl += analysis_sale("S-anon", ago(1), "10.00");
     jsonl += R"({"type":"customer","customer":{"id":"C-6-0","opt_out":["sms"],"opt_in":["whatsapp"]}})"
              "\n";
-    ASSERT_EQ(import(store, jsonl), 0);
+    ASSERT_EQ(import_history(store, jsonl), 0);
   }
 
   AgentStore store;
@@ -262,7 +251,7 @@ TEST(AnalysisCli, RunRecordsSegmentEventsAsItIngests) {
   auto agent = store.start_agent();
   std::string jsonl;
   for (int i = 0; i < 4; ++i)
-    jsonl += sale("S-" + std::to_string(i), ago(0, 4 - i), "50.00", R"({"id":"C-1","name":"Ana"})");
+    jsonl += analysis_sale("S-" + std::to_string(i), ago(0, 4 - i), "50.00", R"({"id":"C-1","name":"Ana"})");
   test::append_file(store.pos_file, jsonl);
   ASSERT_TRUE(store.wait_caught_up());
   SystemClock clock;

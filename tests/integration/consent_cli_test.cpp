@@ -9,6 +9,7 @@
 
 #include "tests/integration/rules_support.hpp"
 #include "tests/support/free_port.hpp"
+#include "tests/support/waiting.hpp"
 
 namespace regua {
 namespace {
@@ -16,19 +17,10 @@ namespace {
 using test::AgentStore;
 using test::run_command;
 
-constexpr std::string_view kToken = "7c1e0b9a44d2f3e85a6b0c19";
-
-bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
+constexpr std::string_view kConsentApiToken = "7c1e0b9a44d2f3e85a6b0c19";
 
 httplib::Headers auth() {
-  return {{"Authorization", "Bearer " + std::string(kToken)}};
+  return {{"Authorization", "Bearer " + std::string(kConsentApiToken)}};
 }
 
 // A store whose agent serves HTTP on a free port, with rules (configure_rules: nobody held out).
@@ -40,8 +32,9 @@ class ConsentAgent : public ::testing::Test {
     std::string config = test::read_file(store.config);
     const std::string off = "[http]\nenabled = false\n";
     ASSERT_NE(config.find(off), std::string::npos);
-    config.replace(config.find(off), off.size(),
-                   "[http]\nport = " + std::to_string(port) + "\ntoken = \"" + std::string(kToken) + "\"\n");
+    config.replace(
+        config.find(off), off.size(),
+        "[http]\nport = " + std::to_string(port) + "\ntoken = \"" + std::string(kConsentApiToken) + "\"\n");
     test::write_file(store.config, config);
     test::configure_rules(store);
     test::append_file(store.config, "\n[consent]\nwhatsapp = \"opt_in\"\n");
@@ -50,7 +43,8 @@ class ConsentAgent : public ::testing::Test {
 
   void start() {
     agent = store.start_agent();
-    ASSERT_TRUE(wait_for([&] { return static_cast<bool>(client().Get("/")); }, std::chrono::seconds(30)))
+    ASSERT_TRUE(
+        test::eventually([&] { return static_cast<bool>(client().Get("/")); }, std::chrono::seconds(30)))
         << test::read_file(store.dir / "agent.log");
     // An empty POS file is never "up to date": there is nothing to catch up with then.
     if (!test::read_file(store.pos_file).empty()) {
@@ -88,7 +82,7 @@ TEST_F(ConsentAgent, AnOptOutIsHonouredAtFiringWhicheverWayItArrives) {
                              names[i - 1], "(11) 98765-432" + std::to_string(i));
   }
   test::append_file(store.pos_file, lines);
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(test::eventually(
       [&] {
         return store.ledger_int(
                    "SELECT count(*) FROM jobs WHERE rule_id = 'rating-1h' AND state = 'pending'") == 4;
@@ -107,7 +101,7 @@ TEST_F(ConsentAgent, AnOptOutIsHonouredAtFiringWhicheverWayItArrives) {
   auto cli = run_command(store.command({"customers", "consent", "C-3", "--channel", "sms", "--deny"}));
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.out.find("Recorded: sms refused (source cli)"), std::string::npos) << cli.out;
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(test::eventually(
       [&] {
         return store.ledger_int(
                    "SELECT count(*) FROM consents c JOIN customers u ON u.id = c.customer_id "
@@ -123,7 +117,7 @@ TEST_F(ConsentAgent, AnOptOutIsHonouredAtFiringWhicheverWayItArrives) {
   EXPECT_EQ(pending, 4) << "nothing has fired yet";
 
   // C-4's message goes out once due; the others are skipped for their opt-out.
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(test::eventually(
       [&] {
         for (const auto& j : test::outbox_lines(store.dir / "outbox.jsonl")) {
           if (j.is_object() && j["customer"] == "C-4") return true;
@@ -134,7 +128,8 @@ TEST_F(ConsentAgent, AnOptOutIsHonouredAtFiringWhicheverWayItArrives) {
       << test::read_file(store.dir / "agent.log");
   for (int i = 1; i <= 3; ++i) {
     const std::string c = "C-" + std::to_string(i);
-    ASSERT_TRUE(wait_for([&] { return !rating_decisions(c).empty(); }, std::chrono::seconds(20))) << c;
+    ASSERT_TRUE(test::eventually([&] { return !rating_decisions(c).empty(); }, std::chrono::seconds(20)))
+        << c;
     EXPECT_EQ(rating_decisions(c), (std::vector<std::string>{"skipped opted_out"})) << c;
   }
   EXPECT_EQ(rating_decisions("C-4"), (std::vector<std::string>{"fired due"}));

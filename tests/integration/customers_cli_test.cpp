@@ -11,7 +11,7 @@ namespace {
 using test::AgentStore;
 using test::run_command;
 
-std::string sale(std::string_view id, std::string_view total, std::string_view customer = "") {
+std::string customers_sale(std::string_view id, std::string_view total, std::string_view customer = "") {
   std::string line = R"({"type":"sale","id":")" + std::string(id) +
                      R"(","ts":"2026-03-01T14:05:00-03:00","total":")" + std::string(total) + "\"";
   if (!customer.empty()) line += R"(,"customer":)" + std::string(customer);
@@ -19,24 +19,22 @@ std::string sale(std::string_view id, std::string_view total, std::string_view c
 }
 
 // Ana is on the POS twice (C-1 and C-2, same mobile written two ways); Bia once; one anonymous sale.
-std::string history() {
-  return sale("S-1", "100.00",
-              R"({"id":"C-1","name":"ANA SOUZA","phone":"(11) 98765-4321","cpf":"529.982.247-25"})") +
-         sale("S-2", "50.00",
-              R"({"id":"C-2","name":"Ana","phone":"+55 11 98765-4321","email":"ana@example.com"})") +
-         sale("S-3", "20.00", R"({"id":"C-2"})") +
-         sale("S-4", "30.00", R"({"id":"C-3","name":"Bia","phone":"0 21 21 99876-5432"})") +
-         sale("S-5", "5.00");
-}
-
-nlohmann::json json_of(const test::CommandResult& r) {
-  return nlohmann::json::parse(r.out, nullptr, false);
+std::string customers_history() {
+  return customers_sale(
+             "S-1", "100.00",
+             R"({"id":"C-1","name":"ANA SOUZA","phone":"(11) 98765-4321","cpf":"529.982.247-25"})") +
+         customers_sale(
+             "S-2", "50.00",
+             R"({"id":"C-2","name":"Ana","phone":"+55 11 98765-4321","email":"ana@example.com"})") +
+         customers_sale("S-3", "20.00", R"({"id":"C-2"})") +
+         customers_sale("S-4", "30.00", R"({"id":"C-3","name":"Bia","phone":"0 21 21 99876-5432"})") +
+         customers_sale("S-5", "5.00");
 }
 
 class CustomersCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::write_file(store.dir / "history.jsonl", history());
+    test::write_file(store.dir / "history.jsonl", customers_history());
     auto r = run_command(store.command({"import", (store.dir / "history.jsonl").string()}));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
@@ -87,7 +85,7 @@ TEST_F(CustomersCli, MergeDryRunWritesNothingThenMergeMovesTheSales) {
   EXPECT_EQ(none["groups"].size(), 0u);
 
   // A later sale with the merged record's POS id goes to the survivor.
-  test::write_file(store.dir / "later.jsonl", sale("S-6", "7.00", R"({"id":"C-2"})"));
+  test::write_file(store.dir / "later.jsonl", customers_sale("S-6", "7.00", R"({"id":"C-2"})"));
   ASSERT_EQ(run_command(store.command({"import", (store.dir / "later.jsonl").string()})).exit_code, 0);
   EXPECT_EQ(store.status()["customers"], before["customers"].get<int>() - 1);
   auto again = json_of(
@@ -123,9 +121,10 @@ TEST_F(CustomersCli, StatusJsonHasTheQualityFigures) {
 
 TEST(DoctorCli, ExitsWithOneWhenSomethingNeedsActionAndZeroWhenNot) {
   AgentStore good;
-  test::write_file(good.dir / "good.jsonl",
-                   sale("S-1", "10.00", R"({"id":"C-1","name":"Ana","phone":"(11) 98765-4321"})") +
-                       sale("S-2", "10.00", R"({"id":"C-2","name":"Bia","phone":"(21) 99876-5432"})"));
+  test::write_file(
+      good.dir / "good.jsonl",
+      customers_sale("S-1", "10.00", R"({"id":"C-1","name":"Ana","phone":"(11) 98765-4321"})") +
+          customers_sale("S-2", "10.00", R"({"id":"C-2","name":"Bia","phone":"(21) 99876-5432"})"));
   ASSERT_EQ(run_command(good.command({"import", (good.dir / "good.jsonl").string()})).exit_code, 0);
   auto ok = run_command(good.command({"doctor"}));
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
@@ -134,8 +133,8 @@ TEST(DoctorCli, ExitsWithOneWhenSomethingNeedsActionAndZeroWhenNot) {
 
   AgentStore bad;
   test::write_file(bad.dir / "bad.jsonl",
-                   sale("S-1", "10.00", R"({"id":"C-1","name":"Ana","phone":"(11) 3456-7890"})") +
-                       sale("S-2", "10.00") + sale("S-3", "10.00") + "{broken\n");
+                   customers_sale("S-1", "10.00", R"({"id":"C-1","name":"Ana","phone":"(11) 3456-7890"})") +
+                       customers_sale("S-2", "10.00") + customers_sale("S-3", "10.00") + "{broken\n");
   ASSERT_EQ(run_command(bad.command({"import", (bad.dir / "bad.jsonl").string()})).exit_code, 0);
   auto findings = run_command(bad.command({"doctor"}));
   EXPECT_EQ(findings.exit_code, 1) << findings.out << findings.err;

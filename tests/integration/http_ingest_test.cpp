@@ -11,7 +11,7 @@
 namespace regua {
 namespace {
 
-constexpr std::string_view kToken = "0123456789abcdef0123";
+constexpr std::string_view kIngestApiToken = "0123456789abcdef0123";
 
 class HttpIngestTest : public ::testing::Test {
  protected:
@@ -20,7 +20,7 @@ class HttpIngestTest : public ::testing::Test {
     ASSERT_GT(port, 0);
     test::write_file(store.config,
                      "[store]\nid = \"centro\"\n[ledger]\npath = \"ledger.db\"\n[http]\nport = " +
-                         std::to_string(port) + "\ntoken = \"" + std::string(kToken) +
+                         std::to_string(port) + "\ntoken = \"" + std::string(kIngestApiToken) +
                          "\"\n[[source]]\nname = \"pdv\"\nkind = \"jsonl\"\npath = "
                          "\"pos/sales.jsonl\"\n");
     agent = store.start_agent();
@@ -68,7 +68,7 @@ TEST_F(HttpIngestTest, StoresWhatIsGoodAndSaysWhyTheRestWasQuarantined) {
       post(R"({"type":"sale","id":"X-1","ts":"2026-03-01T10:00:00Z","total":"1.00","customer":{"id":"C-1"}}
 {"type":"sale","id":"X-2","ts":"yesterday","total":"2.00"}
 {"type":"sale","id":"X-1","ts":"2026-03-01T10:00:00Z","total":"1.00"})",
-           kToken);
+           kIngestApiToken);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   const auto answer = nlohmann::json::parse(r->body);

@@ -15,22 +15,11 @@ namespace {
 using test::AgentStore;
 using test::run_command;
 
-nlohmann::json json_of(const test::CommandResult& r) {
-  return nlohmann::json::parse(r.out, nullptr, false);
-}
-
-int import(const AgentStore& store, const std::string& jsonl) {
-  test::write_file(store.dir / "history.jsonl", jsonl);
-  auto r = run_command(store.command({"import", (store.dir / "history.jsonl").string()}));
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.exit_code;
-}
-
 TEST(ForgetCli, ErasesSaysWhatAndKeepsTheStoreFigures) {
   AgentStore store;
   test::append_file(store.config, "\n[[segment]]\nname = \"everyone\"\nfilter = \"purchases >= 1\"\n");
   ASSERT_EQ(
-      import(
+      import_history(
           store,
           R"({"type":"sale","id":"S-1","ts":"2026-03-01T14:05:00-03:00","total":"100.00","customer":{"id":"C-77","name":"Ana Souza","phone":"(11) 98765-4321","cpf":"529.982.247-25","email":"ana@example.com","opt_in":["email"]}})"
           "\n"
@@ -95,7 +84,7 @@ TEST(ForgetCli, ErasesSaysWhatAndKeepsTheStoreFigures) {
 
   // The POS still has her: a new record starts, refusing every channel, and the store is told.
   ASSERT_EQ(
-      import(
+      import_history(
           store,
           R"({"type":"sale","id":"S-9","ts":"2026-03-20T10:00:00-03:00","total":"20.00","customer":{"id":"C-77","name":"Ana Souza","phone":"(11) 98765-4321"}})"
           "\n"),
@@ -140,7 +129,7 @@ TEST(KpisActionsCli, WorkedExampleOfTheDocs) {
   const auto expected = nlohmann::json::parse(block(section, "json"), nullptr, false);
   ASSERT_TRUE(expected.is_object());
   AgentStore store;
-  ASSERT_EQ(import(store, block(section, "jsonl")), 0);
+  ASSERT_EQ(import_history(store, block(section, "jsonl")), 0);
 
   // The decisions of the page's table, written as the scheduler writes them.
   const std::regex row(R"(\| (C-\d+) \| (sent|held out) \|)");

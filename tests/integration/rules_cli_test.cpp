@@ -205,7 +205,7 @@ TEST(RulesCli, TasksListDoneArchiveRoundTripAndStatusCountsThem) {
 }
 
 // Two years of a small store: customers with mobiles buying now and then, some going quiet.
-std::string history() {
+std::string rules_history() {
   std::string out;
   const std::time_t start = 1'735'732'800;  // 2025-01-01T12:00:00Z
   std::uint64_t state = 42;
@@ -234,7 +234,7 @@ std::string history() {
 TEST(RulesCli, SimulateIsByteIdenticalLeavesTheLedgerAloneAndPrintsTheDocumentedLines) {
   AgentStore store;
   test::configure_rules(store);
-  test::write_file(store.dir / "history.jsonl", history());
+  test::write_file(store.dir / "history.jsonl", rules_history());
   auto imported = run_command(store.command({"import", (store.dir / "history.jsonl").string()}));
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   const std::string ledger_before = test::read_file(store.ledger);

@@ -12,7 +12,7 @@
 namespace regua {
 namespace {
 
-constexpr std::string_view kToken = "a3f9c2e8d1b7460f9e2c5a8b";
+constexpr std::string_view kRulesApiToken = "a3f9c2e8d1b7460f9e2c5a8b";
 
 TEST(RulesHttp, ASalePostedOverHttpIsPlannedAtOnce) {
   test::AgentStore store;
@@ -21,8 +21,9 @@ TEST(RulesHttp, ASalePostedOverHttpIsPlannedAtOnce) {
   std::string config = test::read_file(store.config);
   const std::string off = "[http]\nenabled = false\n";
   ASSERT_NE(config.find(off), std::string::npos) << config;
-  config.replace(config.find(off), off.size(),
-                 "[http]\nport = " + std::to_string(port) + "\ntoken = \"" + std::string(kToken) + "\"\n");
+  config.replace(
+      config.find(off), off.size(),
+      "[http]\nport = " + std::to_string(port) + "\ntoken = \"" + std::string(kRulesApiToken) + "\"\n");
   test::write_file(store.config, config);
   test::configure_rules(store);
   test::write_file(store.pos_file, "");
@@ -40,10 +41,10 @@ TEST(RulesHttp, ASalePostedOverHttpIsPlannedAtOnce) {
   // so a line within 25 s can only come from the post waking it.
   const std::time_t sold = test::unix_now() - 3600 + 4;
   const auto posted = std::chrono::steady_clock::now();
-  auto res =
-      client.Post("/api/v1/events", httplib::Headers{{"Authorization", "Bearer " + std::string(kToken)}},
-                  test::sale_line("H-1", test::iso_utc(sold), "C-90", "Bia Lima", "(21) 99876-5432"),
-                  "application/x-ndjson");
+  auto res = client.Post("/api/v1/events",
+                         httplib::Headers{{"Authorization", "Bearer " + std::string(kRulesApiToken)}},
+                         test::sale_line("H-1", test::iso_utc(sold), "C-90", "Bia Lima", "(21) 99876-5432"),
+                         "application/x-ndjson");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
 

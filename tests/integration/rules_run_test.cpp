@@ -8,6 +8,7 @@
 
 #include "local/ledger/ledger.hpp"
 #include "tests/integration/rules_support.hpp"
+#include "tests/support/waiting.hpp"
 
 namespace regua {
 namespace {
@@ -21,15 +22,6 @@ std::vector<nlohmann::json> rating_lines(const std::filesystem::path& outbox) {
     if (j.is_object() && j["rule"] == "rating-1h") out.push_back(std::move(j));
   }
   return out;
-}
-
-bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
 }
 
 std::string message_state(const AgentStore& store) {
@@ -49,7 +41,7 @@ TEST(RulesRun, RatingMessageReachesTheOutboxWhenDueAndNeverTwice) {
 
   auto agent = store.start_agent();
   ASSERT_TRUE(agent->started());
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(test::eventually(
       [&] { return test::read_file(store.dir / "agent.log").find("following") != std::string::npos; },
       std::chrono::seconds(30)))
       << test::read_file(store.dir / "agent.log");
@@ -65,7 +57,7 @@ TEST(RulesRun, RatingMessageReachesTheOutboxWhenDueAndNeverTwice) {
   if (test::unix_now() < due - 1) {
     EXPECT_TRUE(rating_lines(outbox).empty()) << "nothing before it is due";
   }
-  ASSERT_TRUE(wait_for([&] { return !rating_lines(outbox).empty(); }, std::chrono::seconds(40)))
+  ASSERT_TRUE(test::eventually([&] { return !rating_lines(outbox).empty(); }, std::chrono::seconds(40)))
       << test::read_file(store.dir / "agent.log");
   EXPECT_GE(test::unix_now(), due) << "not written before its due moment";
   auto lines = rating_lines(outbox);
@@ -90,7 +82,7 @@ TEST(RulesRun, RatingMessageReachesTheOutboxWhenDueAndNeverTwice) {
   local.tm_year -= 1900;
   local.tm_mon -= 1;
   EXPECT_GE(::timegm(&local) + 3 * 3600, due) << "written at " << at << ", not before its due moment";
-  EXPECT_TRUE(wait_for([&] { return message_state(store) == "sent"; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(test::eventually([&] { return message_state(store) == "sent"; }, std::chrono::seconds(10)));
 
   // Killed and restarted, again and again: the message is never written again.
   for (int i = 0; i < 3; ++i) {
@@ -115,7 +107,7 @@ TEST(RulesRun, RatingMessageReachesTheOutboxWhenDueAndNeverTwice) {
   }
   ASSERT_EQ(message_state(store), "intent");
   agent = store.start_agent();
-  ASSERT_TRUE(wait_for([&] { return message_state(store) == "sent"; }, std::chrono::seconds(30)))
+  ASSERT_TRUE(test::eventually([&] { return message_state(store) == "sent"; }, std::chrono::seconds(30)))
       << test::read_file(store.dir / "agent.log");
   EXPECT_EQ(rating_lines(outbox).size(), 1U) << test::read_file(outbox);
 
@@ -136,7 +128,7 @@ TEST(RulesRun, RatingMessageReachesTheOutboxWhenDueAndNeverTwice) {
   const std::string whole = text.substr(keep);
   test::write_file(outbox, text.substr(0, keep) + whole.substr(0, whole.size() / 2));
   agent = store.start_agent();
-  ASSERT_TRUE(wait_for([&] { return message_state(store) == "sent"; }, std::chrono::seconds(30)))
+  ASSERT_TRUE(test::eventually([&] { return message_state(store) == "sent"; }, std::chrono::seconds(30)))
       << test::read_file(store.dir / "agent.log");
   lines = rating_lines(outbox);
   ASSERT_EQ(lines.size(), 1U) << test::read_file(outbox);

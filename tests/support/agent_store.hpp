@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "local/ledger/sqlite.hpp"
@@ -73,5 +74,18 @@ class AgentStore {
  private:
   std::string id_;
 };
+
+// A command's standard output read as JSON (a discarded value when it is not JSON).
+inline nlohmann::json json_of(const CommandResult& r) {
+  return nlohmann::json::parse(r.out, nullptr, false);
+}
+
+// `regua-agent import` of `jsonl` (written to the store's folder first); its exit code.
+inline int import_history(const AgentStore& store, const std::string& jsonl) {
+  write_file(store.dir / "history.jsonl", jsonl);
+  auto r = run_command(store.command({"import", (store.dir / "history.jsonl").string()}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code;
+}
 
 }  // namespace regua::test
