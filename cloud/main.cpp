@@ -1,6 +1,6 @@
 // regua-hub: the franchise network's hub (docs/sync.md). This version is its receiving end: it
 // stores what stores send, exactly once, acknowledges it end to end, and sends HQ's orders and
-// signed rule packs. The HQ API and the PostgreSQL backend come with issue 8.
+// signed rule packs, into SQLite (one hub) or PostgreSQL (replicas sharing the load, docs/hub.md).
 //
 //   regua-hub run     --config hub.toml
 //   regua-hub status  --config hub.toml [--json]
@@ -20,7 +20,7 @@
 
 #include "cloud/hub_config.hpp"
 #include "cloud/ingest/hub_ingest.hpp"
-#include "cloud/storage/sqlite_hub_store.hpp"
+#include "cloud/storage/open_hub_store.hpp"
 #include "local/ledger/sqlite.hpp"
 #include "sync/protocol/topics.hpp"
 #include "sync/rule_pack.hpp"
@@ -46,7 +46,7 @@ struct Opened {
 regua::Result<Opened> open_hub(const std::string& config_file) {
   auto config = regua::hub::load_hub_config(config_file);
   if (!config) return config.error();
-  auto store = regua::hub::open_sqlite_hub_store(config->database);
+  auto store = regua::hub::open_hub_store(*config);
   if (!store) return store.error();
   return Opened{std::move(*config), std::move(*store)};
 }
@@ -58,8 +58,10 @@ int run(const std::string& config_file) {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   regua::SystemClock clock;
-  spdlog::info("regua-hub {} for network {}; database {}", REGUA_VERSION, hub->config.network,
-               hub->config.database.string());
+  spdlog::info("regua-hub {} for network {}; {}", REGUA_VERSION, hub->config.network,
+               hub->config.storage == regua::hub::HubStorage::postgresql
+                   ? "PostgreSQL (" + hub->config.postgresql + ")"
+                   : "SQLite database " + hub->config.database.string());
   if (auto s = regua::hub::run_hub(hub->config, *hub->store, clock, g_stop); !s) return fail(s.error());
   spdlog::info("stopped");
   return 0;

@@ -1,13 +1,15 @@
 #include "cloud/storage/sqlite_hub_store.hpp"
 
+#include <iterator>
+
 #include "local/ledger/sqlite.hpp"
 
 namespace regua::hub {
 namespace {
 
-constexpr int kHubSchemaVersion = 1;
-
-constexpr std::string_view kSchema = R"sql(
+// The hub's schema, one numbered step after another (PRAGMA user_version says how many ran). Append
+// a step; never edit one that shipped. postgres_hub_store.cpp keeps the same numbering.
+constexpr std::string_view kSqliteHubMigration1 = R"sql(
 -- One row per store that ever said something: how far its stream is stored without a hole.
 CREATE TABLE stores (
   store         TEXT PRIMARY KEY,
@@ -72,6 +74,9 @@ CREATE TABLE rule_packs (
 ) WITHOUT ROWID;
 )sql";
 
+constexpr std::string_view kSqliteHubMigrations[] = {kSqliteHubMigration1};
+constexpr int kHubSchemaVersion = static_cast<int>(std::size(kSqliteHubMigrations));
+
 std::int64_t unix_of(Seconds t) {
   return t.time_since_epoch().count();
 }
@@ -90,17 +95,21 @@ class SqliteHubStore final : public HubStore {
     if (!txn) return txn.error();
     auto version = db_.query_int("PRAGMA user_version");
     if (!version) return version.error();
-    if (*version == 0) {
-      if (auto s = db_.exec(kSchema); !s) return s;
-      if (auto s = db_.exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion)); !s) return s;
-      if (auto s = txn->commit(); !s) return s;
-    } else if (*version != kHubSchemaVersion) {
-      return make_error(ErrorKind::incompatible,
-                        "hub database " + db_.path().string() + " has schema version " +
-                            std::to_string(*version) + ", this regua-hub knows " +
-                            std::to_string(kHubSchemaVersion) + ": use the matching version");
+    if (*version > kHubSchemaVersion) {
+      return make_error(ErrorKind::incompatible, "hub database " + db_.path().string() +
+                                                     " has schema version " + std::to_string(*version) +
+                                                     ", newer than this regua-hub knows (" +
+                                                     std::to_string(kHubSchemaVersion) +
+                                                     "): run the regua-hub that wrote it, or newer");
     }
-    return {};
+    if (*version == kHubSchemaVersion) return {};
+    for (auto step = *version; step < kHubSchemaVersion; ++step) {
+      if (auto s = db_.exec(kSqliteHubMigrations[step]); !s) {
+        return s.error().within("hub schema migration " + std::to_string(step + 1));
+      }
+    }
+    if (auto s = db_.exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion)); !s) return s;
+    return txn->commit();
   }
 
   Result<BatchStored> store_batch(const sync::DecodedBatch& batch, Seconds now) override {
@@ -238,6 +247,16 @@ class SqliteHubStore final : public HubStore {
     return out;
   }
 
+  Result<std::vector<StoredRecord>> records(std::string_view store, std::string_view kind) override {
+    return read_records(
+        "SELECT seq, kind, key, body FROM records WHERE store = ?1 AND kind = ?2 ORDER BY seq", store, kind);
+  }
+
+  Result<std::vector<StoredRecord>> entities(std::string_view store, std::string_view kind) override {
+    return read_records(
+        "SELECT seq, kind, key, body FROM entities WHERE store = ?1 AND kind = ?2 ORDER BY key", store, kind);
+  }
+
   Status park(std::string_view topic, std::string_view reason, std::string_view payload,
               Seconds now) override {
     auto stmt = db_.prepare("INSERT INTO parked (topic, reason, payload, at) VALUES (?1, ?2, ?3, ?4)");
@@ -343,6 +362,22 @@ class SqliteHubStore final : public HubStore {
   }
 
  private:
+  Result<std::vector<StoredRecord>> read_records(std::string_view sql, std::string_view store,
+                                                 std::string_view kind) {
+    auto stmt = db_.prepare(sql);
+    if (!stmt) return stmt.error();
+    stmt->bind(1, store).bind(2, kind);
+    std::vector<StoredRecord> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      out.push_back(StoredRecord{stmt->int64(0), std::string(stmt->text(1)), std::string(stmt->text(2)),
+                                 std::string(stmt->text(3))});
+    }
+    return out;
+  }
+
   Result<std::int64_t> ensure_store(std::string_view store, Seconds now) {
     auto put =
         db_.prepare("INSERT INTO stores (store, first_seen) VALUES (?1, ?2) ON CONFLICT (store) DO NOTHING");
@@ -357,13 +392,15 @@ class SqliteHubStore final : public HubStore {
                      Seconds now) {
     if (record.kind == "erasure") {
       const auto customer_key = "customer:" + std::to_string(record.body.value("id", std::int64_t{0}));
-      auto blank = db_.prepare("UPDATE records SET body = '{\"erased\":true}' WHERE store = ?1 AND key = ?2");
+      // Only what came before the erasure: a later record (out of order, stored first) is newer.
+      auto blank = db_.prepare(
+          "UPDATE records SET body = '{\"erased\":true}' WHERE store = ?1 AND key = ?2 AND seq < ?3");
       if (!blank) return blank.error();
-      blank->bind(1, store).bind(2, customer_key);
+      blank->bind(1, store).bind(2, customer_key).bind(3, record.seq);
       if (auto s = blank->run(); !s) return s;
-      auto gone = db_.prepare("DELETE FROM entities WHERE store = ?1 AND key = ?2");
+      auto gone = db_.prepare("DELETE FROM entities WHERE store = ?1 AND key = ?2 AND seq < ?3");
       if (!gone) return gone.error();
-      gone->bind(1, store).bind(2, customer_key);
+      gone->bind(1, store).bind(2, customer_key).bind(3, record.seq);
       if (auto s = gone->run(); !s) return s;
     }
     if (record.kind == "order") {
