@@ -1,0 +1,64 @@
+// The hub's configuration: the storage backend and its keys, read strictly (file, line, key).
+
+#include "cloud/hub_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace regua::test {
+namespace {
+
+constexpr std::string_view kBrokerSection =
+    "\n[broker]\nurl = \"ssl://127.0.0.1:8883\"\nca = \"ca.crt\"\ncert = \"hub.crt\"\nkey = \"hub.key\"\n";
+
+Result<hub::HubConfig> load_hub(TempDir& dir, const std::string& hub_lines) {
+  write_file(dir / "hub.toml", "[hub]\nnetwork = \"rede\"\n" + hub_lines + std::string(kBrokerSection));
+  return hub::load_hub_config(dir / "hub.toml");
+}
+
+TEST(HubConfigTest, SqliteIsTheDefaultNextToTheFile) {
+  TempDir dir;
+  auto config = load_hub(dir, "");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->storage, hub::HubStorage::sqlite);
+  EXPECT_EQ(config->database, (dir.path() / "hub.db").lexically_normal());
+  EXPECT_EQ(config->stats_every, std::chrono::seconds(60));
+}
+
+TEST(HubConfigTest, PostgresqlTakesALibpqConnectionString) {
+  TempDir dir;
+  auto config = load_hub(dir,
+                         "storage = \"postgresql\"\npostgresql = \"host=db port=5432 dbname=hub\"\n"
+                         "stats_every_s = 5\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->storage, hub::HubStorage::postgresql);
+  EXPECT_EQ(config->postgresql, "host=db port=5432 dbname=hub");
+  EXPECT_EQ(config->stats_every, std::chrono::seconds(5));
+}
+
+TEST(HubConfigTest, PostgresqlWithoutWhereIsAnError) {
+  TempDir dir;
+  auto config = load_hub(dir, "storage = \"postgresql\"\n");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().kind, ErrorKind::config);
+  EXPECT_NE(config.error().message.find("hub.toml: [hub] storage = \"postgresql\" needs postgresql ="),
+            std::string::npos)
+      << config.error().message;
+}
+
+TEST(HubConfigTest, AnUnknownStorageOrAValueOutOfRangeNamesTheLineAndWhatIsAllowed) {
+  TempDir dir;
+  auto config = load_hub(dir, "storage = \"mysql\"\nstats_every_s = 0\npostgres = \"x\"\n");
+  ASSERT_FALSE(config.ok());
+  const auto& m = config.error().message;
+  EXPECT_NE(m.find("hub.toml:3: [hub] storage: \"mysql\" is not a storage: use \"sqlite\" or \"postgresql\""),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("hub.toml:4: [hub] stats_every_s must be an integer from 1 to 86400"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("hub.toml:5: [hub] unknown key postgres"), std::string::npos) << m;
+}
+
+}  // namespace
+}  // namespace regua::test
