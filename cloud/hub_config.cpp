@@ -131,6 +131,7 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
     config.resend_after = std::chrono::milliseconds(*ms);
   if (auto s = hub.integer("order_resend_s", 1, 86'400)) config.order_resend = std::chrono::seconds(*s);
   if (auto s = hub.integer("stats_every_s", 1, 86'400)) config.stats_every = std::chrono::seconds(*s);
+  if (auto s = hub.integer("silent_after_s", 60, 30 * 86'400)) config.silent_after = std::chrono::seconds(*s);
   hub.reject_unknown();
 
   HubTable broker(root, "broker", file, errors);

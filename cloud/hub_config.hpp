@@ -38,6 +38,7 @@ struct HubConfig {
   std::filesystem::path signing_key;
   std::chrono::milliseconds resend_after{2'000};  // a hole older than this is asked for again
   std::chrono::seconds order_resend{30};          // an order not confirmed is sent again after this
+  std::chrono::seconds silent_after{900};         // a store not heard from for longer is flagged silent
   std::chrono::seconds stats_every{60};           // the log's summary of what was stored, at most this often
 };
 

@@ -51,6 +51,23 @@ struct StoredRecord {
   std::string body;  // JSON text
 };
 
+// How HQ groups a store and when its silence is an alarm: set at the hub (stores never send it).
+struct StoreProfile {
+  std::string store;
+  std::string name;
+  std::string region;
+  std::string format;
+  std::optional<std::int64_t> silent_after_s;  // empty: the hub's default ([hub] silent_after_s)
+};
+
+// A store's newest heartbeat record and when the hub stored it (hub clock, Unix seconds).
+struct StoredHeartbeat {
+  std::string store;
+  std::int64_t seq = 0;
+  std::string body;  // JSON: agent, clock, outbox_waiting, acked, last_sale_at (docs/protocol.md)
+  std::int64_t received_at = 0;
+};
+
 struct PendingOrder {
   std::string store;
   std::string order_id;
@@ -78,6 +95,11 @@ class HubStore {
   virtual Result<std::vector<StoredRecord>> records(std::string_view store, std::string_view kind) = 0;
   // The newest state of each thing of one kind a store sent, by key.
   virtual Result<std::vector<StoredRecord>> entities(std::string_view store, std::string_view kind) = 0;
+  // The network model: HQ's profile of each store (groups, silence threshold), and the newest
+  // heartbeat of every store (cloud/network/store_health.hpp reads them together).
+  virtual Status set_store_profile(const StoreProfile& profile) = 0;
+  virtual Result<std::vector<StoreProfile>> store_profiles() = 0;
+  virtual Result<std::vector<StoredHeartbeat>> heartbeats() = 0;
   // A message that cannot be taken, with why; never blocks what follows.
   virtual Status park(std::string_view topic, std::string_view reason, std::string_view payload,
                       Seconds now) = 0;

@@ -1,12 +1,16 @@
 #include "cloud/storage/pg_connection.hpp"
 
+#include <regex>
+
 #include <libpq-fe.h>
 
 namespace regua::hub::pg {
 namespace {
 
 std::string first_line_of(std::string_view sql) {
-  const auto text = sql.substr(sql.find_first_not_of(" \n"));
+  const auto start = sql.find_first_not_of(" \n");
+  if (start == std::string_view::npos) return {};
+  const auto text = sql.substr(start);
   const auto end = text.find('\n');
   return std::string(text.substr(0, std::min<std::size_t>(end, 100)));
 }
@@ -19,6 +23,14 @@ std::string trimmed_message(const char* message) {
 }
 
 }  // namespace
+
+std::string redacted_conninfo(const std::string& conninfo) {
+  // key=value form: `password=...` (quoted or not); URI form: postgresql://user:secret@host.
+  static const std::regex kKeyValue(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))", std::regex::icase);
+  static const std::regex kUri(R"(^(postgres(?:ql)?://[^:/@]*):[^@/]*@)", std::regex::icase);
+  return "PostgreSQL (" +
+         std::regex_replace(std::regex_replace(conninfo, kKeyValue, "$1***"), kUri, "$1:***@") + ")";
+}
 
 void Rows::Free::operator()(pg_result* r) const {
   PQclear(r);
@@ -56,8 +68,9 @@ Result<Connection> Connection::open(const std::string& conninfo) {
   out.conn_.reset(PQconnectdb(conninfo.c_str()));
   if (!out.conn_) return make_error(ErrorKind::io, "PostgreSQL: out of memory while connecting");
   if (PQstatus(out.conn_.get()) != CONNECTION_OK) {
-    return make_error(ErrorKind::io, "cannot connect to PostgreSQL (" + conninfo +
-                                         "): " + trimmed_message(PQerrorMessage(out.conn_.get())) +
+    // Named by its parts, never by the string itself (it may hold a password).
+    return make_error(ErrorKind::io, "cannot connect to " + redacted_conninfo(conninfo) + ": " +
+                                         trimmed_message(PQerrorMessage(out.conn_.get())) +
                                          ": check [hub] postgresql and that the server runs");
   }
   const char* host = PQhost(out.conn_.get());

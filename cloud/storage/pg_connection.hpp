@@ -76,6 +76,9 @@ class Transaction {
   Connection* conn_;
 };
 
+// "PostgreSQL (<conninfo>)" with any password in it replaced by ***, for logs and messages.
+std::string redacted_conninfo(const std::string& conninfo);
+
 // A PostgreSQL array literal of texts ({"a","b\"c"}) for `$n::text[]` parameters.
 std::string text_array(const std::vector<std::string_view>& items);
 std::string int_array(const std::vector<std::int64_t>& items);

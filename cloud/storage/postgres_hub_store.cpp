@@ -76,7 +76,17 @@ CREATE TABLE rule_packs (
 );
 )sql";
 
-constexpr std::string_view kPostgresHubMigrations[] = {kPostgresHubMigration1};
+constexpr std::string_view kPostgresHubMigration2 = R"sql(
+CREATE TABLE store_profiles (
+  store          TEXT PRIMARY KEY,
+  name           TEXT NOT NULL DEFAULT '',
+  region         TEXT NOT NULL DEFAULT '',
+  format         TEXT NOT NULL DEFAULT '',
+  silent_after_s BIGINT
+);
+)sql";
+
+constexpr std::string_view kPostgresHubMigrations[] = {kPostgresHubMigration1, kPostgresHubMigration2};
 constexpr int kPostgresHubSchemaVersion = static_cast<int>(std::size(kPostgresHubMigrations));
 // pg_advisory_xact_lock key of the migrations ("regua" in ASCII): replicas starting together take
 // turns, and the second finds the schema made.
@@ -266,6 +276,45 @@ class PostgresHubStore final : public HubStore {
     return read_records(
         "SELECT seq, kind, key, body FROM entities WHERE store = $1 AND kind = $2 ORDER BY key COLLATE \"C\"",
         store, kind);
+  }
+
+  Status set_store_profile(const StoreProfile& p) override {
+    auto s = db_.query(
+        "INSERT INTO store_profiles (store, name, region, format, silent_after_s) VALUES ($1, $2, $3, $4, "
+        "$5) "
+        "ON CONFLICT (store) DO UPDATE SET name = excluded.name, region = excluded.region, format = "
+        "excluded.format, silent_after_s = excluded.silent_after_s",
+        {pg_text(p.store), pg_text(p.name), pg_text(p.region), pg_text(p.format),
+         p.silent_after_s ? pg_int(*p.silent_after_s) : Param{}});
+    if (!s) return s.error();
+    return {};
+  }
+
+  Result<std::vector<StoreProfile>> store_profiles() override {
+    auto rows = db_.query(
+        "SELECT store, name, region, format, silent_after_s FROM store_profiles ORDER BY store COLLATE "
+        "\"C\"");
+    if (!rows) return rows.error();
+    std::vector<StoreProfile> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      StoreProfile p{rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3), std::nullopt};
+      if (!rows->is_null(i, 4)) p.silent_after_s = rows->int64(i, 4);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  Result<std::vector<StoredHeartbeat>> heartbeats() override {
+    auto rows = db_.query(
+        "SELECT e.store, e.seq, e.body, r.received_at FROM entities e JOIN records r ON r.store = e.store "
+        "AND "
+        "r.seq = e.seq WHERE e.key = 'heartbeat' ORDER BY e.store COLLATE \"C\"");
+    if (!rows) return rows.error();
+    std::vector<StoredHeartbeat> out;
+    for (int i = 0; i < rows->size(); ++i)
+      out.push_back(
+          StoredHeartbeat{rows->text(i, 0), rows->int64(i, 1), rows->text(i, 2), rows->int64(i, 3)});
+    return out;
   }
 
   Status park(std::string_view topic, std::string_view reason, std::string_view payload,

@@ -74,7 +74,18 @@ CREATE TABLE rule_packs (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kSqliteHubMigrations[] = {kSqliteHubMigration1};
+// The network model: HQ's groups and silence threshold per store (docs/hub.md).
+constexpr std::string_view kSqliteHubMigration2 = R"sql(
+CREATE TABLE store_profiles (
+  store          TEXT PRIMARY KEY,
+  name           TEXT NOT NULL DEFAULT '',
+  region         TEXT NOT NULL DEFAULT '',
+  format         TEXT NOT NULL DEFAULT '',
+  silent_after_s INTEGER  -- NULL: [hub] silent_after_s
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kSqliteHubMigrations[] = {kSqliteHubMigration1, kSqliteHubMigration2};
 constexpr int kHubSchemaVersion = static_cast<int>(std::size(kSqliteHubMigrations));
 
 std::int64_t unix_of(Seconds t) {
@@ -255,6 +266,56 @@ class SqliteHubStore final : public HubStore {
   Result<std::vector<StoredRecord>> entities(std::string_view store, std::string_view kind) override {
     return read_records(
         "SELECT seq, kind, key, body FROM entities WHERE store = ?1 AND kind = ?2 ORDER BY key", store, kind);
+  }
+
+  Status set_store_profile(const StoreProfile& p) override {
+    auto stmt = db_.prepare(
+        "INSERT INTO store_profiles (store, name, region, format, silent_after_s) VALUES (?1, ?2, ?3, ?4, "
+        "?5) "
+        "ON CONFLICT (store) DO UPDATE SET name = excluded.name, region = excluded.region, format = "
+        "excluded.format, silent_after_s = excluded.silent_after_s");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, p.store).bind(2, p.name).bind(3, p.region).bind(4, p.format);
+    if (p.silent_after_s) {
+      stmt->bind(5, *p.silent_after_s);
+    } else {
+      stmt->bind_null(5);
+    }
+    return stmt->run();
+  }
+
+  Result<std::vector<StoreProfile>> store_profiles() override {
+    auto stmt =
+        db_.prepare("SELECT store, name, region, format, silent_after_s FROM store_profiles ORDER BY store");
+    if (!stmt) return stmt.error();
+    std::vector<StoreProfile> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      StoreProfile p{std::string(stmt->text(0)), std::string(stmt->text(1)), std::string(stmt->text(2)),
+                     std::string(stmt->text(3)), std::nullopt};
+      if (!stmt->is_null(4)) p.silent_after_s = stmt->int64(4);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  Result<std::vector<StoredHeartbeat>> heartbeats() override {
+    auto stmt = db_.prepare(
+        "SELECT e.store, e.seq, e.body, r.received_at FROM entities e JOIN records r ON r.store = e.store "
+        "AND "
+        "r.seq = e.seq WHERE e.key = 'heartbeat' ORDER BY e.store");
+    if (!stmt) return stmt.error();
+    std::vector<StoredHeartbeat> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      out.push_back(StoredHeartbeat{std::string(stmt->text(0)), stmt->int64(1), std::string(stmt->text(2)),
+                                    stmt->int64(3)});
+    }
+    return out;
   }
 
   Status park(std::string_view topic, std::string_view reason, std::string_view payload,

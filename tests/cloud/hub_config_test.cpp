@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cloud/storage/pg_connection.hpp"
+#include "cloud/storage/postgres_hub_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace regua::test {
@@ -58,6 +60,22 @@ TEST(HubConfigTest, AnUnknownStorageOrAValueOutOfRangeNamesTheLineAndWhatIsAllow
   EXPECT_NE(m.find("hub.toml:4: [hub] stats_every_s must be an integer from 1 to 86400"), std::string::npos)
       << m;
   EXPECT_NE(m.find("hub.toml:5: [hub] unknown key postgres"), std::string::npos) << m;
+}
+
+TEST(HubConfigTest, APasswordInTheConnectionStringIsNeverLogged) {
+  EXPECT_EQ(hub::pg::redacted_conninfo("host=db password=s3cret dbname=hub"),
+            "PostgreSQL (host=db password=*** dbname=hub)");
+  EXPECT_EQ(hub::pg::redacted_conninfo("host=db password = 'a b\\' c' dbname=hub"),
+            "PostgreSQL (host=db password = *** dbname=hub)");
+  EXPECT_EQ(hub::pg::redacted_conninfo("postgresql://hub:s3cret@db:5432/hub"),
+            "PostgreSQL (postgresql://hub:***@db:5432/hub)");
+  EXPECT_EQ(hub::pg::redacted_conninfo("postgresql://hub@db/hub"), "PostgreSQL (postgresql://hub@db/hub)");
+  // And a failed connection says where, without it.
+  auto failed = hub::open_postgres_hub_store("host=127.0.0.1 port=1 password=s3cret connect_timeout=5");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().message.find("s3cret"), std::string::npos) << failed.error().message;
+  EXPECT_NE(failed.error().message.find("check [hub] postgresql"), std::string::npos)
+      << failed.error().message;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cloud/network/store_health.hpp"
 #include "cloud/storage/postgres_hub_store.hpp"
 #include "cloud/storage/sqlite_hub_store.hpp"
 #include "local/ledger/sqlite.hpp"
@@ -55,6 +56,12 @@ struct SqliteBackend {
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(db->exec("PRAGMA user_version = 99").ok());
   }
+  // What a database written by the first release looks like.
+  void make_schema_version_1() {
+    auto db = sqlite::Db::open(dir / "hub.db", sqlite::OpenMode::read_write);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->exec("DROP TABLE store_profiles; PRAGMA user_version = 1").ok());
+  }
 };
 
 struct PostgresBackend {
@@ -67,6 +74,11 @@ struct PostgresBackend {
   Result<std::unique_ptr<HubStore>> open() { return hub::open_postgres_hub_store(conninfo); }
   void make_schema_newer() const {
     EXPECT_EQ(PostgresServer::exec(conninfo, "INSERT INTO hub_schema (version) VALUES (99)"), "");
+  }
+  void make_schema_version_1() const {
+    EXPECT_EQ(
+        PostgresServer::exec(conninfo, "DROP TABLE store_profiles; DELETE FROM hub_schema WHERE version > 1"),
+        "");
   }
   std::string conninfo;
 };
@@ -266,6 +278,87 @@ TYPED_TEST(HubStoreTest, ReopeningKeepsEverythingAndANewerSchemaIsRefused) {
   EXPECT_EQ(newer.error().kind, ErrorKind::incompatible);
   EXPECT_NE(newer.error().message.find("99"), std::string::npos) << newer.error().message;
   EXPECT_NE(newer.error().message.find("newer"), std::string::npos) << newer.error().message;
+}
+
+TYPED_TEST(HubStoreTest, AnOlderSchemaIsMigratedKeepingItsData) {
+  this->put(batch(1, 10));
+  this->store.reset();
+  this->backend.make_schema_version_1();
+  auto again = this->backend.open();
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(*(*again)->contiguous("centro"), 10);
+  EXPECT_TRUE((*again)->set_store_profile({"centro", "Centro", "sudeste", "rua", 600}).ok())
+      << "the second step made its table";
+}
+
+sync::DecodedRecord heartbeat_record(std::int64_t seq, std::int64_t clock, std::int64_t waiting) {
+  return record_of(seq, "heartbeat", "heartbeat",
+                   {{"agent", "0.1.0"},
+                    {"clock", clock},
+                    {"outbox_waiting", waiting},
+                    {"acked", seq - 1},
+                    {"last_sale_at", clock - 3600}});
+}
+
+// The network model: HQ's groups per store and each store's health from its newest heartbeat.
+TYPED_TEST(HubStoreTest, StoreHealthComesFromTheNewestHeartbeatAndSilenceFromTheThreshold) {
+  auto& s = *this->store;
+  const auto t0 = at("2026-03-01T12:00:00Z");
+  const auto t0_s = t0.time_since_epoch().count();
+  ASSERT_TRUE(s.note_hello("centro", "0.1.0", 2, t0).ok());
+  sync::DecodedBatch beat;
+  beat.store = "centro";
+  beat.first = 1;
+  beat.last = 2;
+  beat.records.push_back(heartbeat_record(1, t0_s - 50, 9));
+  beat.records.push_back(heartbeat_record(2, t0_s + 7, 4));  // the store's clock is 7 s ahead
+  ASSERT_TRUE(s.store_batch(beat, t0).ok());
+  // norte: its heartbeat came beyond a hole (records are missing at the hub).
+  sync::DecodedBatch late;
+  late.store = "norte";
+  late.first = late.last = 5;
+  late.records.push_back(heartbeat_record(5, t0_s, 120));
+  ASSERT_TRUE(s.store_batch(late, t0).ok());
+  ASSERT_TRUE(s.set_store_profile({"centro", "Loja Centro", "sudeste", "rua", std::nullopt}).ok());
+  ASSERT_TRUE(s.set_store_profile({"norte", "", "norte", "shopping", 60}).ok());
+  ASSERT_TRUE(s.set_store_profile({"sul", "Loja Sul", "sul", "rua", std::nullopt}).ok())
+      << "not connected yet";
+
+  auto health = hub::network_health(s, t0 + std::chrono::seconds(100), std::chrono::seconds(900));
+  ASSERT_TRUE(health.ok()) << health.error().message;
+  ASSERT_EQ(health->size(), 3u);
+  const auto& centro = (*health)[0];
+  EXPECT_EQ(centro.store, "centro");
+  EXPECT_EQ(centro.region, "sudeste");
+  EXPECT_EQ(centro.format, "rua");
+  EXPECT_EQ(centro.agent, "0.1.0");
+  EXPECT_EQ(centro.rules_version, 2);
+  EXPECT_EQ(centro.outbox_depth, 4) << "the newest heartbeat";
+  EXPECT_EQ(centro.clock_skew_s, 7);
+  EXPECT_EQ(centro.last_sale_at, t0_s + 7 - 3600);
+  EXPECT_EQ(centro.heartbeat_at, t0_s);
+  EXPECT_FALSE(centro.behind);
+  EXPECT_EQ(centro.silent_after_s, 900);
+  EXPECT_FALSE(centro.silent) << "seen 100 s ago, threshold 900 s";
+  const auto& norte = (*health)[1];
+  EXPECT_TRUE(norte.behind) << "its heartbeat is beyond a hole";
+  EXPECT_EQ(norte.outbox_depth, 120);
+  EXPECT_EQ(norte.silent_after_s, 60);
+  EXPECT_TRUE(norte.silent) << "its own threshold: 60 s";
+  const auto& sul = (*health)[2];
+  EXPECT_EQ(sul.name, "Loja Sul");
+  EXPECT_FALSE(sul.last_seen.has_value());
+  EXPECT_FALSE(sul.outbox_depth.has_value());
+  EXPECT_TRUE(sul.silent) << "never seen";
+
+  // A profile changes in place.
+  ASSERT_TRUE(s.set_store_profile({"centro", "Loja Centro", "sudeste", "shopping", 30}).ok());
+  health = hub::network_health(s, t0 + std::chrono::seconds(100), std::chrono::seconds(900));
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ((*health)[0].format, "shopping");
+  EXPECT_TRUE((*health)[0].silent);
+  EXPECT_EQ(hub::health_json((*health)[0])["clock_skew_s"], 7);
+  EXPECT_TRUE(hub::health_json((*health)[2])["last_seen"].is_null());
 }
 
 // Two hub replicas on one database take one store's batches in any order, at once, some twice

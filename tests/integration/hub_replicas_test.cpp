@@ -2,6 +2,8 @@
 // shared subscription (the real Mosquitto over TLS); one is SIGKILLed mid-stream, the other goes
 // on alone, and the reconciliation checker shows every sale of every store at the hub once.
 
+#include <cstdlib>
+
 #include "cloud/storage/postgres_hub_store.hpp"
 #include "tests/integration/sync_support.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -108,6 +110,20 @@ TEST(HubReplicasTest, TwoReplicasOnPostgresqlOneKilledMidStreamLoseAndDoubleNoth
 
   EXPECT_TRUE(wait_until([&] { return new_records_logged(net.dir / "hub-b.log") > b_before; }))
       << "replica b went on alone";
+
+  // The network model from the agents' real heartbeats: each store seen, with its agent, outbox
+  // depth and a clock skew of about zero (all on this machine).
+  EXPECT_TRUE(wait_until([&] {
+    const auto r = net.hub_command({"stores", "--json"});
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (r.exit_code != 0 || !j.is_object() || j["stores"].size() != ids.size()) return false;
+    for (const auto& h : j["stores"]) {
+      if (h["silent"] != false || h["agent"] != "0.1.0" || !h["outbox_depth"].is_number() ||
+          !h["clock_skew_s"].is_number() || std::abs(h["clock_skew_s"].get<std::int64_t>()) > 5)
+        return false;
+    }
+    return true;
+  })) << net.hub_command({"stores", "--json"}).out;
 
   for (auto& agent : agents) {
     agent->signal(SIGTERM);
