@@ -139,8 +139,9 @@ Status HubSession::on_batch(const sync::TopicAddress& at, const sync::Envelope& 
   if (batch->last > stored->contiguous) {
     auto& hole = holes_.try_emplace(at.store, Hole{Steady::now(), 0}).first->second;
     hole.beyond = std::max(hole.beyond, batch->last);
-  } else {
-    holes_.erase(at.store);
+  } else if (auto hole = holes_.find(at.store);
+             hole != holes_.end() && stored->contiguous >= hole->second.beyond) {
+    holes_.erase(hole);  // filled up to everything this replica had stored past it
   }
   return {};
 }
