@@ -161,7 +161,8 @@ TYPED_TEST(HubStoreTest, WhatTheStoreFreedOnAnAckThisHubLostIsCountedNotWaitedFo
 }
 
 TYPED_TEST(HubStoreTest, ParkedMessagesAreKeptWithTheirReason) {
-  const std::string garbage("\x01\x02\xff\x00 not a message", 20);
+  constexpr char kGarbage[] = "\x01\x02\xff\x00 not a message";  // binary, with a NUL inside
+  const std::string garbage(kGarbage, sizeof kGarbage - 1);
   ASSERT_TRUE(
       this->store
           ->park("regua/v1/rede/centro/up/batch", "malformed batch: x", garbage, at("2026-03-01T12:00:00Z"))
