@@ -54,8 +54,7 @@ class HubTable {
     if (table_ == nullptr) return;
     for (const auto& [key, node] : *table_) {
       if (!known_.contains(std::string(key.str()))) {
-        add(node.source(),
-            "unknown key " + std::string(key.str()) + " (see docs/sync.md for the hub's keys)");
+        add(node.source(), "unknown key " + std::string(key.str()) + " (see docs/hub.md for the hub's keys)");
       }
     }
   }
@@ -107,7 +106,20 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
       hub.bad("network", "\"" + *network + "\" is not a network id (1 to 64 letters, digits, '-' or '_')");
     }
   }
+  if (auto storage = hub.string("storage", false)) {
+    if (*storage == "postgresql") {
+      config.storage = HubStorage::postgresql;
+    } else if (*storage != "sqlite") {
+      hub.bad("storage", "\"" + *storage + "\" is not a storage: use \"sqlite\" or \"postgresql\"");
+    }
+  }
   config.database = relative_to(base, hub.string("database", false).value_or("hub.db"));
+  if (auto conninfo = hub.string("postgresql", false)) config.postgresql = *conninfo;
+  if (config.storage == HubStorage::postgresql && config.postgresql.empty()) {
+    errors += file.string() +
+              ": [hub] storage = \"postgresql\" needs postgresql = \"host=... dbname=... user=...\" (a libpq "
+              "connection string; keep the password in PGPASSWORD or a passfile)\n";
+  }
   if (auto group = hub.string("share_group", false)) {
     if (group->empty() || sync::is_sync_id(*group)) {
       config.share_group = *group;
@@ -118,6 +130,8 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   if (auto ms = hub.integer("resend_after_ms", 100, 600'000))
     config.resend_after = std::chrono::milliseconds(*ms);
   if (auto s = hub.integer("order_resend_s", 1, 86'400)) config.order_resend = std::chrono::seconds(*s);
+  if (auto s = hub.integer("stats_every_s", 1, 86'400)) config.stats_every = std::chrono::seconds(*s);
+  if (auto s = hub.integer("silent_after_s", 60, 30 * 86'400)) config.silent_after = std::chrono::seconds(*s);
   hub.reject_unknown();
 
   HubTable broker(root, "broker", file, errors);

@@ -3,7 +3,9 @@
 //
 //   [hub]
 //   network = "demo"             # the franchise network it serves (its certificate's CN is hub:demo)
+//   storage = "sqlite"           # or "postgresql" (several replicas on one database)
 //   database = "hub.db"          # SQLite (relative paths are relative to this file)
+//   postgresql = "host=127.0.0.1 port=5432 dbname=regua_hub user=regua_hub"   # libpq conninfo
 //   share_group = "regua-hub"    # MQTT v5 shared subscription group ("": a plain subscription)
 //   [broker]
 //   url = "ssl://127.0.0.1:8883"
@@ -22,16 +24,22 @@
 
 namespace regua::hub {
 
+enum class HubStorage { sqlite, postgresql };
+
 struct HubConfig {
   std::filesystem::path file;
   std::string network;
-  std::filesystem::path database;
+  HubStorage storage = HubStorage::sqlite;
+  std::filesystem::path database;  // storage sqlite
+  std::string postgresql;          // storage postgresql: a libpq connection string or URI
   std::string share_group = "regua-hub";
   std::string url;
   sync::TlsFiles tls;
   std::filesystem::path signing_key;
   std::chrono::milliseconds resend_after{2'000};  // a hole older than this is asked for again
   std::chrono::seconds order_resend{30};          // an order not confirmed is sent again after this
+  std::chrono::seconds silent_after{900};         // a store not heard from for longer is flagged silent
+  std::chrono::seconds stats_every{60};           // the log's summary of what was stored, at most this often
 };
 
 // Errors are ErrorKind::config, one line per mistake, naming the file, line and key.

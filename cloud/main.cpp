@@ -1,11 +1,13 @@
 // regua-hub: the franchise network's hub (docs/sync.md). This version is its receiving end: it
 // stores what stores send, exactly once, acknowledges it end to end, and sends HQ's orders and
-// signed rule packs. The HQ API and the PostgreSQL backend come with issue 8.
+// signed rule packs, into SQLite (one hub) or PostgreSQL (replicas sharing the load, docs/hub.md).
 //
 //   regua-hub run     --config hub.toml
 //   regua-hub status  --config hub.toml [--json]
 //   regua-hub rules publish --config hub.toml --file rules.toml --version N [--store S]
 //   regua-hub order   --config hub.toml --store S --json '{"id":"o-1","order":"opt_out",...}'
+//   regua-hub stores  --config hub.toml [--json]
+//   regua-hub store set --config hub.toml --store S [--name N] [--region R] [--format F] [--silent-after-s N]
 
 #include <atomic>
 #include <csignal>
@@ -20,7 +22,9 @@
 
 #include "cloud/hub_config.hpp"
 #include "cloud/ingest/hub_ingest.hpp"
-#include "cloud/storage/sqlite_hub_store.hpp"
+#include "cloud/network/store_health.hpp"
+#include "cloud/storage/open_hub_store.hpp"
+#include "cloud/storage/pg_connection.hpp"
 #include "local/ledger/sqlite.hpp"
 #include "sync/protocol/topics.hpp"
 #include "sync/rule_pack.hpp"
@@ -46,7 +50,7 @@ struct Opened {
 regua::Result<Opened> open_hub(const std::string& config_file) {
   auto config = regua::hub::load_hub_config(config_file);
   if (!config) return config.error();
-  auto store = regua::hub::open_sqlite_hub_store(config->database);
+  auto store = regua::hub::open_hub_store(*config);
   if (!store) return store.error();
   return Opened{std::move(*config), std::move(*store)};
 }
@@ -58,8 +62,10 @@ int run(const std::string& config_file) {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   regua::SystemClock clock;
-  spdlog::info("regua-hub {} for network {}; database {}", REGUA_VERSION, hub->config.network,
-               hub->config.database.string());
+  spdlog::info("regua-hub {} for network {}; {}", REGUA_VERSION, hub->config.network,
+               hub->config.storage == regua::hub::HubStorage::postgresql
+                   ? regua::hub::pg::redacted_conninfo(hub->config.postgresql)
+                   : "SQLite database " + hub->config.database.string());
   if (auto s = regua::hub::run_hub(hub->config, *hub->store, clock, g_stop); !s) return fail(s.error());
   spdlog::info("stopped");
   return 0;
@@ -95,6 +101,69 @@ int status(const std::string& config_file, bool json) {
               << " records), agent " << (s.agent.empty() ? "?" : s.agent) << ", rule pack " << s.rules_version
               << "\n";
   }
+  return 0;
+}
+
+int list_stores(const std::string& config_file, bool json) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  regua::SystemClock clock;
+  auto health = regua::hub::network_health(*hub->store, clock.now(), hub->config.silent_after);
+  if (!health) return fail(health.error());
+  if (json) {
+    nlohmann::json out{{"network", hub->config.network}, {"stores", nlohmann::json::array()}};
+    for (const auto& h : *health)
+      out["stores"].push_back(regua::hub::health_json(h));
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::size_t silent = 0;
+  for (const auto& h : *health)
+    silent += h.silent ? 1 : 0;
+  std::cout << "network " << hub->config.network << ": " << health->size() << " store(s), " << silent
+            << " silent\n";
+  for (const auto& h : *health) {
+    std::cout << "  " << h.store << (h.name.empty() ? "" : " (" + h.name + ")")
+              << (h.region.empty() ? "" : ", region " + h.region)
+              << (h.format.empty() ? "" : ", format " + h.format) << ": " << (h.silent ? "SILENT, " : "")
+              << "agent " << (h.agent.empty() ? "?" : h.agent) << ", outbox "
+              << (h.outbox_depth ? std::to_string(*h.outbox_depth) : "?") << ", clock skew "
+              << (h.clock_skew_s ? std::to_string(*h.clock_skew_s) + " s" : "?") << "\n";
+  }
+  return 0;
+}
+
+struct ProfileChange {
+  std::optional<std::string> name, region, format;
+  std::optional<std::int64_t> silent_after_s;
+};
+
+int set_store(const std::string& config_file, const std::string& store, const ProfileChange& change) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  if (!regua::sync::is_sync_id(store)) {
+    return fail(regua::make_error(regua::ErrorKind::usage, "--store: \"" + store + "\" is not a store id"));
+  }
+  auto profiles = hub->store->store_profiles();
+  if (!profiles) return fail(profiles.error());
+  regua::hub::StoreProfile profile{store, {}, {}, {}, std::nullopt};
+  for (const auto& p : *profiles) {
+    if (p.store == store) profile = p;
+  }
+  if (change.name) profile.name = *change.name;
+  if (change.region) profile.region = *change.region;
+  if (change.format) profile.format = *change.format;
+  if (change.silent_after_s) {
+    profile.silent_after_s =
+        *change.silent_after_s == 0 ? std::nullopt : std::optional<std::int64_t>(*change.silent_after_s);
+  }
+  if (auto s = hub->store->set_store_profile(profile); !s) return fail(s.error());
+  std::cout << "store " << store << ": region \"" << profile.region << "\", format \"" << profile.format
+            << "\", silent after "
+            << (profile.silent_after_s
+                    ? std::to_string(*profile.silent_after_s) + " s"
+                    : "the hub's default (" + std::to_string(hub->config.silent_after.count()) + " s)")
+            << "\n";
   return 0;
 }
 
@@ -160,6 +229,24 @@ int main(int argc, char** argv) {
   auto* status_cmd = app.add_subcommand("status", "the stores and how far each is stored");
   status_cmd->add_option("--config", config, "hub.toml")->required();
   status_cmd->add_flag("--json", json, "machine-readable");
+  bool stores_json = false;
+  auto* stores_cmd =
+      app.add_subcommand("stores", "every store: groups and health (silent, outbox, clock skew)");
+  stores_cmd->add_option("--config", config, "hub.toml")->required();
+  stores_cmd->add_flag("--json", stores_json, "machine-readable");
+  auto* store_cmd = app.add_subcommand("store", "HQ's profile of a store");
+  store_cmd->require_subcommand(1);
+  auto* store_set_cmd = store_cmd->add_subcommand("set", "set a store's name, groups or silence threshold");
+  std::string profile_store;
+  ProfileChange change;
+  store_set_cmd->add_option("--config", config, "hub.toml")->required();
+  store_set_cmd->add_option("--store", profile_store, "the store")->required();
+  store_set_cmd->add_option("--name", change.name, "its name");
+  store_set_cmd->add_option("--region", change.region, "its region group");
+  store_set_cmd->add_option("--format", change.format, "its format group");
+  store_set_cmd
+      ->add_option("--silent-after-s", change.silent_after_s, "flag it silent after this (0: the default)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{30} * 86'400));
   auto* rules_cmd = app.add_subcommand("rules", "rule packs");
   rules_cmd->require_subcommand(1);
   auto* publish_cmd = rules_cmd->add_subcommand("publish", "sign a rules file and publish it to the stores");
@@ -183,6 +270,8 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return run(config);
   if (*status_cmd) return status(config, json);
+  if (*stores_cmd) return list_stores(config, stores_json);
+  if (*store_set_cmd) return set_store(config, profile_store, change);
   if (*publish_cmd) return publish_rules(config, rules_file, version, target);
   if (*order_cmd) return add_order(config, store, order_json);
   return 2;

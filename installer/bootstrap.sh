@@ -20,6 +20,9 @@ packages=(
   # store <-> hub sync (docs/sync.md): MQTT v5 client (paho C++ over paho C), zlib for batches,
   # the broker and its command-line clients (tests and bench/sync start a real one)
   libpaho-mqttpp-dev libpaho-mqtt-dev zlib1g-dev mosquitto mosquitto-clients
+  # the hub's PostgreSQL backend (docs/hub.md): libpq, PostgreSQL's C client; the server itself, which
+  # the tests start as a throwaway cluster (and which a one-machine hub with replicas can use)
+  libpq-dev postgresql
   # the channels' HTTPS and SMTP clients (Twilio, WhatsApp Cloud, webhooks, e-mail)
   libcurl4-openssl-dev
   # fuzzing (tests/fuzz): clang and its libFuzzer runtime (libclang_rt.fuzzer for clang 14)

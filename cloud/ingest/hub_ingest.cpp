@@ -27,6 +27,9 @@ class HubSession {
   // Returns an error only when the database fails (then the hub stops: nothing was acknowledged).
   Status handle(const std::string& topic, const std::string& payload);
   Status tick();
+  // Asks for what is still missing once a hole has outlived `resend_after`.
+  Status check_holes();
+  void log_stats();
 
  private:
   Status park(const std::string& topic, const std::string& payload, const std::string& reason);
@@ -47,7 +50,17 @@ class HubSession {
   sync::MqttLink& link_;
   HubCounters& counters_;
   std::map<std::string, Steady::time_point> last_resend_;  // per store: asking too often helps nobody
+  // Per store: since when its stream has had a hole. With several replicas a store's batches are
+  // stored out of order all the time and another replica usually fills the hole within
+  // milliseconds: ask the store again only for a hole that stays.
+  struct Hole {
+    Steady::time_point since;
+    std::int64_t beyond = 0;  // the highest sequence this replica stored past the hole
+  };
+  std::map<std::string, Hole> holes_;
   Steady::time_point next_tick_{};
+  Steady::time_point next_stats_{};
+  HubCounters logged_{};
 };
 
 Status HubSession::park(const std::string& topic, const std::string& payload, const std::string& reason) {
@@ -123,8 +136,49 @@ Status HubSession::on_batch(const sync::TopicAddress& at, const sync::Envelope& 
         at.store, stored->lost);
   }
   send_ack(at.store, stored->contiguous);
-  if (batch->first > stored->contiguous + 1) ask_resend(at.store, stored->contiguous + 1);
+  if (batch->last > stored->contiguous) {
+    auto& hole = holes_.try_emplace(at.store, Hole{Steady::now(), 0}).first->second;
+    hole.beyond = std::max(hole.beyond, batch->last);
+  } else if (auto hole = holes_.find(at.store);
+             hole != holes_.end() && stored->contiguous >= hole->second.beyond) {
+    holes_.erase(hole);  // filled up to everything this replica had stored past it
+  }
   return {};
+}
+
+Status HubSession::check_holes() {
+  const auto now = Steady::now();
+  for (auto it = holes_.begin(); it != holes_.end();) {
+    if (now - it->second.since < config_.resend_after) {
+      ++it;
+      continue;
+    }
+    // Still there? Another replica may have filled it (its ack went to the store already).
+    auto stored = store_.contiguous(it->first);
+    if (!stored) return stored.error();
+    if (*stored >= it->second.beyond) {
+      it = holes_.erase(it);
+      continue;
+    }
+    ask_resend(it->first, *stored + 1);
+    it->second.since = now;
+    ++it;
+  }
+  return {};
+}
+
+void HubSession::log_stats() {
+  const auto now = Steady::now();
+  if (now < next_stats_) return;
+  next_stats_ = now + config_.stats_every;
+  if (counters_.batches == logged_.batches && counters_.parked == logged_.parked) return;
+  spdlog::info(
+      "hub: {} batch(es), {} new record(s), {} duplicate(s), {} parked, {} resend request(s) in the last {} "
+      "s",
+      counters_.batches - logged_.batches, counters_.records - logged_.records,
+      counters_.duplicates - logged_.duplicates, counters_.parked - logged_.parked,
+      counters_.resends - logged_.resends, config_.stats_every.count());
+  logged_ = counters_;
 }
 
 Status HubSession::on_hello(const sync::TopicAddress& at, const sync::Envelope& envelope) {
@@ -234,7 +288,9 @@ Status run_hub(const HubConfig& config, HubStore& store, const Clock& clock, con
     }
     if (connected) {
       if (auto s = session.tick(); !s) return s;
+      if (auto s = session.check_holes(); !s) return s;
     }
+    session.log_stats();
     auto event = (*link)->next_event(std::chrono::milliseconds(200));
     while (event) {
       if (event->kind == sync::LinkEvent::Kind::lost) {

@@ -3,6 +3,10 @@
 // machine, the default) and a PostgreSQL backend (issue 8: several hub replicas on one database)
 // are interchangeable and run the same tests.
 //
+// Several hub processes may share one database (replicas behind an MQTT shared subscription):
+// batches of one store are then stored concurrently and out of order, and every guarantee below
+// still holds (each backend serialises a store's batches on its row).
+//
 // The guarantees every backend keeps: a batch is stored in one transaction, idempotently by
 // (store, sequence) (a record seen before changes nothing), with the range it covers; the store's
 // `contiguous` mark (the highest sequence with everything before it stored) is computed in that
@@ -39,6 +43,31 @@ struct StoreRow {
   std::int64_t lost = 0;
 };
 
+// A record as the hub holds it: in the log (`records`) or as the newest state of its key (`entities`).
+struct StoredRecord {
+  std::int64_t seq = 0;
+  std::string kind;
+  std::string key;
+  std::string body;  // JSON text
+};
+
+// How HQ groups a store and when its silence is an alarm: set at the hub (stores never send it).
+struct StoreProfile {
+  std::string store;
+  std::string name;
+  std::string region;
+  std::string format;
+  std::optional<std::int64_t> silent_after_s;  // empty: the hub's default ([hub] silent_after_s)
+};
+
+// A store's newest heartbeat record and when the hub stored it (hub clock, Unix seconds).
+struct StoredHeartbeat {
+  std::string store;
+  std::int64_t seq = 0;
+  std::string body;  // JSON: agent, clock, outbox_waiting, acked, last_sale_at (docs/protocol.md)
+  std::int64_t received_at = 0;
+};
+
 struct PendingOrder {
   std::string store;
   std::string order_id;
@@ -62,6 +91,15 @@ class HubStore {
   virtual Result<StoreRow> note_hello(std::string_view store, std::string_view agent,
                                       std::int64_t rules_version, Seconds now) = 0;
   virtual Result<std::vector<StoreRow>> stores() = 0;
+  // A store's log of one kind of record, in the store's order.
+  virtual Result<std::vector<StoredRecord>> records(std::string_view store, std::string_view kind) = 0;
+  // The newest state of each thing of one kind a store sent, by key.
+  virtual Result<std::vector<StoredRecord>> entities(std::string_view store, std::string_view kind) = 0;
+  // The network model: HQ's profile of each store (groups, silence threshold), and the newest
+  // heartbeat of every store (cloud/network/store_health.hpp reads them together).
+  virtual Status set_store_profile(const StoreProfile& profile) = 0;
+  virtual Result<std::vector<StoreProfile>> store_profiles() = 0;
+  virtual Result<std::vector<StoredHeartbeat>> heartbeats() = 0;
   // A message that cannot be taken, with why; never blocks what follows.
   virtual Status park(std::string_view topic, std::string_view reason, std::string_view payload,
                       Seconds now) = 0;

@@ -1,13 +1,15 @@
 #include "cloud/storage/sqlite_hub_store.hpp"
 
+#include <iterator>
+
 #include "local/ledger/sqlite.hpp"
 
 namespace regua::hub {
 namespace {
 
-constexpr int kHubSchemaVersion = 1;
-
-constexpr std::string_view kSchema = R"sql(
+// The hub's schema, one numbered step after another (PRAGMA user_version says how many ran). Append
+// a step; never edit one that shipped. postgres_hub_store.cpp keeps the same numbering.
+constexpr std::string_view kSqliteHubMigration1 = R"sql(
 -- One row per store that ever said something: how far its stream is stored without a hole.
 CREATE TABLE stores (
   store         TEXT PRIMARY KEY,
@@ -72,6 +74,20 @@ CREATE TABLE rule_packs (
 ) WITHOUT ROWID;
 )sql";
 
+// The network model: HQ's groups and silence threshold per store (docs/hub.md).
+constexpr std::string_view kSqliteHubMigration2 = R"sql(
+CREATE TABLE store_profiles (
+  store          TEXT PRIMARY KEY,
+  name           TEXT NOT NULL DEFAULT '',
+  region         TEXT NOT NULL DEFAULT '',
+  format         TEXT NOT NULL DEFAULT '',
+  silent_after_s INTEGER  -- NULL: [hub] silent_after_s
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kSqliteHubMigrations[] = {kSqliteHubMigration1, kSqliteHubMigration2};
+constexpr int kHubSchemaVersion = static_cast<int>(std::size(kSqliteHubMigrations));
+
 std::int64_t unix_of(Seconds t) {
   return t.time_since_epoch().count();
 }
@@ -90,17 +106,21 @@ class SqliteHubStore final : public HubStore {
     if (!txn) return txn.error();
     auto version = db_.query_int("PRAGMA user_version");
     if (!version) return version.error();
-    if (*version == 0) {
-      if (auto s = db_.exec(kSchema); !s) return s;
-      if (auto s = db_.exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion)); !s) return s;
-      if (auto s = txn->commit(); !s) return s;
-    } else if (*version != kHubSchemaVersion) {
-      return make_error(ErrorKind::incompatible,
-                        "hub database " + db_.path().string() + " has schema version " +
-                            std::to_string(*version) + ", this regua-hub knows " +
-                            std::to_string(kHubSchemaVersion) + ": use the matching version");
+    if (*version > kHubSchemaVersion) {
+      return make_error(ErrorKind::incompatible, "hub database " + db_.path().string() +
+                                                     " has schema version " + std::to_string(*version) +
+                                                     ", newer than this regua-hub knows (" +
+                                                     std::to_string(kHubSchemaVersion) +
+                                                     "): run the regua-hub that wrote it, or newer");
     }
-    return {};
+    if (*version == kHubSchemaVersion) return {};
+    for (auto step = *version; step < kHubSchemaVersion; ++step) {
+      if (auto s = db_.exec(kSqliteHubMigrations[step]); !s) {
+        return s.error().within("hub schema migration " + std::to_string(step + 1));
+      }
+    }
+    if (auto s = db_.exec("PRAGMA user_version = " + std::to_string(kHubSchemaVersion)); !s) return s;
+    return txn->commit();
   }
 
   Result<BatchStored> store_batch(const sync::DecodedBatch& batch, Seconds now) override {
@@ -238,6 +258,66 @@ class SqliteHubStore final : public HubStore {
     return out;
   }
 
+  Result<std::vector<StoredRecord>> records(std::string_view store, std::string_view kind) override {
+    return read_records(
+        "SELECT seq, kind, key, body FROM records WHERE store = ?1 AND kind = ?2 ORDER BY seq", store, kind);
+  }
+
+  Result<std::vector<StoredRecord>> entities(std::string_view store, std::string_view kind) override {
+    return read_records(
+        "SELECT seq, kind, key, body FROM entities WHERE store = ?1 AND kind = ?2 ORDER BY key", store, kind);
+  }
+
+  Status set_store_profile(const StoreProfile& p) override {
+    auto stmt = db_.prepare(
+        "INSERT INTO store_profiles (store, name, region, format, silent_after_s) VALUES (?1, ?2, ?3, ?4, "
+        "?5) "
+        "ON CONFLICT (store) DO UPDATE SET name = excluded.name, region = excluded.region, format = "
+        "excluded.format, silent_after_s = excluded.silent_after_s");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, p.store).bind(2, p.name).bind(3, p.region).bind(4, p.format);
+    if (p.silent_after_s) {
+      stmt->bind(5, *p.silent_after_s);
+    } else {
+      stmt->bind_null(5);
+    }
+    return stmt->run();
+  }
+
+  Result<std::vector<StoreProfile>> store_profiles() override {
+    auto stmt =
+        db_.prepare("SELECT store, name, region, format, silent_after_s FROM store_profiles ORDER BY store");
+    if (!stmt) return stmt.error();
+    std::vector<StoreProfile> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      StoreProfile p{std::string(stmt->text(0)), std::string(stmt->text(1)), std::string(stmt->text(2)),
+                     std::string(stmt->text(3)), std::nullopt};
+      if (!stmt->is_null(4)) p.silent_after_s = stmt->int64(4);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  Result<std::vector<StoredHeartbeat>> heartbeats() override {
+    auto stmt = db_.prepare(
+        "SELECT e.store, e.seq, e.body, r.received_at FROM entities e JOIN records r ON r.store = e.store "
+        "AND "
+        "r.seq = e.seq WHERE e.key = 'heartbeat' ORDER BY e.store");
+    if (!stmt) return stmt.error();
+    std::vector<StoredHeartbeat> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      out.push_back(StoredHeartbeat{std::string(stmt->text(0)), stmt->int64(1), std::string(stmt->text(2)),
+                                    stmt->int64(3)});
+    }
+    return out;
+  }
+
   Status park(std::string_view topic, std::string_view reason, std::string_view payload,
               Seconds now) override {
     auto stmt = db_.prepare("INSERT INTO parked (topic, reason, payload, at) VALUES (?1, ?2, ?3, ?4)");
@@ -343,6 +423,22 @@ class SqliteHubStore final : public HubStore {
   }
 
  private:
+  Result<std::vector<StoredRecord>> read_records(std::string_view sql, std::string_view store,
+                                                 std::string_view kind) {
+    auto stmt = db_.prepare(sql);
+    if (!stmt) return stmt.error();
+    stmt->bind(1, store).bind(2, kind);
+    std::vector<StoredRecord> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      out.push_back(StoredRecord{stmt->int64(0), std::string(stmt->text(1)), std::string(stmt->text(2)),
+                                 std::string(stmt->text(3))});
+    }
+    return out;
+  }
+
   Result<std::int64_t> ensure_store(std::string_view store, Seconds now) {
     auto put =
         db_.prepare("INSERT INTO stores (store, first_seen) VALUES (?1, ?2) ON CONFLICT (store) DO NOTHING");
@@ -357,13 +453,15 @@ class SqliteHubStore final : public HubStore {
                      Seconds now) {
     if (record.kind == "erasure") {
       const auto customer_key = "customer:" + std::to_string(record.body.value("id", std::int64_t{0}));
-      auto blank = db_.prepare("UPDATE records SET body = '{\"erased\":true}' WHERE store = ?1 AND key = ?2");
+      // Only what came before the erasure: a later record (out of order, stored first) is newer.
+      auto blank = db_.prepare(
+          "UPDATE records SET body = '{\"erased\":true}' WHERE store = ?1 AND key = ?2 AND seq < ?3");
       if (!blank) return blank.error();
-      blank->bind(1, store).bind(2, customer_key);
+      blank->bind(1, store).bind(2, customer_key).bind(3, record.seq);
       if (auto s = blank->run(); !s) return s;
-      auto gone = db_.prepare("DELETE FROM entities WHERE store = ?1 AND key = ?2");
+      auto gone = db_.prepare("DELETE FROM entities WHERE store = ?1 AND key = ?2 AND seq < ?3");
       if (!gone) return gone.error();
-      gone->bind(1, store).bind(2, customer_key);
+      gone->bind(1, store).bind(2, customer_key).bind(3, record.seq);
       if (auto s = gone->run(); !s) return s;
     }
     if (record.kind == "order") {

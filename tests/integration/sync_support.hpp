@@ -53,18 +53,19 @@ class SyncNetwork {
 
   void write_hub_config(int port = 0) {
     const auto p = port != 0 ? port : broker->port();
-    write_file(hub_config,
-               "[hub]\nnetwork = \"" + std::string(kNetwork) +
-                   "\"\ndatabase = \"hub.db\"\nresend_after_ms = 300\norder_resend_s = 2\n\n[broker]\n"
-                   "url = \"ssl://127.0.0.1:" +
-                   std::to_string(p) + "\"\nca = \"" + pki_.ca().string() + "\"\ncert = \"" +
-                   pki_.hub_cert().string() + "\"\nkey = \"" + pki_.hub_key().string() +
-                   "\"\n\n[rules]\nsigning_key = \"" + pki_.signer_key().string() + "\"\n");
+    write_file(hub_config, "[hub]\nnetwork = \"" + std::string(kNetwork) +
+                               "\"\ndatabase = \"hub.db\"\nresend_after_ms = 300\norder_resend_s = 2\n" +
+                               hub_keys +
+                               "\n[broker]\n"
+                               "url = \"ssl://127.0.0.1:" +
+                               std::to_string(p) + "\"\nca = \"" + pki_.ca().string() + "\"\ncert = \"" +
+                               pki_.hub_cert().string() + "\"\nkey = \"" + pki_.hub_key().string() +
+                               "\"\n\n[rules]\nsigning_key = \"" + pki_.signer_key().string() + "\"\n");
   }
 
-  std::unique_ptr<ChildProcess> start_hub() {
+  std::unique_ptr<ChildProcess> start_hub(const std::string& log = "hub.log") {
     return std::make_unique<ChildProcess>(
-        std::vector<std::string>{kHubBinary, "run", "--config", hub_config.string()}, dir / "hub.log");
+        std::vector<std::string>{kHubBinary, "run", "--config", hub_config.string()}, dir / log);
   }
 
   CommandResult hub_command(std::vector<std::string> args) const {
@@ -124,6 +125,7 @@ class SyncNetwork {
 
   TempDir dir;
   std::filesystem::path hub_config, hub_db;
+  std::string hub_keys;  // more [hub] lines ("key = value\n"), e.g. PostgreSQL storage
   std::unique_ptr<MosquittoBroker> broker;
 
  private:

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cloud/storage/hub_store.hpp"
 #include "local/ledger/sqlite.hpp"
 
 namespace regua::test {
@@ -40,12 +41,26 @@ std::string Reconciliation::text() const {
   return out;
 }
 
-Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_files,
-                              const std::filesystem::path& ledger_file, const std::filesystem::path& hub_file,
-                              const std::string& store, bool drained) {
+namespace {
+
+// What the checker reads at the hub, from either backend.
+struct HubSide {
+  std::int64_t contiguous = 0;
+  std::vector<std::string> sale_records;   // bodies, in the store's order
+  std::vector<std::string> sale_entities;  // bodies of the newest state per sale
+};
+
+template <typename ReadHub>
+Reconciliation reconcile_with(const std::vector<std::filesystem::path>& pos_files,
+                              const std::filesystem::path& ledger_file, bool drained, ReadHub read_hub_side) {
   Reconciliation r;
   auto problem = [&](std::string p) {
     if (r.problems.size() < 20) r.problems.push_back(std::move(p));
+  };
+  auto read_hub = [&](HubSide& side) {
+    std::string error = read_hub_side(side);
+    if (!error.empty()) problem(error);
+    return error.empty();
   };
 
   // 1. What the POS said, last word wins (a cancellation after its sale).
@@ -107,51 +122,28 @@ Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_file
       one_int(*ledger, "SELECT count(*) FROM outbox WHERE seq > " + std::to_string(r.ledger_acked));
 
   // 3. The hub.
-  auto hub = sqlite::Db::open(hub_file, sqlite::OpenMode::read_only);
-  if (!hub) {
-    problem("cannot open the hub database: " + hub.error().message);
-    return r;
-  }
-  (void)hub->exec("PRAGMA busy_timeout = 10000");
-  r.hub_contiguous =
-      one_int(*hub, "SELECT coalesce((SELECT contiguous FROM stores WHERE store = '" + store + "'), 0)");
+  HubSide at_hub;
+  if (!read_hub(at_hub)) return r;
+  r.hub_contiguous = at_hub.contiguous;
   std::map<std::int64_t, int> records_per_sale;
   std::int64_t previous_first_seen = 0;
-  {
-    auto s = hub->prepare("SELECT seq, body FROM records WHERE store = ?1 AND kind = 'sale' ORDER BY seq");
-    if (!s) {
-      problem("cannot read the hub's records: " + s.error().message);
-      return r;
-    }
-    s->bind(1, store);
-    for (;;) {
-      auto row = s->step();
-      if (!row.ok() || !*row) break;
-      ++r.hub_sale_records;
-      const auto body = nlohmann::json::parse(s->text(1), nullptr, false);
-      const auto id = body.value("id", std::int64_t{-1});
-      if (++records_per_sale[id] == 1) {
-        // The store's order: sales appear at the hub in the order the ledger stored them.
-        if (id <= previous_first_seen)
-          problem("sale " + std::to_string(id) + " reached the hub out of the store's order");
-        previous_first_seen = id;
-      }
+  for (const auto& body_text : at_hub.sale_records) {
+    ++r.hub_sale_records;
+    const auto body = nlohmann::json::parse(body_text, nullptr, false);
+    const auto id = body.value("id", std::int64_t{-1});
+    if (++records_per_sale[id] == 1) {
+      // The store's order: sales appear at the hub in the order the ledger stored them.
+      if (id <= previous_first_seen)
+        problem("sale " + std::to_string(id) + " reached the hub out of the store's order");
+      previous_first_seen = id;
     }
   }
   {
-    auto s = hub->prepare("SELECT body FROM entities WHERE store = ?1 AND kind = 'sale'");
-    if (!s) {
-      problem("cannot read the hub's entities: " + s.error().message);
-      return r;
-    }
-    s->bind(1, store);
-    std::set<std::string> at_hub;
-    for (;;) {
-      auto row = s->step();
-      if (!row.ok() || !*row) break;
-      const auto body = nlohmann::json::parse(s->text(0), nullptr, false);
+    std::set<std::string> sales_at_hub;
+    for (const auto& body_text : at_hub.sale_entities) {
+      const auto body = nlohmann::json::parse(body_text, nullptr, false);
       const auto pos_id = body.value("pos_id", std::string{});
-      if (!at_hub.insert(pos_id).second) problem("sale " + pos_id + " is twice at the hub");
+      if (!sales_at_hub.insert(pos_id).second) problem("sale " + pos_id + " is twice at the hub");
       auto it = in_ledger.find(pos_id);
       if (it == in_ledger.end()) {
         problem("the hub has sale " + pos_id + " the ledger does not");
@@ -163,7 +155,7 @@ Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_file
         problem("sale " + pos_id + " differs at the hub (total or cancellation)");
       }
     }
-    r.hub_sales = static_cast<std::int64_t>(at_hub.size());
+    r.hub_sales = static_cast<std::int64_t>(sales_at_hub.size());
   }
   if (r.hub_sales != r.ledger_sales)
     problem("the hub has " + std::to_string(r.hub_sales) + " sales, the ledger " +
@@ -179,6 +171,53 @@ Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_file
       problem("the hub's contiguous mark is not the store's recorded ack");
   }
   return r;
+}
+
+}  // namespace
+
+Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_files,
+                              const std::filesystem::path& ledger_file, const std::filesystem::path& hub_file,
+                              const std::string& store, bool drained) {
+  return reconcile_with(pos_files, ledger_file, drained, [&](HubSide& side) -> std::string {
+    auto hub = sqlite::Db::open(hub_file, sqlite::OpenMode::read_only);
+    if (!hub) return "cannot open the hub database: " + hub.error().message;
+    (void)hub->exec("PRAGMA busy_timeout = 10000");
+    side.contiguous =
+        one_int(*hub, "SELECT coalesce((SELECT contiguous FROM stores WHERE store = '" + store + "'), 0)");
+    for (auto [sql, into] :
+         {std::pair{"SELECT body FROM records WHERE store = ?1 AND kind = 'sale' ORDER BY seq",
+                    &side.sale_records},
+          std::pair{"SELECT body FROM entities WHERE store = ?1 AND kind = 'sale'", &side.sale_entities}}) {
+      auto s = hub->prepare(sql);
+      if (!s) return "cannot read the hub's tables: " + s.error().message;
+      s->bind(1, store);
+      for (;;) {
+        auto row = s->step();
+        if (!row.ok() || !*row) break;
+        into->emplace_back(s->text(0));
+      }
+    }
+    return "";
+  });
+}
+
+Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_files,
+                              const std::filesystem::path& ledger_file, hub::HubStore& hub,
+                              const std::string& store, bool drained) {
+  return reconcile_with(pos_files, ledger_file, drained, [&](HubSide& side) -> std::string {
+    auto contiguous = hub.contiguous(store);
+    if (!contiguous) return "cannot read the hub: " + contiguous.error().message;
+    side.contiguous = *contiguous;
+    auto records = hub.records(store, "sale");
+    if (!records) return "cannot read the hub's records: " + records.error().message;
+    for (auto& rec : *records)
+      side.sale_records.push_back(std::move(rec.body));
+    auto entities = hub.entities(store, "sale");
+    if (!entities) return "cannot read the hub's entities: " + entities.error().message;
+    for (auto& e : *entities)
+      side.sale_entities.push_back(std::move(e.body));
+    return "";
+  });
 }
 
 }  // namespace regua::test

@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+namespace regua::hub {
+class HubStore;
+}
+
 namespace regua::test {
 
 struct Reconciliation {
@@ -26,6 +30,10 @@ struct Reconciliation {
 // `drained`: also require that nothing waits in the outbox and the hub acked all of it.
 Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_files,
                               const std::filesystem::path& ledger, const std::filesystem::path& hub_db,
+                              const std::string& store, bool drained = true);
+// The same, reading the hub through its storage interface (either backend: PostgreSQL for replicas).
+Reconciliation reconcile_sync(const std::vector<std::filesystem::path>& pos_files,
+                              const std::filesystem::path& ledger, hub::HubStore& hub,
                               const std::string& store, bool drained = true);
 
 }  // namespace regua::test

@@ -1,0 +1,82 @@
+// The hub's configuration: the storage backend and its keys, read strictly (file, line, key).
+
+#include "cloud/hub_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "cloud/storage/pg_connection.hpp"
+#include "cloud/storage/postgres_hub_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace regua::test {
+namespace {
+
+constexpr std::string_view kBrokerSection =
+    "\n[broker]\nurl = \"ssl://127.0.0.1:8883\"\nca = \"ca.crt\"\ncert = \"hub.crt\"\nkey = \"hub.key\"\n";
+
+Result<hub::HubConfig> load_hub(TempDir& dir, const std::string& hub_lines) {
+  write_file(dir / "hub.toml", "[hub]\nnetwork = \"rede\"\n" + hub_lines + std::string(kBrokerSection));
+  return hub::load_hub_config(dir / "hub.toml");
+}
+
+TEST(HubConfigTest, SqliteIsTheDefaultNextToTheFile) {
+  TempDir dir;
+  auto config = load_hub(dir, "");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->storage, hub::HubStorage::sqlite);
+  EXPECT_EQ(config->database, (dir.path() / "hub.db").lexically_normal());
+  EXPECT_EQ(config->stats_every, std::chrono::seconds(60));
+}
+
+TEST(HubConfigTest, PostgresqlTakesALibpqConnectionString) {
+  TempDir dir;
+  auto config = load_hub(dir,
+                         "storage = \"postgresql\"\npostgresql = \"host=db port=5432 dbname=hub\"\n"
+                         "stats_every_s = 5\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->storage, hub::HubStorage::postgresql);
+  EXPECT_EQ(config->postgresql, "host=db port=5432 dbname=hub");
+  EXPECT_EQ(config->stats_every, std::chrono::seconds(5));
+}
+
+TEST(HubConfigTest, PostgresqlWithoutWhereIsAnError) {
+  TempDir dir;
+  auto config = load_hub(dir, "storage = \"postgresql\"\n");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().kind, ErrorKind::config);
+  EXPECT_NE(config.error().message.find("hub.toml: [hub] storage = \"postgresql\" needs postgresql ="),
+            std::string::npos)
+      << config.error().message;
+}
+
+TEST(HubConfigTest, AnUnknownStorageOrAValueOutOfRangeNamesTheLineAndWhatIsAllowed) {
+  TempDir dir;
+  auto config = load_hub(dir, "storage = \"mysql\"\nstats_every_s = 0\npostgres = \"x\"\n");
+  ASSERT_FALSE(config.ok());
+  const auto& m = config.error().message;
+  EXPECT_NE(m.find("hub.toml:3: [hub] storage: \"mysql\" is not a storage: use \"sqlite\" or \"postgresql\""),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("hub.toml:4: [hub] stats_every_s must be an integer from 1 to 86400"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("hub.toml:5: [hub] unknown key postgres"), std::string::npos) << m;
+}
+
+TEST(HubConfigTest, APasswordInTheConnectionStringIsNeverLogged) {
+  EXPECT_EQ(hub::pg::redacted_conninfo("host=db password=s3cret dbname=hub"),
+            "PostgreSQL (host=db password=*** dbname=hub)");
+  EXPECT_EQ(hub::pg::redacted_conninfo("host=db password = 'a b\\' c' dbname=hub"),
+            "PostgreSQL (host=db password = *** dbname=hub)");
+  EXPECT_EQ(hub::pg::redacted_conninfo("postgresql://hub:s3cret@db:5432/hub"),
+            "PostgreSQL (postgresql://hub:***@db:5432/hub)");
+  EXPECT_EQ(hub::pg::redacted_conninfo("postgresql://hub@db/hub"), "PostgreSQL (postgresql://hub@db/hub)");
+  // And a failed connection says where, without it.
+  auto failed = hub::open_postgres_hub_store("host=127.0.0.1 port=1 password=s3cret connect_timeout=5");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().message.find("s3cret"), std::string::npos) << failed.error().message;
+  EXPECT_NE(failed.error().message.find("check [hub] postgresql"), std::string::npos)
+      << failed.error().message;
+}
+
+}  // namespace
+}  // namespace regua::test
