@@ -7,9 +7,12 @@
 
 #include "agent/cli/analysis_commands.hpp"
 #include "agent/cli/segment_rows.hpp"
+#include "agent/http/consents_route.hpp"
 #include "agent/http/embedded_assets.hpp"
 #include "agent/http/page_security.hpp"
 #include "agent/http/web_api.hpp"
+#include "agent/http/web_customers.hpp"
+#include "agent/identity/libphonenumber_normaliser.hpp"
 #include "agent/rules/tz_store_zone.hpp"
 #include "local/ledger/ledger.hpp"
 #include "local/predict/predictions.hpp"
@@ -18,11 +21,12 @@ namespace regua {
 
 class WebApp {
  public:
-  WebApp(const AgentConfig& config, const Clock& clock, Ledger ledger)
+  WebApp(const AgentConfig& config, const Clock& clock, Ledger ledger, LibphonenumberNormaliser phones)
       : security_(security_options(config), clock),
         clock_(clock),
         zone_(*config.store.zone),
         config_(config),
+        phones_(std::move(phones)),
         ledger_(std::move(ledger)) {}
 
   static PageSecurityOptions security_options(const AgentConfig& config) {
@@ -37,6 +41,7 @@ class WebApp {
   const Clock& clock_;
   TzStoreZone zone_;
   AgentConfig config_;
+  LibphonenumberNormaliser phones_;
   std::mutex ledger_mutex_;  // one request at a time on the app's connection
   Ledger ledger_;
 };
@@ -50,7 +55,8 @@ void reply_json_error(httplib::Response& res, int status, const std::string& mes
   res.set_content(nlohmann::json{{"error", message}}.dump(), kJson);
 }
 
-void reply_json(httplib::Response& res, const nlohmann::json& j) {
+template <typename Json>
+void reply_json(httplib::Response& res, const Json& j) {
   res.status = 200;
   res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
 }
@@ -114,6 +120,7 @@ httplib::Server::HandlerResponse gate(WebApp& app, const httplib::Request& req, 
   return httplib::Server::HandlerResponse::Handled;
 }
 
+// The number a route's first group matched (\d+): a task's or a customer's.
 std::optional<std::int64_t> task_id_of(const httplib::Request& req) {
   try {
     return std::stoll(req.matches[1].str());
@@ -218,6 +225,69 @@ void add_segment_routes(httplib::Server& server, const std::shared_ptr<WebApp>& 
   });
 }
 
+void add_customer_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app) {
+  server.Get("/app/api/customers", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
+    auto j = read_in_snapshot(
+        *a, [&](sqlite::Db& db) { return customer_search_json(db, req.get_param_value("q"), a->phones_); });
+    if (!j) return reply_json_error(res, j.error().kind == ErrorKind::usage ? 400 : 503, j.error().message);
+    reply_json(res, *j);
+  });
+  server.Get(
+      R"(/app/api/customers/(\d+))", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
+        const auto id = task_id_of(req);
+        if (!id) return reply_json_error(res, 404, "no such customer");
+        auto j = read_in_snapshot(
+            *a, [&](sqlite::Db& db) { return customer_page_json(db, *id, a->zone_, a->config_.consent); });
+        if (!j) return reply_json_error(res, status_of_error(j.error()), j.error().message);
+        reply_json(res, *j);
+      });
+  // The same body as POST /api/v1/customers/{id}/consents; recorded with the source "web".
+  server.Post(R"(/app/api/customers/(\d+)/consents)",
+              [a = app.get()](const httplib::Request& req, httplib::Response& res) {
+                const auto id = task_id_of(req);
+                if (!id) return reply_json_error(res, 404, "no such customer");
+                auto body = read_consent_answers(req.body);
+                if (auto* problem = std::get_if<std::string>(&body))
+                  return reply_json_error(res, 400, *problem);
+                std::lock_guard lock(a->ledger_mutex_);
+                auto j = set_customer_consents_json(a->ledger_, *id, std::get<ConsentAnswers>(body).changes,
+                                                    "web", a->clock_.now(), a->config_.consent);
+                if (!j) return reply_json_error(res, status_of_error(j.error()), j.error().message);
+                spdlog::info("web: consent of customer #{} recorded: {}", *id, req.body);
+                reply_json(res, *j);
+              });
+  server.Get("/app/api/duplicates", [a = app.get()](const httplib::Request&, httplib::Response& res) {
+    auto j = read_in_snapshot(*a, [](sqlite::Db& db) { return customer_duplicates_json(db); });
+    if (!j) return reply_json_error(res, 503, j.error().message);
+    reply_json(res, *j);
+  });
+  // {"keep": 3, "merge": [7, 9], "dry_run": true}: the page shows the dry run, then confirms.
+  server.Post(
+      "/app/api/customers/merge", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
+        const auto body = nlohmann::json::parse(req.body, nullptr, false);
+        const auto usage = "send {\"keep\": N, \"merge\": [N, ...], \"dry_run\": true|false}";
+        if (!body.is_object() || !body.contains("keep") || !body["keep"].is_number_integer() ||
+            !body.contains("merge") || !body["merge"].is_array() || body["merge"].empty() ||
+            !body.contains("dry_run") || !body["dry_run"].is_boolean())
+          return reply_json_error(res, 400, usage);
+        std::vector<std::int64_t> others;
+        for (const auto& v : body["merge"]) {
+          if (!v.is_number_integer()) return reply_json_error(res, 400, usage);
+          others.push_back(v.get<std::int64_t>());
+        }
+        std::lock_guard lock(a->ledger_mutex_);
+        auto j = merge_customers_json(a->ledger_, body["keep"].get<std::int64_t>(), others,
+                                      body["dry_run"].get<bool>(), a->phones_);
+        // Every refusal of a merge (unknown record, different CPFs, a forgotten one) is the request's.
+        if (!j)
+          return reply_json_error(res, j.error().kind == ErrorKind::ledger ? 503 : 409, j.error().message);
+        if (!body["dry_run"].get<bool>())
+          spdlog::info("web: customers {} merged into #{}", body["merge"].dump(),
+                       body["keep"].get<std::int64_t>());
+        reply_json(res, *j);
+      });
+}
+
 void add_session_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app) {
   server.Post("/signin", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
     const auto body = nlohmann::json::parse(req.body, nullptr, false);
@@ -231,7 +301,7 @@ void add_session_routes(httplib::Server& server, const std::shared_ptr<WebApp>& 
     }
     const auto& session = std::get<Session>(result);
     res.set_header("Set-Cookie", a->security_.set_cookie(session));
-    reply_json(res, {{"csrf", session.csrf}});
+    reply_json(res, nlohmann::json{{"csrf", session.csrf}});
   });
   server.Post("/app/api/signout", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
     a->security_.sign_out(req.get_header_value("Cookie"));
@@ -241,7 +311,7 @@ void add_session_routes(httplib::Server& server, const std::shared_ptr<WebApp>& 
   server.Get("/app/api/session", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
     auto session = a->security_.session(req.get_header_value("Cookie"));
     if (!session) return reply_json_error(res, 401, refusal_message(Refusal::no_session));
-    reply_json(res, {{"csrf", session->csrf}});
+    reply_json(res, nlohmann::json{{"csrf", session->csrf}});
   });
 }
 
@@ -276,7 +346,9 @@ Result<std::shared_ptr<WebApp>> add_web_app(httplib::Server& server, const Agent
                                             const Clock& clock) {
   auto ledger = Ledger::open(LedgerOptions{config.ledger.path, config.store.id, false, false}, clock);
   if (!ledger) return ledger.error();
-  auto app = std::make_shared<WebApp>(config, clock, std::move(*ledger));
+  auto phones = LibphonenumberNormaliser::create(config.store.country);
+  if (!phones) return phones.error();
+  auto app = std::make_shared<WebApp>(config, clock, std::move(*ledger), std::move(*phones));
   server.set_pre_routing_handler(
       [a = app.get()](const httplib::Request& req, httplib::Response& res) { return gate(*a, req, res); });
   server.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -288,6 +360,7 @@ Result<std::shared_ptr<WebApp>> add_web_app(httplib::Server& server, const Agent
   add_session_routes(server, app);
   add_task_routes(server, app);
   add_segment_routes(server, app);
+  add_customer_routes(server, app);
   add_page_routes(server, app);
   return app;
 }

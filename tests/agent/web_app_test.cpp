@@ -2,6 +2,9 @@
 // every refusal as a browser would meet it, embedded pages with their headers and ETags, and the
 // tasks inbox read and closed through the API.
 
+#include <map>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -310,6 +313,177 @@ TEST_F(WebAppTest, SegmentsAndTheirCsvExportNeedASession) {
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);
   EXPECT_NE(unknown->body.find("new_active"), std::string::npos) << "names the segments there are";
+}
+
+TEST_F(WebAppTest, CustomerSearchByCpfPhoneAndNameNeedsASession) {
+  ASSERT_TRUE(ledger->db().exec("UPDATE customers SET cpf = '52998224725', cpf_valid = 1 WHERE id = 1").ok());
+  auto c = client();
+  auto anonymous = c.Get("/app/api/customers?q=Ana");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const auto [cookie, csrf] = sign_in();
+  const auto search = [&, cookie = cookie](const std::string& q) {
+    auto res = c.Get("/app/api/customers?q=" + httplib::detail::encode_query_param(q), {{"Cookie", cookie}});
+    EXPECT_TRUE(res);
+    return res ? std::pair{res->status, nlohmann::json::parse(res->body)} : std::pair{0, nlohmann::json()};
+  };
+  const auto ids = [](const nlohmann::json& j) {
+    std::vector<std::int64_t> out;
+    for (const auto& customer : j["customers"])
+      out.push_back(customer["id"].get<std::int64_t>());
+    return out;
+  };
+  auto [status, cpf] = search("529.982.247-25");
+  ASSERT_EQ(status, 200) << cpf.dump();
+  EXPECT_EQ(cpf["kind"], "cpf");
+  EXPECT_EQ(ids(cpf), std::vector<std::int64_t>{1});
+  auto phone = search("(11) 98765-4321").second;
+  EXPECT_EQ(phone["kind"], "phone");
+  EXPECT_EQ(ids(phone), std::vector<std::int64_t>{1});
+  EXPECT_EQ(ids(search("BIA").second), std::vector<std::int64_t>{2}) << "names in any case";
+  EXPECT_EQ(ids(search("lim").second), std::vector<std::int64_t>{2}) << "part of a name";
+  EXPECT_EQ(ids(search("C-2").second), std::vector<std::int64_t>{2}) << "the POS id";
+  auto [typo_status, typo] = search("529.982.247-26");
+  EXPECT_EQ(typo_status, 400) << "a CPF with a wrong check digit is neither a CPF nor a phone";
+  EXPECT_NE(typo["error"].get<std::string>().find("529.982.247-26"), std::string::npos);
+  auto [short_status, short_body] = search("a");
+  EXPECT_EQ(short_status, 400);
+  EXPECT_NE(short_body["error"].get<std::string>().find("two letters"), std::string::npos);
+}
+
+TEST_F(WebAppTest, ACustomersPageHasTheTimelineWithDecisionsAndConsents) {
+  auto& db = ledger->db();
+  ASSERT_TRUE(
+      db.exec("INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, source, ingested_at) VALUES "
+              "('S-1', 1, " +
+              std::to_string(to_unix(test::at("2026-02-10T10:00:00-03:00"))) + ", 12990, 'pos', 0)")
+          .ok());
+  ASSERT_TRUE(
+      db.exec("INSERT INTO decisions (job_id, customer_id, rule_id, action, channel, at, decision, reason, "
+              "detail) VALUES (1, 1, 'vip-quiet', 'task', 'whatsapp', " +
+              std::to_string(to_unix(test::at("2026-02-20T12:00:00Z"))) +
+              ", 'skipped', 'opted_out', 'refused whatsapp')")
+          .ok());
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  auto res = c.Get("/app/api/customers/1", {{"Cookie", cookie}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto j = nlohmann::json::parse(res->body);
+  EXPECT_EQ(j["customer"]["name"], "Ana Souza");
+  EXPECT_EQ(j["customer"]["sales"], 1);
+  EXPECT_EQ(j["customer"]["erased"], false);
+  EXPECT_EQ(j["consents"].size(), 3U);
+  std::map<std::string, int> kinds;
+  for (const auto& e : j["timeline"])
+    ++kinds[e["kind"].get<std::string>()];
+  EXPECT_EQ(kinds["sale"], 1);
+  EXPECT_EQ(kinds["task"], 2);
+  ASSERT_EQ(kinds["decision"], 1);
+  for (const auto& e : j["timeline"]) {
+    if (e["kind"] == "decision") {
+      EXPECT_EQ(e["reason"], "opted_out");
+      EXPECT_EQ(e["detail"], "refused whatsapp");
+    }
+  }
+  EXPECT_EQ(j["timeline"].back()["kind"], "sale") << "newest first: the sale is the oldest";
+  auto unknown = c.Get("/app/api/customers/99", {{"Cookie", cookie}});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+}
+
+TEST_F(WebAppTest, AConsentAnswerNeedsTheCsrfTokenAndIsRecordedAsTheWebApps) {
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  const auto consent_rows = [&] {
+    auto n = ledger->db().query_int("SELECT count(*) FROM consents");
+    return n ? *n : -1;
+  };
+  auto missing =
+      c.Post("/app/api/customers/1/consents", {{"Cookie", cookie}}, R"({"sms":false})", "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 403);
+  EXPECT_EQ(consent_rows(), 0);
+  auto bad = c.Post("/app/api/customers/1/consents", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                    R"({"fax":false})", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("\\\"sms\\\""), std::string::npos) << bad->body;
+
+  auto ok = c.Post("/app/api/customers/1/consents", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                   R"({"sms":false})", "application/json");
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(nlohmann::json::parse(ok->body)["changed"]["sms"], true);
+  auto row = ledger->db().prepare(
+      "SELECT channel || '/' || granted || '/' || source FROM consents WHERE customer_id = 1");
+  ASSERT_TRUE(row);
+  auto stepped = row->step();
+  ASSERT_TRUE(stepped.ok() && *stepped);
+  EXPECT_EQ(row->text(0), "sms/0/web");
+  row->reset();
+
+  // A forgotten customer shows as such, and nothing about them can be set.
+  ASSERT_TRUE(ledger->db().exec("UPDATE customers SET erased_at = 100, name = NULL WHERE id = 2").ok());
+  auto page = c.Get("/app/api/customers/2", {{"Cookie", cookie}});
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200);
+  const auto erased = nlohmann::json::parse(page->body);
+  EXPECT_EQ(erased["customer"]["erased"], true);
+  EXPECT_TRUE(erased["consents"].empty());
+  auto refused = c.Post("/app/api/customers/2/consents", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                        R"({"sms":true})", "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 409);
+  EXPECT_NE(refused->body.find("forgotten"), std::string::npos);
+  EXPECT_EQ(consent_rows(), 1);
+}
+
+TEST_F(WebAppTest, DuplicatesMergeOnlyAfterTheDryRunIsConfirmed) {
+  auto& db = ledger->db();
+  ASSERT_TRUE(
+      db.exec("INSERT INTO customers (id, pos_id, name, email, email_valid, info_at, created_at) VALUES "
+              "(3, 'D-1', 'Diego Alves', 'diego@example.com', 1, 0, 0), "
+              "(4, 'D-2', 'Diego Alves', 'diego@example.com', 1, 0, 0);"
+              "INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, source, ingested_at) VALUES "
+              "('S-3', 3, 1000, 100, 'pos', 0), ('S-4', 4, 2000, 200, 'pos', 0)")
+          .ok());
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  auto dups = c.Get("/app/api/duplicates", {{"Cookie", cookie}});
+  ASSERT_TRUE(dups);
+  ASSERT_EQ(dups->status, 200) << dups->body;
+  const auto groups = nlohmann::json::parse(dups->body)["groups"];
+  ASSERT_EQ(groups.size(), 1U);
+  EXPECT_EQ(groups[0]["customers"].size(), 2U);
+  const auto customers = [&] {
+    auto n = db.query_int("SELECT count(*) FROM customers WHERE id IN (3, 4)");
+    return n ? *n : -1;
+  };
+  const std::string dry = R"({"keep":3,"merge":[4],"dry_run":true})";
+  auto no_csrf = c.Post("/app/api/customers/merge", {{"Cookie", cookie}}, dry, "application/json");
+  ASSERT_TRUE(no_csrf);
+  EXPECT_EQ(no_csrf->status, 403);
+  auto preview = c.Post("/app/api/customers/merge", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, dry,
+                        "application/json");
+  ASSERT_TRUE(preview);
+  ASSERT_EQ(preview->status, 200) << preview->body;
+  EXPECT_EQ(nlohmann::json::parse(preview->body)["written"], false);
+  EXPECT_EQ(nlohmann::json::parse(preview->body)["survivor_sales"], 2);
+  EXPECT_EQ(customers(), 2) << "a dry run writes nothing";
+  auto bad = c.Post("/app/api/customers/merge", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                    R"({"keep":3,"merge":[3],"dry_run":false})", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 409) << bad->body;
+  auto merged = c.Post("/app/api/customers/merge", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                       R"({"keep":3,"merge":[4],"dry_run":false})", "application/json");
+  ASSERT_TRUE(merged);
+  ASSERT_EQ(merged->status, 200) << merged->body;
+  EXPECT_EQ(nlohmann::json::parse(merged->body)["written"], true);
+  EXPECT_EQ(customers(), 1);
+  auto moved = db.query_int("SELECT count(*) FROM sales WHERE customer_id = 3");
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(*moved, 2) << "both histories on the one kept";
 }
 
 TEST(WebLinks, WhatsappNeedsAnInternationalNumber) {

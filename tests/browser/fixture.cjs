@@ -47,11 +47,14 @@ const customers = [
   { id: "C-3", name: "Carla Dias", phone: "(21) 99876-5432" },
 ];
 
-async function startStore() {
+// `options.more`: more customers, each with one sale (after the three with tasks);
+// `options.config`: more lines for the agent's configuration.
+async function startStore(options = {}) {
+  const buyers = [...customers, ...(options.more || [])];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "regua-browser-"));
   const port = await freePort();
   const ledger = path.join(dir, "ledger.db");
-  const sales = customers.map((c, i) =>
+  const sales = buyers.map((c, i) =>
     JSON.stringify({
       type: "sale",
       id: "S-" + (i + 1),
@@ -76,6 +79,7 @@ async function startStore() {
       'token = "' + TOKEN + '"',
       "[rules]",
       "default_pack = false",
+      ...(options.config || []),
       "",
     ].join("\n"),
   );
@@ -87,7 +91,7 @@ async function startStore() {
   const exited = new Promise((resolve) => agent.on("exit", resolve));
   const base = "http://127.0.0.1:" + port;
   await waitFor("the agent's web server", async () => (await fetch(base + "/signin")).ok);
-  await waitFor("the POS sales in the ledger", () => sql(ledger, "SELECT count(*) AS n FROM sales")[0].n === 3);
+  await waitFor("the POS sales in the ledger", () => sql(ledger, "SELECT count(*) AS n FROM sales")[0].n === buyers.length);
 
   // Tasks as the rules write them (a job, then its task), for today and overdue.
   const now = Math.floor(Date.now() / 1000);
