@@ -12,6 +12,7 @@
 #include "agent/http/page_security.hpp"
 #include "agent/http/web_api.hpp"
 #include "agent/http/web_customers.hpp"
+#include "agent/http/web_kpis.hpp"
 #include "agent/identity/libphonenumber_normaliser.hpp"
 #include "agent/rules/tz_store_zone.hpp"
 #include "local/ledger/ledger.hpp"
@@ -288,6 +289,38 @@ void add_customer_routes(httplib::Server& server, const std::shared_ptr<WebApp>&
       });
 }
 
+KpiRange kpi_range_of(const httplib::Request& req) {
+  return {req.get_param_value("from"), req.get_param_value("to"), req.get_param_value("by")};
+}
+
+void add_kpi_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app) {
+  server.Get("/app/api/kpis", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
+    auto policy = analysis_policy(a->config_);
+    if (!policy) return reply_json_error(res, 503, policy.error().message);
+    auto j = read_in_snapshot(*a, [&](sqlite::Db& db) {
+      return web_kpis_json(db, a->config_, *policy, kpi_range_of(req), a->clock_.now());
+    });
+    if (!j) return reply_json_error(res, j.error().kind == ErrorKind::usage ? 400 : 503, j.error().message);
+    reply_json(res, *j);
+  });
+  server.Get("/app/api/kpis/chart.svg", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
+    auto policy = analysis_policy(a->config_);
+    if (!policy) return reply_json_error(res, 503, policy.error().message);
+    std::lock_guard lock(a->ledger_mutex_);
+    auto svg = web_kpi_chart(a->ledger_.db(), a->config_, *policy, kpi_range_of(req),
+                             req.get_param_value("chart"), req.get_param_value("lang"), a->clock_.now());
+    if (!svg)
+      return reply_json_error(res, svg.error().kind == ErrorKind::usage ? 400 : 503, svg.error().message);
+    res.set_content(*svg, "image/svg+xml; charset=utf-8");
+  });
+  server.Get("/app/api/status", [a = app.get()](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(a->ledger_mutex_);
+    auto j = web_status_json(a->config_, a->ledger_);
+    if (!j) return reply_json_error(res, 503, j.error().message);
+    reply_json(res, *j);
+  });
+}
+
 void add_session_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app) {
   server.Post("/signin", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
     const auto body = nlohmann::json::parse(req.body, nullptr, false);
@@ -361,6 +394,7 @@ Result<std::shared_ptr<WebApp>> add_web_app(httplib::Server& server, const Agent
   add_task_routes(server, app);
   add_segment_routes(server, app);
   add_customer_routes(server, app);
+  add_kpi_routes(server, app);
   add_page_routes(server, app);
   return app;
 }

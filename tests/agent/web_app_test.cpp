@@ -9,8 +9,10 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "agent/cli/analysis_commands.hpp"
 #include "agent/config/config.hpp"
 #include "agent/http/local_server.hpp"
+#include "agent/http/svg_chart.hpp"
 #include "agent/http/web_api.hpp"
 #include "local/tasks/tasks.hpp"
 #include "tests/support/free_port.hpp"
@@ -484,6 +486,98 @@ TEST_F(WebAppTest, DuplicatesMergeOnlyAfterTheDryRunIsConfirmed) {
   auto moved = db.query_int("SELECT count(*) FROM sales WHERE customer_id = 3");
   ASSERT_TRUE(moved.ok());
   EXPECT_EQ(*moved, 2) << "both histories on the one kept";
+}
+
+TEST_F(WebAppTest, KpisAreTheCommandsAndChartsAreSvg) {
+  auto& db = ledger->db();
+  ASSERT_TRUE(
+      db.exec("INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, source, ingested_at) VALUES "
+              "('S-1', 1, " +
+              std::to_string(to_unix(test::at("2026-02-10T10:00:00-03:00"))) +
+              ", 12990, 'pos', 0), ('S-2', 2, " +
+              std::to_string(to_unix(test::at("2026-02-20T10:00:00-03:00"))) + ", 5000, 'pos', 0)")
+          .ok());
+  auto c = client();
+  auto anonymous = c.Get("/app/api/kpis");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const auto [cookie, csrf] = sign_in();
+  auto res = c.Get("/app/api/kpis?from=2026-01-01&to=2026-03-01&by=month", {{"Cookie", cookie}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  auto policy = analysis_policy(config);
+  ASSERT_TRUE(policy.ok());
+  auto report = compute_kpis(db, *policy, 20454, 20513, KpiGrouping::month);  // 2026-01-01 .. 03-01
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(nlohmann::ordered_json::parse(res->body), kpis_json(config, *report))
+      << "what `kpis --json` prints";
+  EXPECT_EQ(nlohmann::json::parse(res->body)["total"]["revenue_cents"], 17990);
+
+  auto defaults = c.Get("/app/api/kpis", {{"Cookie", cookie}});
+  ASSERT_TRUE(defaults);
+  ASSERT_EQ(defaults->status, 200);
+  const auto d = nlohmann::json::parse(defaults->body);
+  EXPECT_EQ(d["to"], "2026-03-01") << "to today, in the store's zone";
+  EXPECT_EQ(d["from"], "2025-03-02");
+  EXPECT_EQ(d["by"], "month");
+  auto bad = c.Get("/app/api/kpis?from=2026-13-01", {{"Cookie", cookie}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+
+  for (const char* chart : {"retention", "active_base", "new_returning", "revenue_per_action"}) {
+    auto svg = c.Get(
+        std::string("/app/api/kpis/chart.svg?chart=") + chart + "&from=2026-01-01&to=2026-03-01&lang=en",
+        {{"Cookie", cookie}});
+    ASSERT_TRUE(svg);
+    ASSERT_EQ(svg->status, 200) << chart << ": " << svg->body;
+    EXPECT_EQ(svg->get_header_value("Content-Type"), "image/svg+xml; charset=utf-8");
+    EXPECT_TRUE(svg->body.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"")) << svg->body;
+    EXPECT_NE(svg->get_header_value("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  }
+  auto bars = c.Get("/app/api/kpis/chart.svg?chart=new_returning&from=2026-01-01&to=2026-03-01&lang=en",
+                    {{"Cookie", cookie}});
+  ASSERT_TRUE(bars);
+  EXPECT_NE(bars->body.find("<title>New, 2026-02: 2</title>"), std::string::npos) << bars->body;
+  auto unknown = c.Get("/app/api/kpis/chart.svg?chart=pie", {{"Cookie", cookie}});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_NE(unknown->body.find("retention"), std::string::npos);
+}
+
+TEST_F(WebAppTest, StatusHasTheQualityAndSyncBlocksOfTheCommand) {
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  auto res = c.Get("/app/api/status", {{"Cookie", cookie}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto j = nlohmann::json::parse(res->body);
+  EXPECT_EQ(j["quality"]["customers"], 2);
+  EXPECT_EQ(j["sync"]["configured"], false);
+  EXPECT_DOUBLE_EQ(j["thresholds"]["valid_mobile_share"].get<double>(), 0.8);
+}
+
+TEST(SvgChart, FormatsFiguresPerLanguageAndDrawsEveryValue) {
+  EXPECT_EQ(chart_value_text(123456, ChartUnit::cents, "pt-BR"), "R$ 1.234,56");
+  EXPECT_EQ(chart_value_text(123456, ChartUnit::cents, "en"), "R$1,234.56");
+  EXPECT_EQ(chart_value_text(-5000, ChartUnit::cents, "pt-BR"), "-R$ 50,00");
+  EXPECT_EQ(chart_value_text(12.5, ChartUnit::percent, "pt-BR"), "12,5%");
+  EXPECT_EQ(chart_value_text(12.5, ChartUnit::percent, "en"), "12.5%");
+  EXPECT_EQ(chart_value_text(1234567, ChartUnit::count, "pt-BR"), "1.234.567");
+  ChartSpec spec;
+  spec.title = "A & B";
+  spec.labels = {"01/2026", "02/2026", "03/2026"};
+  spec.kind = ChartKind::bars;
+  spec.series = {{"Novos", {3.0, std::nullopt, 1.0}}, {"Recorrentes", {0.0, 2.0, 5.0}}};
+  const auto svg = render_svg_chart(spec);
+  EXPECT_NE(svg.find("aria-label=\"A &amp; B\""), std::string::npos);
+  std::size_t bars = 0;
+  for (auto at = svg.find("<rect"); at != std::string::npos; at = svg.find("<rect", at + 1))
+    ++bars;
+  EXPECT_EQ(bars, 5U) << "one bar per value; none for a period without a figure";
+  EXPECT_NE(svg.find("<title>Recorrentes, 03/2026: 5</title>"), std::string::npos) << svg;
+  spec.series = {{"Novos", {std::nullopt, std::nullopt, std::nullopt}}};
+  spec.no_data = "Sem números";
+  EXPECT_NE(render_svg_chart(spec).find(">Sem números</text>"), std::string::npos);
 }
 
 TEST(WebLinks, WhatsappNeedsAnInternationalNumber) {
