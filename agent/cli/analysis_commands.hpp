@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,12 +14,15 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/config/config.hpp"
+#include "agent/rules/store_rules.hpp"
 #include "local/analysis/action_effects.hpp"
 #include "local/analysis/kpis.hpp"
 #include "local/analysis/lifecycle_matrix.hpp"
 #include "local/core/clock.hpp"
 #include "local/core/result.hpp"
 #include "local/ledger/sqlite.hpp"
+#include "local/scheduler/decisions.hpp"
+#include "local/scheduler/simulation.hpp"
 
 namespace regua {
 
@@ -79,5 +83,20 @@ Result<SegmentPolicy> analysis_policy(const AgentConfig& config);
 Result<std::int64_t> parse_day_option(const std::string& text, const std::string& option);
 // A CSV field, quoted when it holds a comma, a quote or a line break.
 std::string csv_field(std::string_view v);
+
+// The backtest of `simulate`: the history from_day..to_day (store-local, both included) replayed
+// through `rules` into a scratch ledger removed at the end; `each` sees every decision in order.
+struct SimulationTotals {
+  std::int64_t fired = 0, deferred = 0, skipped = 0, cancelled = 0, holdout = 0, messages = 0, tasks = 0;
+};
+struct SimulationRun {
+  SimulationSummary summary;
+  std::map<std::string, SimulationTotals, std::less<>> totals;  // every rule run, by id
+};
+Result<SimulationRun> run_simulation(const AgentConfig& config, sqlite::Db& source, const StoreRules& rules,
+                                     std::int64_t from_day, std::int64_t to_day,
+                                     const std::function<Status(const DecisionView&)>& each);
+// The "totals" object of `simulate --json`'s last line.
+nlohmann::ordered_json simulation_totals_json(const SimulationRun& run);
 
 }  // namespace regua

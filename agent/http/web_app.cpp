@@ -1,5 +1,7 @@
 #include "agent/http/web_app.hpp"
 
+#include <algorithm>
+#include <functional>
 #include <mutex>
 
 #include <httplib.h>
@@ -11,10 +13,13 @@
 #include "agent/http/embedded_assets.hpp"
 #include "agent/http/page_security.hpp"
 #include "agent/http/web_api.hpp"
+#include "agent/http/web_automations.hpp"
 #include "agent/http/web_customers.hpp"
 #include "agent/http/web_kpis.hpp"
 #include "agent/identity/libphonenumber_normaliser.hpp"
+#include "agent/rules/rule_switches.hpp"
 #include "agent/rules/tz_store_zone.hpp"
+#include "local/ledger/durable_commits.hpp"
 #include "local/ledger/ledger.hpp"
 #include "local/predict/predictions.hpp"
 
@@ -43,6 +48,7 @@ class WebApp {
   TzStoreZone zone_;
   AgentConfig config_;
   LibphonenumberNormaliser phones_;
+  std::function<void()> on_rules_switched_;
   std::mutex ledger_mutex_;  // one request at a time on the app's connection
   Ledger ledger_;
 };
@@ -321,6 +327,65 @@ void add_kpi_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app)
   });
 }
 
+void add_automation_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app) {
+  server.Get("/app/api/automations", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
+    auto policy = analysis_policy(a->config_);
+    if (!policy) return reply_json_error(res, 503, policy.error().message);
+    std::lock_guard lock(a->ledger_mutex_);
+    auto j = automations_json(a->ledger_.db(), a->config_, *policy, req.get_param_value("from"),
+                              req.get_param_value("to"), a->clock_.now());
+    if (!j) return reply_json_error(res, j.error().kind == ErrorKind::usage ? 400 : 503, j.error().message);
+    reply_json(res, *j);
+  });
+  // {"running": false}: the rule stops (its pending jobs are cancelled `rule_off` when `run` reloads
+  // its rules), for good, until turned on again.
+  server.Post(R"(/app/api/rules/([a-z0-9_-]{1,64}))", [a = app.get()](const httplib::Request& req,
+                                                                      httplib::Response& res) {
+    const auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("running") || !body["running"].is_boolean())
+      return reply_json_error(res, 400, "send {\"running\": true} or {\"running\": false}");
+    const std::string id = req.matches[1].str();
+    const bool running = body["running"].get<bool>();
+    auto rules = load_store_rules(a->config_);
+    if (!rules) return reply_json_error(res, 503, rules.error().message);
+    const bool known = std::any_of(rules->settings.rules.begin(), rules->settings.rules.end(),
+                                   [&](const Rule& r) { return r.id == id; }) ||
+                       std::find(rules->off.begin(), rules->off.end(), id) != rules->off.end();
+    if (!known) return reply_json_error(res, 404, "no rule \"" + id + "\" in the store's rules");
+    std::lock_guard lock(a->ledger_mutex_);
+    auto changed = [&]() -> Result<bool> {
+      const DurableCommits durable(a->ledger_);
+      if (!durable.status()) return durable.status().error();
+      auto txn = sqlite::Transaction::begin(a->ledger_.db());
+      if (!txn) return txn.error();
+      auto c = switch_rule(a->ledger_.db(), id, running);
+      if (!c) return c.error();
+      if (auto s = txn->commit(); !s) return s.error();
+      return c;
+    }();
+    if (!changed)
+      return reply_json_error(res, 503, "nothing was changed, send it again: " + changed.error().message);
+    if (*changed) {
+      spdlog::info("web: rule {} turned {} from the web app", id, running ? "on" : "off");
+      if (a->on_rules_switched_) a->on_rules_switched_();
+    }
+    reply_json(res, nlohmann::json{{"rule", id}, {"running", running}, {"changed", *changed}});
+  });
+  // A backtest changes nothing in the ledger (it replays into a scratch ledger), but it is work the
+  // page asks for: a POST, so that no link or prefetch starts one.
+  server.Post("/app/api/simulate", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
+    const auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("from") || !body["from"].is_string() || !body.contains("to") ||
+        !body["to"].is_string())
+      return reply_json_error(res, 400, "send {\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\"}");
+    std::lock_guard lock(a->ledger_mutex_);
+    auto j = simulate_json(a->ledger_.db(), a->config_, body["from"].get<std::string>(),
+                           body["to"].get<std::string>());
+    if (!j) return reply_json_error(res, j.error().kind == ErrorKind::usage ? 400 : 503, j.error().message);
+    reply_json(res, *j);
+  });
+}
+
 void add_session_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app) {
   server.Post("/signin", [a = app.get()](const httplib::Request& req, httplib::Response& res) {
     const auto body = nlohmann::json::parse(req.body, nullptr, false);
@@ -376,12 +441,13 @@ void add_page_routes(httplib::Server& server, const std::shared_ptr<WebApp>& app
 }  // namespace
 
 Result<std::shared_ptr<WebApp>> add_web_app(httplib::Server& server, const AgentConfig& config,
-                                            const Clock& clock) {
+                                            const Clock& clock, std::function<void()> on_rules_switched) {
   auto ledger = Ledger::open(LedgerOptions{config.ledger.path, config.store.id, false, false}, clock);
   if (!ledger) return ledger.error();
   auto phones = LibphonenumberNormaliser::create(config.store.country);
   if (!phones) return phones.error();
   auto app = std::make_shared<WebApp>(config, clock, std::move(*ledger), std::move(*phones));
+  app->on_rules_switched_ = std::move(on_rules_switched);
   server.set_pre_routing_handler(
       [a = app.get()](const httplib::Request& req, httplib::Response& res) { return gate(*a, req, res); });
   server.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -395,6 +461,7 @@ Result<std::shared_ptr<WebApp>> add_web_app(httplib::Server& server, const Agent
   add_segment_routes(server, app);
   add_customer_routes(server, app);
   add_kpi_routes(server, app);
+  add_automation_routes(server, app);
   add_page_routes(server, app);
   return app;
 }

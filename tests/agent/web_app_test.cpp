@@ -556,6 +556,56 @@ TEST_F(WebAppTest, StatusHasTheQualityAndSyncBlocksOfTheCommand) {
   EXPECT_DOUBLE_EQ(j["thresholds"]["valid_mobile_share"].get<double>(), 0.8);
 }
 
+TEST_F(WebAppTest, AutomationsListTheRulesAndARuleIsTurnedOffOnlyWithTheCsrfToken) {
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  auto list = c.Get("/app/api/automations", {{"Cookie", cookie}});
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200) << list->body;
+  const auto j = nlohmann::json::parse(list->body);
+  EXPECT_EQ(j["to"], "2026-03-01");
+  EXPECT_EQ(j["from"], "2025-12-02") << "the 90 days to today";
+  std::string id;  // a default rule that runs
+  for (const auto& r : j["rules"])
+    if (id.empty() && r["running"].get<bool>()) id = r["id"].get<std::string>();
+  ASSERT_FALSE(id.empty()) << "the default pack runs: " << list->body;
+  const std::string path = "/app/api/rules/" + id;
+
+  const auto off = [&] {
+    auto stmt = ledger->db().prepare("SELECT value FROM ledger_info WHERE key = 'web.rules_off'");
+    if (!stmt) return stmt.error().message;
+    auto row = stmt->step();
+    return row.ok() && *row ? std::string(stmt->text(0)) : std::string("none");
+  };
+  auto missing =
+      c.Post("/app/api/rules/rating-1h", {{"Cookie", cookie}}, R"({"running":false})", "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 403);
+  EXPECT_EQ(off(), "none");
+  auto unknown = c.Post("/app/api/rules/nope", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                        R"({"running":false})", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  auto turned =
+      c.Post(path, {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, R"({"running":false})", "application/json");
+  ASSERT_TRUE(turned);
+  ASSERT_EQ(turned->status, 200) << turned->body;
+  EXPECT_EQ(nlohmann::json::parse(turned->body)["changed"], true);
+  EXPECT_EQ(off(), "[\"" + id + "\"]");
+  auto after = c.Get("/app/api/automations", {{"Cookie", cookie}});
+  ASSERT_TRUE(after);
+  for (const auto& r : nlohmann::json::parse(after->body)["rules"]) {
+    if (r["id"] != id) continue;
+    EXPECT_EQ(r["running"], false);
+    EXPECT_EQ(r["switched_off"], true);
+  }
+  auto again =
+      c.Post(path, {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, R"({"running":true})", "application/json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(off(), "[]");
+}
+
 TEST(SvgChart, FormatsFiguresPerLanguageAndDrawsEveryValue) {
   EXPECT_EQ(chart_value_text(123456, ChartUnit::cents, "pt-BR"), "R$ 1.234,56");
   EXPECT_EQ(chart_value_text(123456, ChartUnit::cents, "en"), "R$1,234.56");
