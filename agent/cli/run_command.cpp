@@ -110,7 +110,8 @@ int run_command(const AgentConfig& config) {
     if (!ran) return report_error(ran.error());
     if (!loops.reload) break;
     spdlog::info(
-        "rules: a new rule pack from HQ, or a rule turned on or off from the web app; restarting the rules");
+        "rules: changed (a new rule pack from HQ, or a rule turned on or off in the web app); restarting "
+        "the rules with it");
   }
   http.reset();  // answers the requests in flight
   if (syncing) syncing->stop();
