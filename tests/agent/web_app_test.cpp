@@ -594,7 +594,8 @@ TEST_F(WebAppTest, AutomationsListTheRulesAndARuleIsTurnedOffOnlyWithTheCsrfToke
   EXPECT_EQ(off(), "[\"" + id + "\"]");
   auto after = c.Get("/app/api/automations", {{"Cookie", cookie}});
   ASSERT_TRUE(after);
-  for (const auto& r : nlohmann::json::parse(after->body)["rules"]) {
+  const auto rules_after = nlohmann::json::parse(after->body);
+  for (const auto& r : rules_after["rules"]) {
     if (r["id"] != id) continue;
     EXPECT_EQ(r["running"], false);
     EXPECT_EQ(r["switched_off"], true);
