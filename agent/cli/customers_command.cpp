@@ -9,6 +9,7 @@
 
 #include "agent/cli/commands.hpp"
 #include "agent/cli/common.hpp"
+#include "agent/identity/customer_json.hpp"
 #include "agent/identity/libphonenumber_normaliser.hpp"
 #include "local/core/money.hpp"
 #include "local/core/timestamp.hpp"
@@ -21,36 +22,6 @@ namespace regua {
 namespace {
 
 using nlohmann::ordered_json;
-
-ordered_json text_or_null(const std::optional<std::string>& v) {
-  return v ? ordered_json(*v) : ordered_json(nullptr);
-}
-
-ordered_json record_json(const CustomerRecord& r) {
-  const auto& f = r.fields;
-  ordered_json j{{"id", r.id}, {"pos_id", text_or_null(r.pos_id)}, {"name", text_or_null(f.name)}};
-  j["phone"] = f.phone ? ordered_json(f.phone->raw) : ordered_json(nullptr);
-  j["phone_e164"] =
-      f.phone && f.phone->parsed.valid() ? ordered_json(f.phone->parsed.e164) : ordered_json(nullptr);
-  j["phone_kind"] = f.phone ? ordered_json(phone_kind_name(f.phone->parsed.kind)) : ordered_json(nullptr);
-  for (const auto& [key, field] :
-       {std::pair{"email", &f.email}, {"cpf", &f.cpf}, {"birthday", &f.birthday}}) {
-    j[key] = *field ? ordered_json((*field)->text) : ordered_json(nullptr);
-    j[std::string(key) + "_valid"] = *field && (*field)->valid;
-  }
-  j["info_at"] = format_utc(Seconds{std::chrono::seconds{r.info_at}});
-  return j;
-}
-
-ordered_json overview_json(const CustomerOverview& o) {
-  ordered_json j = record_json(o.record);
-  j["sales"] = o.sales;
-  j["total_cents"] = o.total_cents;
-  j["last_sale_at"] = o.last_sale_at
-                          ? ordered_json(format_utc(Seconds{std::chrono::seconds{*o.last_sale_at}}))
-                          : ordered_json(nullptr);
-  return j;
-}
 
 std::string shared_text(const SharedValue& s) {
   switch (s.key) {
@@ -89,14 +60,6 @@ std::string details(const CustomerRecord& r) {
   return out.empty() ? "no contact details" : out;
 }
 
-// The record to keep when a person does not say: the one with the most sales, then the oldest.
-std::int64_t suggested_keep(const DuplicateGroup& g) {
-  const auto best = std::max_element(g.members.begin(), g.members.end(), [](const auto& a, const auto& b) {
-    return a.sales != b.sales ? a.sales < b.sales : a.record.id > b.record.id;
-  });
-  return best->record.id;
-}
-
 int duplicates(const AgentConfig& config, bool json) {
   SystemClock clock;
   auto ledger = open_ledger_for_reading(config, clock);
@@ -107,24 +70,7 @@ int duplicates(const AgentConfig& config, bool json) {
   if (!report) return report_error(report.error());
 
   if (json) {
-    ordered_json groups = ordered_json::array();
-    for (const auto& g : report->groups) {
-      ordered_json shared = ordered_json::array();
-      for (const auto& s : g.shared)
-        shared.push_back({{"key", shared_key_name(s.key)}, {"value", s.value}});
-      ordered_json members = ordered_json::array();
-      for (const auto& m : g.members)
-        members.push_back(overview_json(m));
-      groups.push_back({{"shared", std::move(shared)},
-                        {"suggested_keep", suggested_keep(g)},
-                        {"customers", std::move(members)}});
-    }
-    ordered_json placeholders = ordered_json::array();
-    for (const auto& p : report->placeholders)
-      placeholders.push_back({{"key", shared_key_name(p.key)}, {"value", p.value}, {"records", p.records}});
-    fmt::print("{}\n",
-               ordered_json{{"groups", std::move(groups)}, {"placeholders", std::move(placeholders)}}.dump(
-                   2, ' ', false, ordered_json::error_handler_t::replace));
+    fmt::print("{}\n", duplicates_json(*report).dump(2, ' ', false, ordered_json::error_handler_t::replace));
     return kExitOk;
   }
 
@@ -211,20 +157,8 @@ int merge(const AgentConfig& config, const CustomersOptions& options) {
   auto outcome = merge_customers(*ledger, request);
   if (!outcome) return report_error(outcome.error());
   if (options.json) {
-    ordered_json merged = ordered_json::array();
-    for (const auto& m : outcome->merged)
-      merged.push_back({{"id", m.id}, {"pos_id", text_or_null(m.pos_id)}, {"sales_moved", m.sales_moved}});
-    ordered_json consents = ordered_json::array();
-    for (const auto& c : outcome->consents)
-      consents.push_back({{"channel", channel_name(c.channel)}, {"granted", c.granted}});
-    ordered_json j{{"written", outcome->written},
-                   {"survivor", record_json(outcome->after)},
-                   {"before", record_json(outcome->before)},
-                   {"merged", std::move(merged)},
-                   {"sales_moved", outcome->sales_moved},
-                   {"survivor_sales", outcome->survivor_sales},
-                   {"consents", std::move(consents)}};
-    fmt::print("{}\n", j.dump(2, ' ', false, ordered_json::error_handler_t::replace));
+    fmt::print("{}\n",
+               merge_outcome_json(*outcome).dump(2, ' ', false, ordered_json::error_handler_t::replace));
   } else {
     print_merge(*outcome);
   }

@@ -83,6 +83,71 @@ std::string verdict_text(const RuleEffect& e, int holdout_percent) {
 
 }  // namespace
 
+Result<ActionEffectsReport> gather_action_effects(const AgentConfig& config, sqlite::Db& db,
+                                                  std::optional<std::int64_t> from_day,
+                                                  std::optional<std::int64_t> to_day, Seconds now) {
+  // Each rule's attribution window and share held out, as the agent runs them.
+  auto rules = load_store_rules(config);
+  if (!rules) return rules.error();
+  ActionEffectsReport report;
+  report.default_holdout_percent = rules->settings.holdout_percent;
+  for (const Rule& r : rules->settings.rules) {
+    report.running[r.id] = {r.measurement.attribution,
+                            r.measurement.holdout_percent.value_or(rules->settings.holdout_percent)};
+  }
+  const StoreZone& zone = *rules->zone;
+  ActionEffectsQuery query;
+  if (from_day) query.from = zone.to_utc(*from_day, std::chrono::seconds{0});
+  if (to_day) query.to = zone.to_utc(*to_day + 1, std::chrono::seconds{0});
+  query.now = now;
+  query.window = [&](std::string_view id) {
+    auto it = report.running.find(id);
+    return it == report.running.end() ? std::chrono::seconds{std::chrono::days{7}} : it->second.window;
+  };
+  if (auto s = db.exec("BEGIN"); !s) return s.error();
+  auto effects = compute_action_effects(db, query);
+  (void)db.exec("COMMIT");
+  if (!effects) return effects.error();
+  report.effects = std::move(*effects);
+  return report;
+}
+
+int ActionEffectsReport::holdout_of(const std::string& rule_id) const {
+  auto it = running.find(rule_id);
+  return it == running.end() ? default_holdout_percent : it->second.holdout_percent;
+}
+
+ordered_json action_effects_json(const AgentConfig& config, const ActionEffectsReport& report,
+                                 const std::string& from, const std::string& to) {
+  ordered_json list = ordered_json::array();
+  for (const auto& e : report.effects) {
+    const bool on = report.running.count(e.rule_id) != 0;
+    ordered_json j{
+        {"rule", e.rule_id},
+        {"running", on},
+        {"holdout_percent", on ? ordered_json(report.holdout_of(e.rule_id)) : ordered_json(nullptr)},
+        {"attribution_window", format_duration(e.window)},
+        {"treated", group_json(e.treated, "sends")},
+        {"holdout", group_json(e.holdout, "would_be_sends")},
+        {"messages", e.messages},
+        {"tasks", e.tasks},
+        {"mixed_customers", e.mixed_customers},
+        {"open_windows", e.open_windows},
+        {"uplift_per_customer_cents", cents_json(e.uplift)},
+        {"uplift_ci_cents", interval_json(e.uplift_low, e.uplift_high)},
+        {"incremental_revenue_cents", cents_json(e.incremental)},
+        {"incremental_ci_cents", interval_json(e.incremental_low, e.incremental_high)},
+        {"verdict", effect_verdict_name(e.verdict)},
+        {"verdict_text", verdict_text(e, report.holdout_of(e.rule_id))}};
+    list.push_back(std::move(j));
+  }
+  return ordered_json{{"store", config.store.id},
+                      {"from", from.empty() ? ordered_json(nullptr) : ordered_json(from)},
+                      {"to", to.empty() ? ordered_json(nullptr) : ordered_json(to)},
+                      {"min_group", kMinGroupForVerdict},
+                      {"rules", std::move(list)}};
+}
+
 int kpis_actions_command(const AgentConfig& config, const KpisOptions& options) {
   std::optional<std::int64_t> from_day, to_day;
   if (!options.from.empty()) {
@@ -99,66 +164,16 @@ int kpis_actions_command(const AgentConfig& config, const KpisOptions& options) 
     return report_error(
         make_error(ErrorKind::usage, "--to " + options.to + " is before --from " + options.from));
   }
-  // Each rule's attribution window and share held out, as the agent runs them.
-  auto rules = load_store_rules(config);
-  if (!rules) return report_error(rules.error());
-  std::map<std::string, const Rule*, std::less<>> running;
-  for (const Rule& r : rules->settings.rules)
-    running[r.id] = &r;
-  const StoreZone& zone = *rules->zone;
-
   SystemClock clock;
   auto ledger = open_ledger_for_reading(config, clock);
   if (!ledger) return report_error(ledger.error());
-  auto& db = ledger->db();
-  ActionEffectsQuery query;
-  if (from_day) query.from = zone.to_utc(*from_day, std::chrono::seconds{0});
-  if (to_day) query.to = zone.to_utc(*to_day + 1, std::chrono::seconds{0});
-  query.now = clock.now();
-  query.window = [&](std::string_view id) {
-    auto it = running.find(id);
-    return it == running.end() ? std::chrono::seconds{std::chrono::days{7}}
-                               : it->second->measurement.attribution;
-  };
-  if (auto s = db.exec("BEGIN"); !s) return report_error(s.error());
-  auto effects = compute_action_effects(db, query);
-  (void)db.exec("COMMIT");
-  if (!effects) return report_error(effects.error());
-  const auto holdout_of = [&](const std::string& id) {
-    auto it = running.find(id);
-    return it == running.end()
-               ? rules->settings.holdout_percent
-               : it->second->measurement.holdout_percent.value_or(rules->settings.holdout_percent);
-  };
-
+  auto report = gather_action_effects(config, ledger->db(), from_day, to_day, clock.now());
+  if (!report) return report_error(report.error());
+  const auto* effects = &report->effects;
+  const auto holdout_of = [&](const std::string& id) { return report->holdout_of(id); };
   if (options.json) {
-    ordered_json list = ordered_json::array();
-    for (const auto& e : *effects) {
-      const bool on = running.count(e.rule_id) != 0;
-      ordered_json j{{"rule", e.rule_id},
-                     {"running", on},
-                     {"holdout_percent", on ? ordered_json(holdout_of(e.rule_id)) : ordered_json(nullptr)},
-                     {"attribution_window", format_duration(e.window)},
-                     {"treated", group_json(e.treated, "sends")},
-                     {"holdout", group_json(e.holdout, "would_be_sends")},
-                     {"messages", e.messages},
-                     {"tasks", e.tasks},
-                     {"mixed_customers", e.mixed_customers},
-                     {"open_windows", e.open_windows},
-                     {"uplift_per_customer_cents", cents_json(e.uplift)},
-                     {"uplift_ci_cents", interval_json(e.uplift_low, e.uplift_high)},
-                     {"incremental_revenue_cents", cents_json(e.incremental)},
-                     {"incremental_ci_cents", interval_json(e.incremental_low, e.incremental_high)},
-                     {"verdict", effect_verdict_name(e.verdict)},
-                     {"verdict_text", verdict_text(e, holdout_of(e.rule_id))}};
-      list.push_back(std::move(j));
-    }
-    ordered_json out{{"store", config.store.id},
-                     {"from", options.from.empty() ? ordered_json(nullptr) : ordered_json(options.from)},
-                     {"to", options.to.empty() ? ordered_json(nullptr) : ordered_json(options.to)},
-                     {"min_group", kMinGroupForVerdict},
-                     {"rules", std::move(list)}};
-    fmt::print("{}\n", out.dump(2, ' ', false, ordered_json::error_handler_t::replace));
+    fmt::print("{}\n", action_effects_json(config, *report, options.from, options.to)
+                           .dump(2, ' ', false, ordered_json::error_handler_t::replace));
     return kExitOk;
   }
 

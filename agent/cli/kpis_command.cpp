@@ -15,13 +15,17 @@ namespace {
 
 using nlohmann::ordered_json;
 
-Result<KpiGrouping> parse_grouping(const std::string& by) {
+}  // namespace
+
+Result<KpiGrouping> parse_kpi_grouping(const std::string& by) {
   if (by.empty()) return KpiGrouping::none;
   if (by == "day") return KpiGrouping::day;
   if (by == "week") return KpiGrouping::week;
   if (by == "month") return KpiGrouping::month;
   return make_error(ErrorKind::usage, "unknown --by \"" + by + "\" (allowed: day, week, month)");
 }
+
+namespace {
 
 std::string_view grouping_name(KpiGrouping g) {
   switch (g) {
@@ -109,6 +113,20 @@ void print_kpis(const AgentConfig& config, const KpiReport& r) {
 
 }  // namespace
 
+ordered_json kpis_json(const AgentConfig& config, const KpiReport& report) {
+  ordered_json j;
+  j["store"] = config.store.id;
+  j["from"] = format_local_day(report.first_day);
+  j["to"] = format_local_day(report.last_day);
+  j["by"] = std::string(grouping_name(report.grouping));
+  j["active_days"] = report.active_days;
+  auto& periods = j["periods"] = ordered_json::array();
+  for (const auto& p : report.periods)
+    periods.push_back(period_json(p));
+  j["total"] = period_json(report.total);
+  return j;
+}
+
 int kpis_command(const AgentConfig& config, const KpisOptions& options) {
   if (options.actions) return kpis_actions_command(config, options);
   if (options.from.empty() || options.to.empty()) {
@@ -117,7 +135,7 @@ int kpis_command(const AgentConfig& config, const KpisOptions& options) {
                    "kpis needs --from DATE and --to DATE, the range to measure (with --actions "
                    "they are optional: revenue per action over all the history)"));
   }
-  auto grouping = parse_grouping(options.by);
+  auto grouping = parse_kpi_grouping(options.by);
   if (!grouping) return report_error(grouping.error());
   auto from = parse_day_option(options.from, "--from");
   if (!from) return report_error(from.error());
@@ -134,17 +152,8 @@ int kpis_command(const AgentConfig& config, const KpisOptions& options) {
   (void)db.exec("COMMIT");
   if (!report) return report_error(report.error());
   if (options.json) {
-    ordered_json j;
-    j["store"] = config.store.id;
-    j["from"] = format_local_day(report->first_day);
-    j["to"] = format_local_day(report->last_day);
-    j["by"] = std::string(grouping_name(report->grouping));
-    j["active_days"] = report->active_days;
-    auto& periods = j["periods"] = ordered_json::array();
-    for (const auto& p : report->periods)
-      periods.push_back(period_json(p));
-    j["total"] = period_json(report->total);
-    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    fmt::print("{}\n",
+               kpis_json(config, *report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
     print_kpis(config, *report);
   }

@@ -6,6 +6,7 @@
 #include "agent/cli/commands.hpp"
 #include "agent/cli/common.hpp"
 #include "agent/http/local_server.hpp"
+#include "agent/rules/rule_switches.hpp"
 #include "agent/rules/store_rules.hpp"
 #include "agent/rules/tz_store_zone.hpp"
 #include "agent/run/agent_loop.hpp"
@@ -15,13 +16,20 @@
 namespace regua {
 namespace {
 
-// The rules the agent runs: the last good rule pack from HQ when there is one, else the store's.
+// The rules the agent runs: the last good rule pack from HQ when there is one, else the store's;
+// without those the store turned off from the web app.
 Result<StoreRules> rules_in_force(const AgentConfig& config, Ledger& ledger) {
+  auto off = rules_switched_off(ledger.db());
+  if (!off) return off.error();
   auto pack = sync::latest_rule_pack(ledger.db());
   if (!pack) return pack.error();
-  if (!*pack) return load_store_rules(config);
-  auto rules = load_store_rules(config, std::nullopt, PackRules{(*pack)->version, (*pack)->rules});
-  if (rules) spdlog::info("rules: running HQ's rule pack version {}", (*pack)->version);
+  auto rules = *pack ? load_store_rules(config, std::nullopt, PackRules{(*pack)->version, (*pack)->rules})
+                     : load_store_rules(config);
+  if (!rules) return rules;
+  if (*pack) spdlog::info("rules: running HQ's rule pack version {}", (*pack)->version);
+  apply_rule_switches(*rules, *off);
+  for (const auto& id : *off)
+    spdlog::info("rules: {} is off (turned off from the web app)", id);
   return rules;
 }
 
@@ -35,6 +43,11 @@ struct LoopSwitch {
     reload = true;
     std::lock_guard lock(mutex);
     if (loop != nullptr) loop->stop();
+  }
+  // The loop of the moment learns of what the HTTP API wrote (the server outlives each loop).
+  void written_elsewhere() {
+    std::lock_guard lock(mutex);
+    if (loop != nullptr) loop->ledger_written_elsewhere();
   }
   void set(AgentLoop* l) {
     std::lock_guard lock(mutex);
@@ -65,6 +78,20 @@ int run_command(const AgentConfig& config) {
     syncing = std::move(*started);
   }
 
+  // One HTTP server for the whole run: a reload of the rules keeps the web app's sessions and the
+  // POS API up. The POS files are followed even when it cannot start: a store that only posts
+  // events sees the error in the log and in `doctor`, the others lose nothing.
+  std::unique_ptr<LocalServer> http;
+  if (config.http.enabled) {
+    auto started = LocalServer::start(
+        config, clock, [&loops] { loops.written_elsewhere(); }, [&loops] { loops.rules_changed(); });
+    if (started) {
+      http = std::move(*started);
+    } else {
+      spdlog::error("{}", started.error().message);
+    }
+  }
+
   for (;;) {
     loops.reload = false;
     auto rules = rules_in_force(config, *ledger);
@@ -78,24 +105,15 @@ int run_command(const AgentConfig& config) {
       spdlog::warn("rules: {}", warning);
     AgentLoop loop(config, *ledger, clock, &*rules);
     loops.set(&loop);
-    std::unique_ptr<LocalServer> http;  // after the loop, which it wakes; stopped before it
-    if (config.http.enabled) {
-      // The POS files are followed even when the HTTP server cannot start: a store that only posts
-      // events sees the error in the log and in `doctor`, the others lose nothing.
-      auto started = LocalServer::start(config, clock, [&loop] { loop.ledger_written_elsewhere(); });
-      if (started) {
-        http = std::move(*started);
-      } else {
-        spdlog::error("{}", started.error().message);
-      }
-    }
     auto ran = loop.run(true);
-    http.reset();  // answers the requests in flight before the loop goes
     loops.set(nullptr);
     if (!ran) return report_error(ran.error());
     if (!loops.reload) break;
-    spdlog::info("rules: a new rule pack from HQ was applied; restarting the rules with it");
+    spdlog::info(
+        "rules: changed (a new rule pack from HQ, or a rule turned on or off in the web app); restarting "
+        "the rules with it");
   }
+  http.reset();  // answers the requests in flight
   if (syncing) syncing->stop();
   spdlog::info("stopped");
   return kExitOk;

@@ -19,10 +19,6 @@
 namespace regua {
 namespace {
 
-struct Totals {
-  std::int64_t fired = 0, deferred = 0, skipped = 0, cancelled = 0, holdout = 0, messages = 0, tasks = 0;
-};
-
 // A scratch folder for the replay's ledger, removed at the end whatever happens.
 class ScratchDir {
  public:
@@ -54,6 +50,54 @@ class ScratchDir {
 
 }  // namespace
 
+Result<SimulationRun> run_simulation(const AgentConfig& config, sqlite::Db& source, const StoreRules& rules,
+                                     std::int64_t from_day, std::int64_t to_day,
+                                     const std::function<Status(const DecisionView&)>& each) {
+  auto phones = LibphonenumberNormaliser::create(config.store.country);
+  if (!phones) return phones.error();
+  auto scratch = ScratchDir::create();
+  if (!scratch) return scratch.error();
+  const StoreZone& zone = *rules.zone;
+  SimulationOptions sim;
+  sim.from = zone.to_utc(from_day, std::chrono::seconds{0});
+  sim.to = zone.to_utc(to_day + 1, std::chrono::seconds{0});  // to_day is the last day replayed
+  sim.work_dir = scratch->path();
+  sim.store_id = config.store.id;
+  SimulationRun run;
+  for (const auto& r : rules.settings.rules)
+    run.totals[r.id];
+  auto summary = simulate(source, *phones, rules.settings, sim, [&](const DecisionView& d) -> Status {
+    auto& t = run.totals[d.rule_id];
+    if (d.decision == "fired") {
+      ++t.fired;
+      if (d.message_id) ++t.messages;
+      if (d.task_id) ++t.tasks;
+    } else if (d.decision == "deferred") {
+      ++t.deferred;
+    } else if (d.decision == "skipped") {
+      ++t.skipped;
+    } else if (d.decision == "holdout") {
+      ++t.holdout;
+    } else {
+      ++t.cancelled;
+    }
+    return each(d);
+  });
+  if (!summary) return summary.error().within("simulating");
+  run.summary = *summary;
+  return run;
+}
+
+nlohmann::ordered_json simulation_totals_json(const SimulationRun& run) {
+  nlohmann::ordered_json t = nlohmann::ordered_json::object();
+  for (const auto& [id, n] : run.totals) {
+    t[id] = {{"fired", n.fired},         {"deferred", n.deferred}, {"skipped", n.skipped},
+             {"cancelled", n.cancelled}, {"holdout", n.holdout},   {"messages", n.messages},
+             {"tasks", n.tasks}};
+  }
+  return t;
+}
+
 int simulate_command(const AgentConfig& config, const SimulateOptions& options) {
   auto from_day = parse_day_option(options.from, "--from");
   if (!from_day) return report_error(from_day.error());
@@ -69,60 +113,28 @@ int simulate_command(const AgentConfig& config, const SimulateOptions& options) 
   // On stderr: stdout is the replay, byte-identical from run to run.
   for (const auto& warning : rules->warnings)
     fmt::print(stderr, "regua-agent: warning: {}\n", warning);
-  auto phones = LibphonenumberNormaliser::create(config.store.country);
-  if (!phones) return report_error(phones.error());
-
   // The source ledger is opened read-only: the replay writes only into its own scratch ledger.
   SystemClock clock;
   auto ledger = open_ledger_for_reading(config, clock);
   if (!ledger) return report_error(ledger.error());
-  auto scratch = ScratchDir::create();
-  if (!scratch) return report_error(scratch.error());
-
   const StoreZone& zone = *rules->zone;
-  SimulationOptions sim;
-  sim.from = zone.to_utc(*from_day, std::chrono::seconds{0});
-  sim.to = zone.to_utc(*to_day + 1, std::chrono::seconds{0});  // --to is the last day replayed
-  sim.work_dir = scratch->path();
-  sim.store_id = config.store.id;
-
-  std::map<std::string, Totals, std::less<>> totals;
-  for (const auto& r : rules->settings.rules)
-    totals[r.id];
   std::string out;
-  auto summary = simulate(ledger->db(), *phones, rules->settings, sim, [&](const DecisionView& d) -> Status {
-    auto& t = totals[d.rule_id];
-    if (d.decision == "fired") {
-      ++t.fired;
-      if (d.message_id) ++t.messages;
-      if (d.task_id) ++t.tasks;
-    } else if (d.decision == "deferred") {
-      ++t.deferred;
-    } else if (d.decision == "skipped") {
-      ++t.skipped;
-    } else if (d.decision == "holdout") {
-      ++t.holdout;
-    } else {
-      ++t.cancelled;
-    }
-    out += options.json ? json_line(decision_json(d, zone)) : decision_text(d, zone, true);
-    // Large replays print as they go rather than holding everything.
-    if (out.size() > (1U << 20)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
-    return {};
-  });
-  if (!summary) return report_error(summary.error().within("simulating"));
+  auto run =
+      run_simulation(config, ledger->db(), *rules, *from_day, *to_day, [&](const DecisionView& d) -> Status {
+        out += options.json ? json_line(decision_json(d, zone)) : decision_text(d, zone, true);
+        // Large replays print as they go rather than holding everything.
+        if (out.size() > (1U << 20)) {
+          std::fwrite(out.data(), 1, out.size(), stdout);
+          out.clear();
+        }
+        return {};
+      });
+  if (!run) return report_error(run.error());
+  const auto* summary = &run->summary;
+  const auto& totals = run->totals;
 
   if (options.json) {
-    nlohmann::ordered_json t = nlohmann::ordered_json::object();
-    for (const auto& [id, n] : totals) {
-      t[id] = {{"fired", n.fired},         {"deferred", n.deferred}, {"skipped", n.skipped},
-               {"cancelled", n.cancelled}, {"holdout", n.holdout},   {"messages", n.messages},
-               {"tasks", n.tasks}};
-    }
-    out += json_line(nlohmann::ordered_json{{"totals", t}});
+    out += json_line(nlohmann::ordered_json{{"totals", simulation_totals_json(*run)}});
     std::fwrite(out.data(), 1, out.size(), stdout);
     return kExitOk;
   }

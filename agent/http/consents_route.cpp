@@ -93,9 +93,21 @@ namespace {
 
 constexpr std::string_view kWhat = "consent over HTTP";
 
+void reply_consents(httplib::Response& res, std::variant<nlohmann::ordered_json, ConsentsFailure> result) {
+  if (auto* failure = std::get_if<ConsentsFailure>(&result)) {
+    if (failure->status >= 500) spdlog::error("consent over HTTP: {}", failure->message);
+    return reply_api_error(res, failure->status, failure->message);
+  }
+  res.status = 200;
+  res.set_content(std::get<nlohmann::ordered_json>(result).dump(
+                      -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
+                  kJsonContentType);
+}
+
+}  // namespace
+
 // {"sms": false, "email": true, "source": "balcao"}: the answers and where they were given.
-std::variant<std::pair<std::vector<std::pair<Channel, bool>>, std::string>, std::string> read_consent_body(
-    const std::string& body) {
+std::variant<ConsentAnswers, std::string> read_consent_answers(const std::string& body) {
   const auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return std::string(
@@ -129,21 +141,8 @@ std::variant<std::pair<std::vector<std::pair<Channel, bool>>, std::string>, std:
     changes.emplace_back(*channel, value.get<bool>());
   }
   if (changes.empty()) return std::string("say at least one channel's answer, e.g. {\"sms\": false}");
-  return std::pair{std::move(changes), std::move(source)};
+  return ConsentAnswers{std::move(changes), std::move(source)};
 }
-
-void reply(httplib::Response& res, std::variant<nlohmann::ordered_json, ConsentsFailure> result) {
-  if (auto* failure = std::get_if<ConsentsFailure>(&result)) {
-    if (failure->status >= 500) spdlog::error("consent over HTTP: {}", failure->message);
-    return reply_api_error(res, failure->status, failure->message);
-  }
-  res.status = 200;
-  res.set_content(std::get<nlohmann::ordered_json>(result).dump(
-                      -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
-                  kJsonContentType);
-}
-
-}  // namespace
 
 Result<std::shared_ptr<ConsentsService>> add_consents_route(httplib::Server& server,
                                                             const AgentConfig& config, const Clock& clock) {
@@ -155,16 +154,16 @@ Result<std::shared_ptr<ConsentsService>> add_consents_route(httplib::Server& ser
     auto self = weak.lock();
     if (!self) return reply_api_error(res, 503, "the agent is stopping; ask again in a moment");
     if (!api_token_accepted(req, res, self->token(), kWhat)) return;
-    reply(res, self->handle(req.matches[1].str(), nullptr, {}));
+    reply_consents(res, self->handle(req.matches[1].str(), nullptr, {}));
   });
   server.Post(kPath, [weak](const httplib::Request& req, httplib::Response& res) {
     auto self = weak.lock();
     if (!self) return reply_api_error(res, 503, "the agent is stopping; send it again in a moment");
     if (!api_token_accepted(req, res, self->token(), kWhat)) return;
-    auto body = read_consent_body(req.body);
+    auto body = read_consent_answers(req.body);
     if (auto* problem = std::get_if<std::string>(&body)) return reply_api_error(res, 400, *problem);
-    const auto& [changes, source] = std::get<0>(body);
-    reply(res, self->handle(req.matches[1].str(), &changes, source));
+    const auto& answers = std::get<ConsentAnswers>(body);
+    reply_consents(res, self->handle(req.matches[1].str(), &answers.changes, answers.source));
   });
   return service;
 }

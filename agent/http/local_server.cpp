@@ -46,14 +46,15 @@ int LocalServer::port() const {
 }
 
 Result<std::unique_ptr<LocalServer>> LocalServer::start(const AgentConfig& config, const Clock& clock,
-                                                        std::function<void()> on_accepted) {
+                                                        std::function<void()> on_accepted,
+                                                        std::function<void()> on_rules_switched) {
   auto impl = std::make_unique<Impl>();
   auto& server = impl->server;
   // Without it each small answer waits for Nagle's delayed ACK: ~300 requests/s instead of ~20k.
   server.set_tcp_nodelay(true);
   server.set_payload_max_length(kMaxBodyBytes);
   server.set_read_timeout(30, 0);
-  auto web = add_web_app(server, config, clock);
+  auto web = add_web_app(server, config, clock, std::move(on_rules_switched));
   if (!web) return web.error();
   impl->web = std::move(*web);
   auto events = add_events_route(server, config, clock, std::move(on_accepted));

@@ -20,8 +20,11 @@ class LocalServer {
  public:
   // Binds to `[http] listen`:`port` and starts serving. Fails when the port is taken.
   // `on_accepted` (may be empty): called from a server thread after new events are committed.
+  // `on_rules_switched` (may be empty): after the web app turned a rule on or off (rule_switches.hpp),
+  // for `run` to reload its rules.
   static Result<std::unique_ptr<LocalServer>> start(const AgentConfig& config, const Clock& clock,
-                                                    std::function<void()> on_accepted = {});
+                                                    std::function<void()> on_accepted = {},
+                                                    std::function<void()> on_rules_switched = {});
   ~LocalServer();  // stops serving and waits for requests in flight
   LocalServer(const LocalServer&) = delete;
   LocalServer& operator=(const LocalServer&) = delete;

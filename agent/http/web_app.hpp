@@ -4,6 +4,7 @@
 // PageSecurity. The app reads and writes the ledger through its own connection, one request at a
 // time, like the event API.
 
+#include <functional>
 #include <memory>
 
 #include "agent/config/config.hpp"
@@ -21,7 +22,8 @@ class WebApp;
 // Adds the app's routes and its security gate (httplib's one pre-routing handler: it sees every
 // request) to `server`. Pages answer every GET but /api/..., which stays for the machine APIs. The
 // app must outlive the server's use of the routes.
+// `on_rules_switched` (may be empty) is called after a rule was turned on or off from the page.
 Result<std::shared_ptr<WebApp>> add_web_app(httplib::Server& server, const AgentConfig& config,
-                                            const Clock& clock);
+                                            const Clock& clock, std::function<void()> on_rules_switched = {});
 
 }  // namespace regua

@@ -109,4 +109,20 @@ Status for_each_decision(sqlite::Db& db, std::optional<std::int64_t> customer_id
   }
 }
 
+Result<std::vector<DecisionCount>> count_decisions(sqlite::Db& db, Seconds from, Seconds to) {
+  auto stmt = db.prepare(
+      "SELECT rule_id, decision, reason, count(*) FROM decisions WHERE at >= ?1 AND at < ?2 "
+      "GROUP BY rule_id, decision, reason ORDER BY rule_id, decision, count(*) DESC, reason");
+  if (!stmt) return stmt.error().within("counting the decisions");
+  stmt->bind(1, to_unix(from)).bind(2, to_unix(to));
+  std::vector<DecisionCount> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error().within("counting the decisions");
+    if (!*row) return out;
+    out.push_back(
+        {std::string(stmt->text(0)), std::string(stmt->text(1)), std::string(stmt->text(2)), stmt->int64(3)});
+  }
+}
+
 }  // namespace regua

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "local/core/clock.hpp"
 #include "local/core/result.hpp"
@@ -78,5 +79,13 @@ struct DecisionView {
 // Calls `each` for every decision (of one customer when `customer_id` is set), in the order taken.
 Status for_each_decision(sqlite::Db& db, std::optional<std::int64_t> customer_id,
                          const std::function<Status(const DecisionView&)>& each);
+
+// How many decisions of each kind and reason each rule took in [from, to): the automations page's
+// sends and skips by reason.
+struct DecisionCount {
+  std::string rule_id, decision, reason;
+  std::int64_t count = 0;
+};
+Result<std::vector<DecisionCount>> count_decisions(sqlite::Db& db, Seconds from, Seconds to);
 
 }  // namespace regua

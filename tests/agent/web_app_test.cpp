@@ -2,12 +2,17 @@
 // every refusal as a browser would meet it, embedded pages with their headers and ETags, and the
 // tasks inbox read and closed through the API.
 
+#include <map>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "agent/cli/analysis_commands.hpp"
 #include "agent/config/config.hpp"
 #include "agent/http/local_server.hpp"
+#include "agent/http/svg_chart.hpp"
 #include "agent/http/web_api.hpp"
 #include "local/tasks/tasks.hpp"
 #include "tests/support/free_port.hpp"
@@ -310,6 +315,320 @@ TEST_F(WebAppTest, SegmentsAndTheirCsvExportNeedASession) {
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);
   EXPECT_NE(unknown->body.find("new_active"), std::string::npos) << "names the segments there are";
+}
+
+TEST_F(WebAppTest, CustomerSearchByCpfPhoneAndNameNeedsASession) {
+  ASSERT_TRUE(ledger->db().exec("UPDATE customers SET cpf = '52998224725', cpf_valid = 1 WHERE id = 1").ok());
+  auto c = client();
+  auto anonymous = c.Get("/app/api/customers?q=Ana");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const auto [cookie, csrf] = sign_in();
+  const auto search = [&, cookie = cookie](const std::string& q) {
+    auto res = c.Get("/app/api/customers?q=" + httplib::detail::encode_query_param(q), {{"Cookie", cookie}});
+    EXPECT_TRUE(res);
+    return res ? std::pair{res->status, nlohmann::json::parse(res->body)} : std::pair{0, nlohmann::json()};
+  };
+  const auto ids = [](const nlohmann::json& j) {
+    std::vector<std::int64_t> out;
+    for (const auto& customer : j["customers"])
+      out.push_back(customer["id"].get<std::int64_t>());
+    return out;
+  };
+  auto [status, cpf] = search("529.982.247-25");
+  ASSERT_EQ(status, 200) << cpf.dump();
+  EXPECT_EQ(cpf["kind"], "cpf");
+  EXPECT_EQ(ids(cpf), std::vector<std::int64_t>{1});
+  auto phone = search("(11) 98765-4321").second;
+  EXPECT_EQ(phone["kind"], "phone");
+  EXPECT_EQ(ids(phone), std::vector<std::int64_t>{1});
+  EXPECT_EQ(ids(search("BIA").second), std::vector<std::int64_t>{2}) << "names in any case";
+  EXPECT_EQ(ids(search("lim").second), std::vector<std::int64_t>{2}) << "part of a name";
+  EXPECT_EQ(ids(search("C-2").second), std::vector<std::int64_t>{2}) << "the POS id";
+  auto [typo_status, typo] = search("529.982.247-26");
+  EXPECT_EQ(typo_status, 400) << "a CPF with a wrong check digit is neither a CPF nor a phone";
+  EXPECT_NE(typo["error"].get<std::string>().find("529.982.247-26"), std::string::npos);
+  auto [short_status, short_body] = search("a");
+  EXPECT_EQ(short_status, 400);
+  EXPECT_NE(short_body["error"].get<std::string>().find("two letters"), std::string::npos);
+}
+
+TEST_F(WebAppTest, ACustomersPageHasTheTimelineWithDecisionsAndConsents) {
+  auto& db = ledger->db();
+  ASSERT_TRUE(
+      db.exec("INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, source, ingested_at) VALUES "
+              "('S-1', 1, " +
+              std::to_string(to_unix(test::at("2026-02-10T10:00:00-03:00"))) + ", 12990, 'pos', 0)")
+          .ok());
+  ASSERT_TRUE(
+      db.exec("INSERT INTO decisions (job_id, customer_id, rule_id, action, channel, at, decision, reason, "
+              "detail) VALUES (1, 1, 'vip-quiet', 'task', 'whatsapp', " +
+              std::to_string(to_unix(test::at("2026-02-20T12:00:00Z"))) +
+              ", 'skipped', 'opted_out', 'refused whatsapp')")
+          .ok());
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  auto res = c.Get("/app/api/customers/1", {{"Cookie", cookie}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto j = nlohmann::json::parse(res->body);
+  EXPECT_EQ(j["customer"]["name"], "Ana Souza");
+  EXPECT_EQ(j["customer"]["sales"], 1);
+  EXPECT_EQ(j["customer"]["erased"], false);
+  EXPECT_EQ(j["consents"].size(), 3U);
+  std::map<std::string, int> kinds;
+  for (const auto& e : j["timeline"])
+    ++kinds[e["kind"].get<std::string>()];
+  EXPECT_EQ(kinds["sale"], 1);
+  EXPECT_EQ(kinds["task"], 2);
+  ASSERT_EQ(kinds["decision"], 1);
+  for (const auto& e : j["timeline"]) {
+    if (e["kind"] == "decision") {
+      EXPECT_EQ(e["reason"], "opted_out");
+      EXPECT_EQ(e["detail"], "refused whatsapp");
+    }
+  }
+  EXPECT_EQ(j["timeline"].back()["kind"], "sale") << "newest first: the sale is the oldest";
+  auto unknown = c.Get("/app/api/customers/99", {{"Cookie", cookie}});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+}
+
+TEST_F(WebAppTest, AConsentAnswerNeedsTheCsrfTokenAndIsRecordedAsTheWebApps) {
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  const auto consent_rows = [&] {
+    auto n = ledger->db().query_int("SELECT count(*) FROM consents");
+    return n ? *n : -1;
+  };
+  auto missing =
+      c.Post("/app/api/customers/1/consents", {{"Cookie", cookie}}, R"({"sms":false})", "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 403);
+  EXPECT_EQ(consent_rows(), 0);
+  auto bad = c.Post("/app/api/customers/1/consents", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                    R"({"fax":false})", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("\\\"sms\\\""), std::string::npos) << bad->body;
+
+  auto ok = c.Post("/app/api/customers/1/consents", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                   R"({"sms":false})", "application/json");
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(nlohmann::json::parse(ok->body)["changed"]["sms"], true);
+  auto row = ledger->db().prepare(
+      "SELECT channel || '/' || granted || '/' || source FROM consents WHERE customer_id = 1");
+  ASSERT_TRUE(row);
+  auto stepped = row->step();
+  ASSERT_TRUE(stepped.ok() && *stepped);
+  EXPECT_EQ(row->text(0), "sms/0/web");
+  row->reset();
+
+  // A forgotten customer shows as such, and nothing about them can be set.
+  ASSERT_TRUE(ledger->db().exec("UPDATE customers SET erased_at = 100, name = NULL WHERE id = 2").ok());
+  auto page = c.Get("/app/api/customers/2", {{"Cookie", cookie}});
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200);
+  const auto erased = nlohmann::json::parse(page->body);
+  EXPECT_EQ(erased["customer"]["erased"], true);
+  EXPECT_TRUE(erased["consents"].empty());
+  auto refused = c.Post("/app/api/customers/2/consents", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                        R"({"sms":true})", "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 409);
+  EXPECT_NE(refused->body.find("forgotten"), std::string::npos);
+  EXPECT_EQ(consent_rows(), 1);
+}
+
+TEST_F(WebAppTest, DuplicatesMergeOnlyAfterTheDryRunIsConfirmed) {
+  auto& db = ledger->db();
+  ASSERT_TRUE(
+      db.exec("INSERT INTO customers (id, pos_id, name, email, email_valid, info_at, created_at) VALUES "
+              "(3, 'D-1', 'Diego Alves', 'diego@example.com', 1, 0, 0), "
+              "(4, 'D-2', 'Diego Alves', 'diego@example.com', 1, 0, 0);"
+              "INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, source, ingested_at) VALUES "
+              "('S-3', 3, 1000, 100, 'pos', 0), ('S-4', 4, 2000, 200, 'pos', 0)")
+          .ok());
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  auto dups = c.Get("/app/api/duplicates", {{"Cookie", cookie}});
+  ASSERT_TRUE(dups);
+  ASSERT_EQ(dups->status, 200) << dups->body;
+  const auto groups = nlohmann::json::parse(dups->body)["groups"];
+  ASSERT_EQ(groups.size(), 1U);
+  EXPECT_EQ(groups[0]["customers"].size(), 2U);
+  const auto customers = [&] {
+    auto n = db.query_int("SELECT count(*) FROM customers WHERE id IN (3, 4)");
+    return n ? *n : -1;
+  };
+  const std::string dry = R"({"keep":3,"merge":[4],"dry_run":true})";
+  auto no_csrf = c.Post("/app/api/customers/merge", {{"Cookie", cookie}}, dry, "application/json");
+  ASSERT_TRUE(no_csrf);
+  EXPECT_EQ(no_csrf->status, 403);
+  auto preview = c.Post("/app/api/customers/merge", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, dry,
+                        "application/json");
+  ASSERT_TRUE(preview);
+  ASSERT_EQ(preview->status, 200) << preview->body;
+  EXPECT_EQ(nlohmann::json::parse(preview->body)["written"], false);
+  EXPECT_EQ(nlohmann::json::parse(preview->body)["survivor_sales"], 2);
+  EXPECT_EQ(customers(), 2) << "a dry run writes nothing";
+  auto bad = c.Post("/app/api/customers/merge", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                    R"({"keep":3,"merge":[3],"dry_run":false})", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 409) << bad->body;
+  auto merged = c.Post("/app/api/customers/merge", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                       R"({"keep":3,"merge":[4],"dry_run":false})", "application/json");
+  ASSERT_TRUE(merged);
+  ASSERT_EQ(merged->status, 200) << merged->body;
+  EXPECT_EQ(nlohmann::json::parse(merged->body)["written"], true);
+  EXPECT_EQ(customers(), 1);
+  auto moved = db.query_int("SELECT count(*) FROM sales WHERE customer_id = 3");
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(*moved, 2) << "both histories on the one kept";
+}
+
+TEST_F(WebAppTest, KpisAreTheCommandsAndChartsAreSvg) {
+  auto& db = ledger->db();
+  ASSERT_TRUE(
+      db.exec("INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, source, ingested_at) VALUES "
+              "('S-1', 1, " +
+              std::to_string(to_unix(test::at("2026-02-10T10:00:00-03:00"))) +
+              ", 12990, 'pos', 0), ('S-2', 2, " +
+              std::to_string(to_unix(test::at("2026-02-20T10:00:00-03:00"))) + ", 5000, 'pos', 0)")
+          .ok());
+  auto c = client();
+  auto anonymous = c.Get("/app/api/kpis");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const auto [cookie, csrf] = sign_in();
+  auto res = c.Get("/app/api/kpis?from=2026-01-01&to=2026-03-01&by=month", {{"Cookie", cookie}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  auto policy = analysis_policy(config);
+  ASSERT_TRUE(policy.ok());
+  auto report = compute_kpis(db, *policy, 20454, 20513, KpiGrouping::month);  // 2026-01-01 .. 03-01
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(nlohmann::ordered_json::parse(res->body), kpis_json(config, *report))
+      << "what `kpis --json` prints";
+  EXPECT_EQ(nlohmann::json::parse(res->body)["total"]["revenue_cents"], 17990);
+
+  auto defaults = c.Get("/app/api/kpis", {{"Cookie", cookie}});
+  ASSERT_TRUE(defaults);
+  ASSERT_EQ(defaults->status, 200);
+  const auto d = nlohmann::json::parse(defaults->body);
+  EXPECT_EQ(d["to"], "2026-03-01") << "to today, in the store's zone";
+  EXPECT_EQ(d["from"], "2025-03-02");
+  EXPECT_EQ(d["by"], "month");
+  auto bad = c.Get("/app/api/kpis?from=2026-13-01", {{"Cookie", cookie}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+
+  for (const char* chart : {"retention", "active_base", "new_returning", "revenue_per_action"}) {
+    auto svg = c.Get(
+        std::string("/app/api/kpis/chart.svg?chart=") + chart + "&from=2026-01-01&to=2026-03-01&lang=en",
+        {{"Cookie", cookie}});
+    ASSERT_TRUE(svg);
+    ASSERT_EQ(svg->status, 200) << chart << ": " << svg->body;
+    EXPECT_EQ(svg->get_header_value("Content-Type"), "image/svg+xml; charset=utf-8");
+    EXPECT_TRUE(svg->body.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"")) << svg->body;
+    EXPECT_NE(svg->get_header_value("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  }
+  auto bars = c.Get("/app/api/kpis/chart.svg?chart=new_returning&from=2026-01-01&to=2026-03-01&lang=en",
+                    {{"Cookie", cookie}});
+  ASSERT_TRUE(bars);
+  EXPECT_NE(bars->body.find("<title>New, 2026-02: 2</title>"), std::string::npos) << bars->body;
+  auto unknown = c.Get("/app/api/kpis/chart.svg?chart=pie", {{"Cookie", cookie}});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_NE(unknown->body.find("retention"), std::string::npos);
+}
+
+TEST_F(WebAppTest, StatusHasTheQualityAndSyncBlocksOfTheCommand) {
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  auto res = c.Get("/app/api/status", {{"Cookie", cookie}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto j = nlohmann::json::parse(res->body);
+  EXPECT_EQ(j["quality"]["customers"], 2);
+  EXPECT_EQ(j["sync"]["configured"], false);
+  EXPECT_DOUBLE_EQ(j["thresholds"]["valid_mobile_share"].get<double>(), 0.8);
+}
+
+TEST_F(WebAppTest, AutomationsListTheRulesAndARuleIsTurnedOffOnlyWithTheCsrfToken) {
+  const auto [cookie, csrf] = sign_in();
+  auto c = client();
+  auto list = c.Get("/app/api/automations", {{"Cookie", cookie}});
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200) << list->body;
+  const auto j = nlohmann::json::parse(list->body);
+  EXPECT_EQ(j["to"], "2026-03-01");
+  EXPECT_EQ(j["from"], "2025-12-02") << "the 90 days to today";
+  std::string id;  // a default rule that runs
+  for (const auto& r : j["rules"])
+    if (id.empty() && r["running"].get<bool>()) id = r["id"].get<std::string>();
+  ASSERT_FALSE(id.empty()) << "the default pack runs: " << list->body;
+  const std::string path = "/app/api/rules/" + id;
+
+  const auto off = [&] {
+    auto stmt = ledger->db().prepare("SELECT value FROM ledger_info WHERE key = 'web.rules_off'");
+    if (!stmt) return stmt.error().message;
+    auto row = stmt->step();
+    return row.ok() && *row ? std::string(stmt->text(0)) : std::string("none");
+  };
+  auto missing =
+      c.Post("/app/api/rules/rating-1h", {{"Cookie", cookie}}, R"({"running":false})", "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 403);
+  EXPECT_EQ(off(), "none");
+  auto unknown = c.Post("/app/api/rules/nope", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                        R"({"running":false})", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  auto turned =
+      c.Post(path, {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, R"({"running":false})", "application/json");
+  ASSERT_TRUE(turned);
+  ASSERT_EQ(turned->status, 200) << turned->body;
+  EXPECT_EQ(nlohmann::json::parse(turned->body)["changed"], true);
+  EXPECT_EQ(off(), "[\"" + id + "\"]");
+  auto after = c.Get("/app/api/automations", {{"Cookie", cookie}});
+  ASSERT_TRUE(after);
+  const auto rules_after = nlohmann::json::parse(after->body);
+  for (const auto& r : rules_after["rules"]) {
+    if (r["id"] != id) continue;
+    EXPECT_EQ(r["running"], false);
+    EXPECT_EQ(r["switched_off"], true);
+  }
+  auto again =
+      c.Post(path, {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, R"({"running":true})", "application/json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+  EXPECT_EQ(off(), "[]");
+}
+
+TEST(SvgChart, FormatsFiguresPerLanguageAndDrawsEveryValue) {
+  EXPECT_EQ(chart_value_text(123456, ChartUnit::cents, "pt-BR"), "R$ 1.234,56");
+  EXPECT_EQ(chart_value_text(123456, ChartUnit::cents, "en"), "R$1,234.56");
+  EXPECT_EQ(chart_value_text(-5000, ChartUnit::cents, "pt-BR"), "-R$ 50,00");
+  EXPECT_EQ(chart_value_text(12.5, ChartUnit::percent, "pt-BR"), "12,5%");
+  EXPECT_EQ(chart_value_text(12.5, ChartUnit::percent, "en"), "12.5%");
+  EXPECT_EQ(chart_value_text(1234567, ChartUnit::count, "pt-BR"), "1.234.567");
+  ChartSpec spec;
+  spec.title = "A & B";
+  spec.labels = {"01/2026", "02/2026", "03/2026"};
+  spec.kind = ChartKind::bars;
+  spec.series = {{"Novos", {3.0, std::nullopt, 1.0}}, {"Recorrentes", {0.0, 2.0, 5.0}}};
+  const auto svg = render_svg_chart(spec);
+  EXPECT_NE(svg.find("aria-label=\"A &amp; B\""), std::string::npos);
+  std::size_t bars = 0;
+  for (auto at = svg.find("<rect"); at != std::string::npos; at = svg.find("<rect", at + 1))
+    ++bars;
+  EXPECT_EQ(bars, 5U) << "one bar per value; none for a period without a figure";
+  EXPECT_NE(svg.find("<title>Recorrentes, 03/2026: 5</title>"), std::string::npos) << svg;
+  spec.series = {{"Novos", {std::nullopt, std::nullopt, std::nullopt}}};
+  spec.no_data = "Sem números";
+  EXPECT_NE(render_svg_chart(spec).find(">Sem números</text>"), std::string::npos);
 }
 
 TEST(WebLinks, WhatsappNeedsAnInternationalNumber) {

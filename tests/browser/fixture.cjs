@@ -47,11 +47,15 @@ const customers = [
   { id: "C-3", name: "Carla Dias", phone: "(21) 99876-5432" },
 ];
 
-async function startStore() {
+// `options.more`: more customers, each with one sale (after the three with tasks);
+// `options.config`: more lines for the agent's configuration (they follow `[rules]`);
+// `options.files`: more files beside it ({name: text}), such as a rules file.
+async function startStore(options = {}) {
+  const buyers = [...customers, ...(options.more || [])];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "regua-browser-"));
   const port = await freePort();
   const ledger = path.join(dir, "ledger.db");
-  const sales = customers.map((c, i) =>
+  const sales = buyers.map((c, i) =>
     JSON.stringify({
       type: "sale",
       id: "S-" + (i + 1),
@@ -61,6 +65,7 @@ async function startStore() {
     }),
   );
   fs.writeFileSync(path.join(dir, "pos.jsonl"), sales.join("\n") + "\n");
+  for (const [name, text] of Object.entries(options.files || {})) fs.writeFileSync(path.join(dir, name), text);
   fs.writeFileSync(
     path.join(dir, "regua.toml"),
     [
@@ -76,6 +81,7 @@ async function startStore() {
       'token = "' + TOKEN + '"',
       "[rules]",
       "default_pack = false",
+      ...(options.config || []),
       "",
     ].join("\n"),
   );
@@ -85,21 +91,33 @@ async function startStore() {
     stdio: ["ignore", log, log],
   });
   const exited = new Promise((resolve) => agent.on("exit", resolve));
+  try {
+    return await prepareStore({ dir, port, ledger, logPath, agent, exited, buyers });
+  } catch (e) {
+    agent.kill("SIGTERM");
+    await exited;
+    throw e;
+  }
+}
+
+// The rest of startStore, once the agent runs: on failure the agent is stopped.
+async function prepareStore({ dir, port, ledger, logPath, agent, exited, buyers }) {
   const base = "http://127.0.0.1:" + port;
   await waitFor("the agent's web server", async () => (await fetch(base + "/signin")).ok);
-  await waitFor("the POS sales in the ledger", () => sql(ledger, "SELECT count(*) AS n FROM sales")[0].n === 3);
+  await waitFor("the POS sales in the ledger", () => sql(ledger, "SELECT count(*) AS n FROM sales")[0].n === buyers.length);
 
-  // Tasks as the rules write them (a job, then its task), for today and overdue.
+  // Tasks as the rules write them (a job, then its task), for today and overdue. The agent may have
+  // planned jobs of its own rules already: the ledger numbers these.
   const now = Math.floor(Date.now() / 1000);
   const due = [now - 2 * 86400, now - 600, now - 300];
   const statements = customers.map((c, i) => {
     const job = i + 1;
     return (
-      `INSERT INTO jobs (id, rule_id, customer_id, occurrence, occurred_at, planned_at, due_at, priority, action, ` +
-      `channel, state, created_at) SELECT ${job}, 'vip-quiet', id, 'since:${job}', ${now}, ${now}, ${due[i]}, 50, ` +
+      `INSERT INTO jobs (rule_id, customer_id, occurrence, occurred_at, planned_at, due_at, priority, action, ` +
+      `channel, state, created_at) SELECT 'vip-quiet', id, 'since:${job}', ${now}, ${now}, ${due[i]}, 50, ` +
       `'task', 'whatsapp', 'fired', ${now} FROM customers WHERE pos_id = '${c.id}';` +
       `INSERT INTO tasks (job_id, customer_id, rule_id, title, instructions, channel, text, state, created_at, ` +
-      `due_at, expires_at) SELECT ${job}, id, 'vip-quiet', 'Cliente fiel sem comprar há 40 dias', ` +
+      `due_at, expires_at) SELECT last_insert_rowid(), id, 'vip-quiet', 'Cliente fiel sem comprar há 40 dias', ` +
       `'Chame pelo WhatsApp e ofereça a novidade', 'whatsapp', 'Oi ${c.name.split(" ")[0]}! Chegou coleção nova.', ` +
       `'open', ${now}, ${due[i]}, ${now + 30 * 86400} FROM customers WHERE pos_id = '${c.id}';`
     );
