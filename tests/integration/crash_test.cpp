@@ -16,6 +16,7 @@
 #include "local/ledger/ledger.hpp"
 #include "tests/support/agent_store.hpp"
 #include "tests/support/ledger_rows.hpp"
+#include "tests/support/waiting.hpp"
 
 namespace regua {
 namespace {
@@ -89,6 +90,19 @@ TEST(CrashTest, KillNineAtRandomMomentsLosesAndDuplicatesNothing) {
   test::AgentStore store;
   const std::uint64_t seed = 20260301;
   std::mt19937_64 rng(seed);
+
+  // The agent's promise starts when it has opened the POS file: a file rotated away before that
+  // (no checkpoint names it) is history for `import`. So the first start is let through to the
+  // file before the kills begin; on a loaded machine a start can outlast every kill window below.
+  test::write_file(store.pos_file, "");
+  {
+    auto first = store.start_agent();
+    ASSERT_TRUE(first->started());
+    ASSERT_TRUE(test::eventually([&] { return store.ledger_int("SELECT count(*) FROM checkpoints") > 0; }))
+        << test::read_file(store.dir / "agent.log");
+    first->signal(SIGKILL);
+    EXPECT_EQ(first->wait(), 128 + SIGKILL);
+  }
 
   std::atomic<bool> writing{true};
   ExpectedSales expected;
