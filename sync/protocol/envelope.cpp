@@ -59,10 +59,9 @@ Result<Envelope> decode_envelope(std::string_view payload) {
   const bool known = v->is_number_unsigned() ? v->get<std::uint64_t>() == kProtocolVersion
                                              : v->get<std::int64_t>() == kProtocolVersion;
   if (!known) {
-    return make_error(ErrorKind::incompatible, "schema version " + v->dump() +
-                                                   " is not one this side knows (it knows " +
-                                                   std::to_string(kProtocolVersion) +
-                                                   "): upgrade it to read such messages");
+    return make_error(ErrorKind::incompatible,
+                      "schema version " + v->dump() + " is not one this side knows (it knows " +
+                          std::to_string(kProtocolVersion) + "): upgrade it to read such messages");
   }
   const auto type = e.header.find("type");
   if (type == e.header.end() || !type->is_string()) return malformed("the header has no string \"type\"");
