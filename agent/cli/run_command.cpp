@@ -82,7 +82,9 @@ int run_command(const AgentConfig& config) {
     if (config.http.enabled) {
       // The POS files are followed even when the HTTP server cannot start: a store that only posts
       // events sees the error in the log and in `doctor`, the others lose nothing.
-      auto started = LocalServer::start(config, clock, [&loop] { loop.ledger_written_elsewhere(); });
+      auto started = LocalServer::start(
+          config, clock, [&loop] { loop.ledger_written_elsewhere(); },
+          [&loop] { return loop.seconds_since_tick(); });
       if (started) {
         http = std::move(*started);
       } else {
