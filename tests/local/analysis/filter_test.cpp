@@ -111,7 +111,8 @@ TEST(FilterLanguage, EveryErrorSaysWhereAndWhatWasExpected) {
 TEST(FilterLanguage, NestingDeeperThanTheBoundIsAnErrorNotACrash) {
   const auto nested = [](int depth, std::string_view open) {
     std::string f;
-    for (int i = 0; i < depth; ++i) f += open;
+    for (int i = 0; i < depth; ++i)
+      f += open;
     f += "purchases >= 1";
     if (open == "(") f += std::string(static_cast<std::size_t>(depth), ')');
     return f;
