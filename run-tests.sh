@@ -17,5 +17,5 @@ cmake --preset asan >/dev/null
 cmake --build --preset asan --target regua_unit_tests
 ctest --preset asan-unit --parallel 2
 
-echo "== fuzzing the POS input parsers (JSON Lines, CSV, fiscal XML)"
-tests/fuzz/run-fuzzers.sh --seconds "${REGUA_FUZZ_SECONDS:-30}"
+echo "== fuzzing every parser and decoder of outside input (POS files, MQTT messages, rule packs, callbacks, templates, config)"
+tests/fuzz/run-fuzzers.sh --seconds "${REGUA_FUZZ_SECONDS:-20}"

@@ -188,10 +188,90 @@ void check_quarantine(const DoctorFacts& f, std::vector<Finding>& out) {
 }
 
 // Every check, in the order they are shown.
+// "1.4 GiB", "230 MiB"
+std::string doctor_bytes(std::uintmax_t bytes) {
+  if (bytes >= (1ull << 30)) return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1ull << 30));
+  return fmt::format("{} MiB", bytes >> 20);
+}
+
+void check_disk(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.disk) return;
+  const auto& d = *f.disk;
+  if (!d.free) {
+    out.push_back({Severity::action, d.problem + ": check that the ledger's folder exists and is readable"});
+    return;
+  }
+  const std::string where =
+      fmt::format("{} free on the ledger's disk ({})", doctor_bytes(*d.free), d.folder.string());
+  if (*d.free < kMinFreeBytes) {
+    out.push_back({Severity::action,
+                   where + ": under " + doctor_bytes(kMinFreeBytes) +
+                       ", the ledger's writes will soon fail and sales wait in the POS file; free space "
+                       "on that disk (old backups, logs) now"});
+  } else if (*d.free < kLowFreeBytes) {
+    out.push_back({Severity::advice, where + ": under " + doctor_bytes(kLowFreeBytes) +
+                                         "; free some space before it runs out (old backups, logs)"});
+  } else {
+    out.push_back({Severity::ok, where});
+  }
+}
+
+void check_certificates(const DoctorFacts& f, std::vector<Finding>& out) {
+  for (const auto& c : f.certificates) {
+    if (!c.days_left) {
+      out.push_back({Severity::action, c.label + ": " + c.problem +
+                                           ": the link to the hub cannot start; enrol the store again "
+                                           "(`regua-agent enroll`) or fix the path in the configuration"});
+    } else if (*c.days_left < 0) {
+      out.push_back({Severity::action,
+                     fmt::format("{} ({}) expired {} day(s) ago: the broker refuses the link and nothing "
+                                 "reaches HQ; enrol the store again (`regua-agent enroll`) for a new one",
+                                 c.label, c.file.string(), -*c.days_left)});
+    } else if (c.not_yet_valid) {
+      out.push_back(
+          {Severity::action, fmt::format("{} ({}) is not valid yet: check this machine's date and time",
+                                         c.label, c.file.string())});
+    } else if (*c.days_left < kCertificateRenewDays) {
+      out.push_back({Severity::advice, fmt::format("{} ({}) expires in {} day(s): enrol the store again "
+                                                   "(`regua-agent enroll`) before then",
+                                                   c.label, c.file.string(), *c.days_left)});
+    } else {
+      out.push_back({Severity::ok, fmt::format("{} valid for {} more day(s)", c.label, *c.days_left)});
+    }
+  }
+}
+
+void check_quiet_hours(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (f.config == nullptr) return;
+  const auto& q = f.config->rules.quiet;
+  if (!q.enabled()) {
+    out.push_back({Severity::advice,
+                   "no quiet hours ([rules.quiet_hours] start = end): messages may reach customers at "
+                   "night; set them (default 21:00 to 09:00)"});
+    return;
+  }
+  const auto day = std::chrono::minutes(24 * 60);
+  const auto quiet = (q.end - q.start + day) % day;
+  const auto hm = [](std::chrono::minutes m) {
+    return fmt::format("{:02}:{:02}", m.count() / 60, m.count() % 60);
+  };
+  if (quiet > kMaxQuietHours) {
+    out.push_back(
+        {Severity::advice, fmt::format("quiet hours {} to {} leave {} hour(s) a day for messages: check "
+                                       "[rules.quiet_hours] start and end are not swapped",
+                                       hm(q.start), hm(q.end), (day - quiet).count() / 60)});
+  } else {
+    out.push_back({Severity::ok, fmt::format("quiet hours {} to {}", hm(q.start), hm(q.end))});
+  }
+}
+
 constexpr Check kChecks[] = {
-    check_ledger,  check_identified_sales, check_mobiles, check_duplicates,
-    check_details, check_quarantine,       check_rules,   check_tasks,
-    check_sync,
+    check_ledger,       check_identified_sales,
+    check_mobiles,      check_duplicates,
+    check_details,      check_quarantine,
+    check_rules,        check_tasks,
+    check_sync,         check_disk,
+    check_certificates, check_quiet_hours,
 };
 
 std::string_view label(Severity s) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/cli/doctor_host.hpp"
 #include "agent/cli/sync_status.hpp"
 #include "agent/config/config.hpp"
 #include "local/identity/quality.hpp"
@@ -22,8 +23,10 @@ struct DoctorFacts {
   std::string rules_problem;                // the rules cannot be read (`run` refuses to start): why
   std::vector<std::string> rules_warnings;  // default rules left off, and why
   std::size_t rules_running = 0;
-  std::optional<TaskCounts> tasks;  // empty when the ledger has no tasks table yet
-  std::optional<SyncStatus> sync;   // empty when the ledger could not be read
+  std::optional<TaskCounts> tasks;            // empty when the ledger has no tasks table yet
+  std::optional<SyncStatus> sync;             // empty when the ledger could not be read
+  std::optional<DiskFact> disk;               // empty: not looked at
+  std::vector<CertificateFact> certificates;  // [sync] cert and ca, when syncing
 };
 
 enum class Severity {
@@ -41,6 +44,15 @@ struct Finding {
 inline constexpr double kMinIdentifiedSales = 0.80;
 inline constexpr double kMinCustomersWithMobile = 0.80;
 inline constexpr double kMinCustomersWithEmail = 0.50;  // advice only
+
+// Free space on the ledger's filesystem: under the first needs action (SQLite fails its writes when
+// the disk is full; the WAL and a backup need room), under the second is advice.
+inline constexpr std::uintmax_t kMinFreeBytes = 200ull << 20;
+inline constexpr std::uintmax_t kLowFreeBytes = 2ull << 30;
+// A certificate with fewer days left than this is advice (renew it); expired needs action.
+inline constexpr std::int64_t kCertificateRenewDays = 30;
+// Quiet hours longer than this leave too little of the day for messages: advice.
+inline constexpr std::chrono::hours kMaxQuietHours{16};
 
 std::vector<Finding> run_doctor_checks(const DoctorFacts& facts);
 

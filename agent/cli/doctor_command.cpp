@@ -3,6 +3,7 @@
 #include "agent/cli/commands.hpp"
 #include "agent/cli/common.hpp"
 #include "agent/cli/doctor_checks.hpp"
+#include "agent/cli/doctor_host.hpp"
 #include "agent/rules/store_rules.hpp"
 
 namespace regua {
@@ -38,6 +39,12 @@ int doctor_command(const AgentConfig& config) {
     facts.rules_warnings = std::move(rules->warnings);
   } else {
     facts.rules_problem = rules.error().message;
+  }
+  facts.disk = read_disk_fact(config.ledger.path);
+  if (config.sync && config.sync->enabled) {
+    const auto& tls = config.sync->settings.tls;
+    facts.certificates.push_back(read_certificate_fact("[sync] cert", tls.cert, clock.now()));
+    facts.certificates.push_back(read_certificate_fact("[sync] ca", tls.ca, clock.now()));
   }
   const auto findings = run_doctor_checks(facts);
   fmt::print("{}", render_doctor(facts, findings));

@@ -49,6 +49,11 @@ struct LoopSwitch {
     std::lock_guard lock(mutex);
     if (loop != nullptr) loop->ledger_written_elsewhere();
   }
+  // Seconds since the loop of the moment last ticked; 0 between two loops (a rules reload).
+  double seconds_since_tick() {
+    std::lock_guard lock(mutex);
+    return loop != nullptr ? loop->seconds_since_tick() : 0.0;
+  }
   void set(AgentLoop* l) {
     std::lock_guard lock(mutex);
     loop = l;
@@ -84,7 +89,8 @@ int run_command(const AgentConfig& config) {
   std::unique_ptr<LocalServer> http;
   if (config.http.enabled) {
     auto started = LocalServer::start(
-        config, clock, [&loops] { loops.written_elsewhere(); }, [&loops] { loops.rules_changed(); });
+        config, clock, [&loops] { loops.written_elsewhere(); }, [&loops] { loops.rules_changed(); },
+        [&loops] { return loops.seconds_since_tick(); });
     if (started) {
       http = std::move(*started);
     } else {

@@ -163,14 +163,9 @@ std::optional<SourceKind> source_kind_from_name(std::string_view name) {
 }
 
 Result<AgentConfig> parse_config(std::string_view text, const std::filesystem::path& file) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file.string());
-  } catch (const toml::parse_error& e) {
-    return make_error(ErrorKind::config, file.string() + ":" + std::to_string(e.source().begin.line) + ":" +
-                                             std::to_string(e.source().begin.column) +
-                                             ": not valid TOML: " + std::string(e.description()));
-  }
+  auto parsed = parse_toml_text(text, file);
+  if (!parsed) return parsed.error();
+  const toml::table& root = *parsed;
 
   AgentConfig config;
   config.file = file;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agent/channels/callback_bodies.hpp"
 #include "agent/channels/form_encoding.hpp"
 #include "agent/channels/inbound_opt_out.hpp"
 #include "agent/channels/opt_out_words.hpp"
@@ -255,64 +256,29 @@ void CallbackService::whatsapp_events(const httplib::Request& req, httplib::Resp
                             "[channels.whatsapp_cloud] app_secret")) {
     return refuse(res, kEndpoint, *r);
   }
-  const auto j = nlohmann::json::parse(req.body, nullptr, false);
-  if (!j.is_object() || !j.contains("entry") || !j["entry"].is_array()) {
-    return refuse(res, kEndpoint, {400, "malformed", "not a WhatsApp webhook: no \"entry\" array"});
-  }
+  const auto webhook = decode_whatsapp_webhook(req.body);
+  if (!webhook) return refuse(res, kEndpoint, {400, "malformed", webhook.error().message});
   int receipts = 0, unknown = 0, opt_outs = 0;
-  for (const auto& entry : j["entry"]) {
-    if (!entry.is_object() || !entry.contains("changes") || !entry["changes"].is_array()) continue;
-    for (const auto& change : entry["changes"]) {
-      if (!change.is_object() || !change.contains("value") || !change["value"].is_object()) continue;
-      const auto& value = change["value"];
-      for (const auto& st : value.value("statuses", nlohmann::json::array())) {
-        if (!st.is_object() || !st.contains("id") || !st["id"].is_string() || !st.contains("status") ||
-            !st["status"].is_string())
-          continue;
-        std::optional<std::int64_t> id;
-        if (st.contains("biz_opaque_callback_data") && st["biz_opaque_callback_data"].is_string())
-          id = id_of_ref(st["biz_opaque_callback_data"].get<std::string>());
-        std::optional<std::string> error;
-        if (st.contains("errors") && st["errors"].is_array() && !st["errors"].empty() &&
-            st["errors"][0].is_object()) {
-          const auto& e = st["errors"][0];
-          error = "WhatsApp error " + (e.contains("code") ? e["code"].dump() : std::string("?")) +
-                  (e.contains("title") && e["title"].is_string() ? ": " + e["title"].get<std::string>() : "");
-        }
-        auto found = receipt(id, "whatsapp_cloud", st["id"].get<std::string>(),
-                             st["status"].get<std::string>(), error);
-        if (!found) {
-          spdlog::error("callback {}: {}", kEndpoint, found.error().message);
-          res.status = 503;  // Meta sends it again
-          return;
-        }
-        ++(*found ? receipts : unknown);
-      }
-      for (const auto& m : value.value("messages", nlohmann::json::array())) {
-        if (!m.is_object() || !m.contains("from") || !m["from"].is_string()) continue;
-        std::string text;
-        const std::string type = m.value("type", "");
-        if (type == "text" && m.contains("text") && m["text"].is_object()) {
-          text = m["text"].value("body", "");
-        } else if (type == "button" && m.contains("button") && m["button"].is_object()) {
-          text = m["button"].value("text", "");
-        } else if (type == "interactive" && m.contains("interactive") && m["interactive"].is_object() &&
-                   m["interactive"].contains("button_reply") &&
-                   m["interactive"]["button_reply"].is_object()) {
-          text = m["interactive"]["button_reply"].value("title", "");
-        }
-        if (!is_opt_out_reply(text)) continue;
-        auto customers = opt_out(m["from"].get<std::string>(), Channel::whatsapp);
-        if (!customers) {
-          spdlog::error("callback {}: {}", kEndpoint, customers.error().message);
-          res.status = 503;
-          return;
-        }
-        spdlog::info("channels: a reply asked to stop whatsapp: opt-out recorded for {} customer(s)",
-                     *customers);
-        ++opt_outs;
-      }
+  for (const auto& st : webhook->statuses) {
+    const std::optional<std::int64_t> id = st.ref ? id_of_ref(*st.ref) : std::nullopt;
+    auto found = receipt(id, "whatsapp_cloud", st.provider_id, st.status, st.error);
+    if (!found) {
+      spdlog::error("callback {}: {}", kEndpoint, found.error().message);
+      res.status = 503;  // Meta sends it again
+      return;
     }
+    ++(*found ? receipts : unknown);
+  }
+  for (const auto& reply : webhook->replies) {
+    if (!is_opt_out_reply(reply.text)) continue;
+    auto customers = opt_out(reply.from, Channel::whatsapp);
+    if (!customers) {
+      spdlog::error("callback {}: {}", kEndpoint, customers.error().message);
+      res.status = 503;
+      return;
+    }
+    spdlog::info("channels: a reply asked to stop whatsapp: opt-out recorded for {} customer(s)", *customers);
+    ++opt_outs;
   }
   if (unknown > 0 && receipts == 0 && opt_outs == 0) {
     return refuse(
@@ -337,23 +303,12 @@ void CallbackService::webhook_status(const httplib::Request& req, httplib::Respo
           check_sha256(req, "X-Regua-Signature-256", channels_.webhook.secret, "[channels.webhook] secret")) {
     return refuse(res, kEndpoint, *r);
   }
-  const auto j = nlohmann::json::parse(req.body, nullptr, false);
-  if (!j.is_object() || !j.contains("ref") || !j["ref"].is_string() || !j.contains("status") ||
-      !j["status"].is_string()) {
-    return refuse(res, kEndpoint,
-                  {400, "malformed", "expected {\"ref\": \"...\", \"status\": \"delivered\"}"});
-  }
-  const std::string status = j["status"].get<std::string>();
-  if (status != "delivered" && status != "read" && status != "failed") {
-    return refuse(
-        res, kEndpoint,
-        {400, "malformed", "status \"" + status + "\" is not one of \"delivered\", \"read\", \"failed\""});
-  }
-  std::optional<std::string> error;
-  if (j.contains("error") && j["error"].is_string()) error = j["error"].get<std::string>();
-  const std::string ref = j["ref"].get<std::string>();
+  const auto receipt_body = decode_webhook_receipt(req.body);
+  if (!receipt_body) return refuse(res, kEndpoint, {400, "malformed", receipt_body.error().message});
+  const std::string& ref = *receipt_body->ref;
   const auto id = id_of_ref(ref);
-  auto found = id ? receipt(id, "webhook", "", status, error) : Result<bool>(false);
+  auto found =
+      id ? receipt(id, "webhook", "", receipt_body->status, receipt_body->error) : Result<bool>(false);
   if (!found) {
     spdlog::error("callback {}: {}", kEndpoint, found.error().message);
     res.status = 503;

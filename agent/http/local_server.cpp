@@ -23,6 +23,7 @@ struct LocalServer::Impl {
   std::shared_ptr<WebApp> web;
   std::shared_ptr<CallbackService> callbacks;
   std::shared_ptr<ConsentsService> consents;
+  std::shared_ptr<MetricsService> metrics;
   std::thread thread;
   std::atomic<bool> finished{false};
   int port = 0;
@@ -47,13 +48,18 @@ int LocalServer::port() const {
 
 Result<std::unique_ptr<LocalServer>> LocalServer::start(const AgentConfig& config, const Clock& clock,
                                                         std::function<void()> on_accepted,
-                                                        std::function<void()> on_rules_switched) {
+                                                        std::function<void()> on_rules_switched,
+                                                        LoopIdle loop_idle) {
   auto impl = std::make_unique<Impl>();
   auto& server = impl->server;
   // Without it each small answer waits for Nagle's delayed ACK: ~300 requests/s instead of ~20k.
   server.set_tcp_nodelay(true);
   server.set_payload_max_length(kMaxBodyBytes);
   server.set_read_timeout(30, 0);
+  // Before the web app, whose pages answer every other GET.
+  auto metrics = add_metrics_routes(server, config, clock, std::move(loop_idle));
+  if (!metrics) return metrics.error();
+  impl->metrics = std::move(*metrics);
   auto web = add_web_app(server, config, clock, std::move(on_rules_switched));
   if (!web) return web.error();
   impl->web = std::move(*web);

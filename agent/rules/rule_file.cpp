@@ -63,14 +63,9 @@ struct Flattener {
 
 Result<std::vector<RawRule>> parse_rule_file(std::string_view text, const std::filesystem::path& file) {
   const std::string name = file.string();
-  toml::table root;
-  try {
-    root = toml::parse(text, name);
-  } catch (const toml::parse_error& e) {
-    return make_error(ErrorKind::config, name + ":" + std::to_string(e.source().begin.line) + ":" +
-                                             std::to_string(e.source().begin.column) +
-                                             ": not valid TOML: " + std::string(e.description()));
-  }
+  auto parsed = parse_toml_text(text, file);
+  if (!parsed) return parsed.error();
+  const toml::table& root = *parsed;
   std::vector<std::string> errors;
   for (const auto& [key, node] : root) {
     if (key.str() == "rule") continue;

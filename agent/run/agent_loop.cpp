@@ -75,6 +75,8 @@ struct AgentLoop::Impl {
   std::unique_ptr<ChannelSender> sender;  // before the scheduler, which wakes it
   std::optional<SchedulerTimer> scheduler;
   std::atomic<bool> replan_posted{false};  // a ledger_written_elsewhere() waits for the loop
+  // steady_clock ticks of the last tick; read by the HTTP server's /healthz.
+  std::atomic<std::int64_t> last_tick{std::chrono::steady_clock::now().time_since_epoch().count()};
   std::vector<std::unique_ptr<Slot>> slots;
   IngestCounts reported;
   std::chrono::steady_clock::time_point last_report = std::chrono::steady_clock::now();
@@ -198,6 +200,7 @@ void AgentLoop::Impl::arm_tick() {
   tick.expires_after(tick_every);
   tick.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
+    last_tick = std::chrono::steady_clock::now().time_since_epoch().count();
     watch_folders();  // folders that did not exist before may exist now
     for (auto& slot : slots) {
       if (!watcher.available() || !watcher.watching(slot->source->watched_folder())) slot->source->changed();
@@ -247,6 +250,12 @@ void AgentLoop::ledger_written_elsewhere() {
 
 boost::asio::io_context& AgentLoop::io() {
   return impl_->io;
+}
+
+double AgentLoop::seconds_since_tick() const {
+  const std::chrono::steady_clock::duration since(
+      std::chrono::steady_clock::now().time_since_epoch().count() - impl_->last_tick.load());
+  return std::chrono::duration<double>(since).count();
 }
 
 bool AgentLoop::caught_up() const {

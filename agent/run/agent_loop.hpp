@@ -37,6 +37,9 @@ class AgentLoop {
 
   // For work that shares the loop's thread (the demo's POS writer).
   boost::asio::io_context& io();
+  // Safe from any thread: seconds since the loop last ticked (it ticks at least every second while
+  // it runs), for /healthz.
+  [[nodiscard]] double seconds_since_tick() const;
   // True when every source has read all of its file (call on the loop's thread).
   [[nodiscard]] bool caught_up() const;
 

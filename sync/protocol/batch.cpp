@@ -78,10 +78,11 @@ Result<DecodedBatch> decode_batch(const Envelope& envelope) {
     const std::string_view text(raw->data() + start, end - start);
     start = end + 1;
     DecodedRecord record;
-    record.body = nlohmann::json::parse(text, nullptr, false);
     const auto where = "record " + std::to_string(line);
-    if (record.body.is_discarded() || !record.body.is_object())
-      return bad_batch(where + " is not a JSON object");
+    std::string why;
+    auto body = parse_message_object(text, why);
+    if (!body) return bad_batch(where + ": " + why);
+    record.body = std::move(*body);
     const auto seq = record.body.find("seq");
     const auto kind = record.body.find("kind");
     if (seq == record.body.end() || !seq->is_number_integer())

@@ -1,5 +1,7 @@
 #include "sync/protocol/envelope.hpp"
 
+#include <cstdint>
+
 #include <zlib.h>
 
 namespace regua::sync {
@@ -10,6 +12,29 @@ Error malformed(std::string what) {
 }
 
 }  // namespace
+
+std::optional<nlohmann::json> parse_message_object(std::string_view text, std::string& why) {
+  bool too_deep = false;
+  // The parser itself is iterative; the callback stops keeping values past the bound (it still
+  // reads to the end, so that a message's nesting never reaches a recursive function).
+  const nlohmann::json::parser_callback_t bound = [&too_deep](int depth, nlohmann::json::parse_event_t event,
+                                                              nlohmann::json&) {
+    const bool opens = event == nlohmann::json::parse_event_t::object_start ||
+                       event == nlohmann::json::parse_event_t::array_start;
+    if (opens && depth >= kMaxJsonDepth) too_deep = true;
+    return !too_deep;
+  };
+  auto parsed = nlohmann::json::parse(text, bound, false);
+  if (too_deep) {
+    why = "it nests deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+    return std::nullopt;
+  }
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    why = "it is not a JSON object";
+    return std::nullopt;
+  }
+  return parsed;
+}
 
 std::string encode_envelope(std::string_view type, nlohmann::json header, std::string_view body) {
   header["v"] = kProtocolVersion;
@@ -24,20 +49,23 @@ Result<Envelope> decode_envelope(std::string_view payload) {
   const auto newline = payload.find('\n');
   if (newline == std::string_view::npos) return malformed("no header line (a JSON object and a newline)");
   Envelope e;
-  e.header = nlohmann::json::parse(payload.substr(0, newline), nullptr, false);
-  if (e.header.is_discarded() || !e.header.is_object())
-    return malformed("the header line is not a JSON object");
+  std::string why;
+  auto header = parse_message_object(payload.substr(0, newline), why);
+  if (!header) return malformed("the header line: " + why);
+  e.header = std::move(*header);
   const auto v = e.header.find("v");
   if (v == e.header.end() || !v->is_number_integer()) return malformed("the header has no integer \"v\"");
-  e.version = v->get<int>();
-  if (e.version != kProtocolVersion) {
-    return make_error(ErrorKind::incompatible, "schema version " + std::to_string(e.version) +
-                                                   " is not one this side knows (it knows " +
-                                                   std::to_string(kProtocolVersion) +
-                                                   "): upgrade it to read such messages");
+  // Compared as read: narrowing first would take 4294967297 for version 1.
+  const bool known = v->is_number_unsigned() ? v->get<std::uint64_t>() == kProtocolVersion
+                                             : v->get<std::int64_t>() == kProtocolVersion;
+  if (!known) {
+    return make_error(ErrorKind::incompatible,
+                      "schema version " + v->dump() + " is not one this side knows (it knows " +
+                          std::to_string(kProtocolVersion) + "): upgrade it to read such messages");
   }
   const auto type = e.header.find("type");
   if (type == e.header.end() || !type->is_string()) return malformed("the header has no string \"type\"");
+  e.version = kProtocolVersion;
   e.type = type->get<std::string>();
   e.body = std::string(payload.substr(newline + 1));
   return e;
@@ -75,6 +103,10 @@ Result<std::int64_t> header_int(const Envelope& e, std::string_view field) {
   const auto it = e.header.find(field);
   if (it == e.header.end() || !it->is_number_integer()) {
     return malformed("\"" + e.type + "\" needs an integer \"" + std::string(field) + "\"");
+  }
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t{INT64_MAX}) {
+    return malformed("\"" + e.type + "\" has \"" + std::string(field) + "\" " + it->dump() +
+                     ", past the largest sequence number (2^63 - 1)");
   }
   return it->get<std::int64_t>();
 }

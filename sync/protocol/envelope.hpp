@@ -10,6 +10,7 @@
 // receiver parks it with that reason and goes on.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,10 @@ inline constexpr int kProtocolVersion = 1;
 // A batch's records before compression stay under this, far below the broker's packet limit
 // (installer/mosquitto/regua.conf: 1 MiB) and any broker's default (EMQX 1 MiB, HiveMQ 256 MiB).
 inline constexpr std::size_t kMaxRawBody = 256 * 1024;
+// No header or record of v1 nests deeper than 3 (a sale's items); a message nested deeper than this
+// is refused when decoded, so that nothing downstream (dump(), copies, comparisons: all recursive in
+// nlohmann::json) can run out of stack on a hostile message from a compromised broker or hub.
+inline constexpr int kMaxJsonDepth = 16;
 
 struct Envelope {
   int version = kProtocolVersion;
@@ -30,6 +35,10 @@ struct Envelope {
   nlohmann::json header;  // the whole header object, `v` and `type` included
   std::string body;       // as it travelled (still compressed when header "enc" says so)
 };
+
+// One JSON object of a message (a header or a record) with its nesting bounded by kMaxJsonDepth;
+// std::nullopt and `why` filled when it is not a JSON object or nests too deep.
+std::optional<nlohmann::json> parse_message_object(std::string_view text, std::string& why);
 
 // Adds `v` and `type` to `header` and frames it with `body`.
 std::string encode_envelope(std::string_view type, nlohmann::json header, std::string_view body = {});

@@ -170,3 +170,45 @@ TEST(RuleFile, OnlyRuleTablesAndValidToml) {
 
 }  // namespace
 }  // namespace regua
+
+namespace regua {
+namespace {
+
+// Found by the rule-pack fuzzer's reader (tests/fuzz/fuzz_rule_pack.cpp) on a long input: a table
+// name of half a million parts (a 1 MiB pack, under the broker's limit) made toml++ nest as many
+// tables and recurse off the stack destroying them. The reader refuses it first, naming the line;
+// what real files write, dotted keys and strings full of dots included, still reads.
+TEST(RuleFile, KeysOfTooManyPartsAreRefusedBeforeNesting) {
+  std::string deep = "[[rule]]\nid = \"x\"\n[rule";
+  for (int i = 0; i < 500'000; ++i)
+    deep += ".a";
+  deep += "]\nx = 1\n";
+  auto raw = parse_rule_file(deep, "rule pack version 9");
+  ASSERT_FALSE(raw.ok());
+  EXPECT_NE(
+      raw.error().message.find("rule pack version 9:3: a key or table name of more than 64 dotted parts"),
+      std::string::npos)
+      << raw.error().message.substr(0, 300);
+
+  std::string inline_deep = "[[rule]]\nid = \"x\"\ntrigger = { ";
+  for (int i = 0; i < 100; ++i)
+    inline_deep += "a.";
+  inline_deep += "b = 1 }\n";
+  EXPECT_FALSE(parse_rule_file(inline_deep, "regras.toml").ok());
+
+  auto config = parse_config(std::string(test::kMinimalConfig) + "[" + std::string(200, '.') + "]\n",
+                             "/etc/regua/agent.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("/etc/regua/agent.toml:"), std::string::npos);
+
+  // Dots in strings, comments, multi-line strings and numbers are not key parts.
+  const std::string dots(200, '.');
+  auto fine = parse_rule_file("# " + dots + "\n[[rule]]\nid = \"x\"\ndescription = \"" + dots +
+                                  "\"\n[rule.action]\ntemplate = '''\n" + dots + "\n'''\n",
+                              "regras.toml");
+  ASSERT_TRUE(fine.ok()) << fine.error().message;
+  ASSERT_EQ(fine->size(), 1u);
+}
+
+}  // namespace
+}  // namespace regua

@@ -125,6 +125,45 @@ TEST(Protocol, RecordsOutsideTheRangeOrOutOfOrderAreRefused) {
   EXPECT_NE(decoded.error().message.find("unknown kind \"gossip\""), std::string::npos);
 }
 
+// Unbounded recursion, like the segment filter's: a header or record nested thousands deep parsed
+// fine (nlohmann's parser is iterative) but is dumped later, recursively (the store keeps an order's
+// header as text, the hub a record's body). Both are refused at decoding, naming the bound.
+TEST(Protocol, DeeplyNestedHeadersAndRecordsAreRefused) {
+  const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  auto header = decode_envelope("{\"v\":1,\"type\":\"order\",\"x\":" + deep + "}\n");
+  ASSERT_FALSE(header.ok());
+  EXPECT_NE(header.error().message.find("nests deeper than 16"), std::string::npos) << header.error().message;
+
+  auto b = three_records();
+  b.records[1] = R"({"seq":12,"kind":"customer","id":7,"consents":)" + deep + "}";
+  auto payload = encode_batch(b);
+  ASSERT_TRUE(payload.ok());
+  auto decoded = round_trip(*payload);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("record 2: it nests deeper than 16"), std::string::npos)
+      << decoded.error().message;
+
+  // Up to the bound is fine (v1 itself nests 3 deep).
+  const std::string fifteen = std::string(15, '[') + std::string(15, ']');
+  EXPECT_TRUE(decode_envelope("{\"v\":1,\"type\":\"ack\",\"x\":" + fifteen + "}\n").ok());
+}
+
+// "v" was narrowed to int before the check, so
+// 4294967297 (2^32 + 1) passed as version 1; a sequence past 2^63 - 1 wrapped to a negative one.
+TEST(Protocol, VersionsAndSequencesAreComparedWithoutNarrowing) {
+  auto wrapped = decode_envelope("{\"v\":4294967297,\"type\":\"ack\",\"acked\":1}\n");
+  ASSERT_FALSE(wrapped.ok());
+  EXPECT_EQ(wrapped.error().kind, ErrorKind::incompatible);
+  EXPECT_NE(wrapped.error().message.find("schema version 4294967297"), std::string::npos);
+  EXPECT_FALSE(decode_envelope("{\"v\":18446744073709551617,\"type\":\"ack\"}\n").ok());
+
+  auto ack = decode_envelope("{\"v\":1,\"type\":\"ack\",\"acked\":18446744073709551615}\n");
+  ASSERT_TRUE(ack.ok());
+  auto acked = header_int(*ack, "acked");
+  ASSERT_FALSE(acked.ok());
+  EXPECT_NE(acked.error().message.find("past the largest sequence number"), std::string::npos);
+}
+
 TEST(Protocol, TopicsNameNetworkStoreAndDirection) {
   EXPECT_EQ(topic_for("rede", "centro", Direction::up, "batch"), "regua/v1/rede/centro/up/batch");
   EXPECT_EQ(store_filter("rede", "centro", Direction::down), "regua/v1/rede/centro/down/#");
