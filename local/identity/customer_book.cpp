@@ -77,7 +77,7 @@ bool same_person_by_mobile(const CustomerRecord& candidate, const CustomerFields
   return true;
 }
 
-std::string customer_label(const CustomerInfo& info) {
+std::string incoming_customer_label(const CustomerInfo& info) {
   return info.pos_id.empty() ? std::string("customer") : "customer " + info.pos_id;
 }
 
@@ -145,7 +145,7 @@ Result<CustomerMatch> CustomerBook::match(const CustomerInfo& info, std::int64_t
       return m;
     }
     auto found = find_one(by_pos_id_, info.pos_id);
-    if (!found) return found.error().within(customer_label(info));
+    if (!found) return found.error().within(incoming_customer_label(info));
     if (*found) {
       m.record = std::move(**found);
       m.record->info_at = effective_info_at(*m.record);
@@ -157,7 +157,7 @@ Result<CustomerMatch> CustomerBook::match(const CustomerInfo& info, std::int64_t
   const CustomerFields& news = *m.news;
   if (news.cpf && news.cpf->valid) {
     auto found = find_one(by_cpf_, news.cpf->text);
-    if (!found) return found.error().within(customer_label(info));
+    if (!found) return found.error().within(incoming_customer_label(info));
     if (*found) {
       m.record = std::move(**found);
       m.record->info_at = effective_info_at(*m.record);
@@ -170,7 +170,7 @@ Result<CustomerMatch> CustomerBook::match(const CustomerInfo& info, std::int64_t
     by_mobile_.bind_ref(1, std::string_view(news.phone->parsed.e164));
     for (;;) {
       auto row = by_mobile_.step();
-      if (!row) return row.error().within(customer_label(info));
+      if (!row) return row.error().within(incoming_customer_label(info));
       if (!*row) break;
       auto candidate = read_customer(by_mobile_);
       if (same_person_by_mobile(candidate, news, info.pos_id)) {
@@ -213,14 +213,15 @@ Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch&
     if (absorb_news(fields, m.record->info_at, *m.news, info_at)) {
       update_.bind(1, id).bind(12, info_at);
       bind_fields(update_, 2, fields);
-      if (auto s = update_.run(); !s) return s.error().within(customer_label(info));
+      if (auto s = update_.run(); !s) return s.error().within(incoming_customer_label(info));
     } else if (info_at > m.record->info_at) {
       // Only the time moves: written once per customer per transaction, by flush().
       defer_info_at(id, info_at);
     }
     settled = absorbs_nothing(fields, *m.news);
     if (m.by != MatchedBy::pos_id && !info.pos_id.empty()) {
-      if (auto s = link_pos_id(*m.record, info.pos_id); !s) return s.error().within(customer_label(info));
+      if (auto s = link_pos_id(*m.record, info.pos_id); !s)
+        return s.error().within(incoming_customer_label(info));
     }
   } else {
     if (info.pos_id.empty()) {
@@ -231,10 +232,10 @@ Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch&
     }
     bind_fields(insert_, 2, *m.news);
     insert_.bind(12, info_at).bind(13, clock_->now().time_since_epoch().count());
-    if (auto s = insert_.run(); !s) return s.error().within(customer_label(info));
+    if (auto s = insert_.run(); !s) return s.error().within(incoming_customer_label(info));
     id = db_->last_insert_rowid();
     customer_to_outbox_.bind(1, id);
-    if (auto s = customer_to_outbox_.run(); !s) return s.error().within(customer_label(info));
+    if (auto s = customer_to_outbox_.run(); !s) return s.error().within(incoming_customer_label(info));
     settled = true;  // the record is the news itself
     // A person who asked to be forgotten starts anew, and is not contacted on the strength of a
     // POS record that should have gone with them: every channel refused until they grant one
@@ -242,7 +243,7 @@ Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch&
     if (!info.pos_id.empty()) {
       erased_pos_id_seen_.bind_ref(1, std::string_view(info.pos_id))
           .bind(2, clock_->now().time_since_epoch().count());
-      if (auto s = erased_pos_id_seen_.run(); !s) return s.error().within(customer_label(info));
+      if (auto s = erased_pos_id_seen_.run(); !s) return s.error().within(incoming_customer_label(info));
       if (db_->changes() > 0) {
         for (const Channel channel : kAllChannels) {
           upsert_consent_.bind(1, id)
@@ -251,7 +252,7 @@ Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch&
               .bind(4, "erasure")
               .bind(5, info_at);
           if (auto s = upsert_consent_.run(); !s)
-            return s.error().within("consent of " + customer_label(info));
+            return s.error().within("consent of " + incoming_customer_label(info));
         }
       }
     }
@@ -263,7 +264,8 @@ Result<std::int64_t> CustomerBook::save(const CustomerInfo& info, CustomerMatch&
         .bind(3, std::int64_t{c.granted ? 1 : 0})
         .bind(4, source)
         .bind(5, info_at);
-    if (auto s = upsert_consent_.run(); !s) return s.error().within("consent of " + customer_label(info));
+    if (auto s = upsert_consent_.run(); !s)
+      return s.error().within("consent of " + incoming_customer_label(info));
   }
   remember(info, id, info_at, settled);
   return id;

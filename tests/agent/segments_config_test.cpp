@@ -54,7 +54,7 @@ filter = "birthday_within(7) and has_valid_mobile"
   EXPECT_EQ(c->segments.custom[1].filter, "birthday_within(7) and has_valid_mobile");
 }
 
-void expect_error(const std::string& extra, std::initializer_list<std::string_view> parts) {
+void expect_segments_error(const std::string& extra, std::initializer_list<std::string_view> parts) {
   auto c = parse_with_segments(extra);
   ASSERT_FALSE(c.ok()) << extra;
   EXPECT_EQ(c.error().kind, ErrorKind::config);
@@ -65,24 +65,27 @@ void expect_error(const std::string& extra, std::initializer_list<std::string_vi
 }
 
 TEST(SegmentsConfig, MistakesNameTheLineAndWhatToDo) {
-  expect_error("[segments]\nnew_max_purchases = 3\npromising_max_purchases = 3\n",
-               {"agent.toml:10:", "promising_max_purchases (3) must be greater than new_max_purchases (3)"});
-  expect_error("[segments]\nactive_max_days = 90\nslipping_max_days = 60\n",
-               {"agent.toml:10:", "slipping_max_days (60) must be greater than active_max_days (90)"});
-  expect_error("[segments]\nlanguage = \"fr\"\n", {"agent.toml:9:", "language"});
-  expect_error("[segments]\nrecent_days = 10\n", {"agent.toml:9:", "unknown key \"recent_days\""});
-  expect_error("[[segment]]\nname = \"vip\"\nfilter = \"purchases >= abc\"\n",
-               {"agent.toml:10: segment \"vip\" filter: at column 14: expected a number after \">=\", found "
-                "\"abc\""});
-  expect_error("[[segment]]\nname = \"champions\"\nfilter = \"purchases >= 1\"\n",
-               {"agent.toml:9:", "taken by a built-in segment"});
-  expect_error(
+  expect_segments_error(
+      "[segments]\nnew_max_purchases = 3\npromising_max_purchases = 3\n",
+      {"agent.toml:10:", "promising_max_purchases (3) must be greater than new_max_purchases (3)"});
+  expect_segments_error(
+      "[segments]\nactive_max_days = 90\nslipping_max_days = 60\n",
+      {"agent.toml:10:", "slipping_max_days (60) must be greater than active_max_days (90)"});
+  expect_segments_error("[segments]\nlanguage = \"fr\"\n", {"agent.toml:9:", "language"});
+  expect_segments_error("[segments]\nrecent_days = 10\n", {"agent.toml:9:", "unknown key \"recent_days\""});
+  expect_segments_error(
+      "[[segment]]\nname = \"vip\"\nfilter = \"purchases >= abc\"\n",
+      {"agent.toml:10: segment \"vip\" filter: at column 14: expected a number after \">=\", found "
+       "\"abc\""});
+  expect_segments_error("[[segment]]\nname = \"champions\"\nfilter = \"purchases >= 1\"\n",
+                        {"agent.toml:9:", "taken by a built-in segment"});
+  expect_segments_error(
       "[[segment]]\nname = \"a\"\nfilter = \"purchases >= 1\"\n[[segment]]\nname = \"a\"\nfilter = "
       "\"purchases >= 2\"\n",
       {"agent.toml:12:", "already called \"a\""});
-  expect_error("[[segment]]\nfilter = \"purchases >= 1\"\n", {"name"});
-  expect_error("[[segment]]\nname = \"x\"\n", {"filter"});
-  expect_error("[segment]\nname = \"x\"\n", {"agent.toml:8:", "write each one as [[segment]]"});
+  expect_segments_error("[[segment]]\nfilter = \"purchases >= 1\"\n", {"name"});
+  expect_segments_error("[[segment]]\nname = \"x\"\n", {"filter"});
+  expect_segments_error("[segment]\nname = \"x\"\n", {"agent.toml:8:", "write each one as [[segment]]"});
 }
 
 }  // namespace

@@ -7,10 +7,10 @@
 namespace regua {
 namespace {
 
-const std::filesystem::path kFile = "/etc/regua/agent.toml";
+const std::filesystem::path kSourceFile = "/etc/regua/agent.toml";
 
 Result<AgentConfig> parse_with_source(const std::string& source) {
-  return parse_config("[store]\nid = \"centro\"\n[[source]]\n" + source, kFile);
+  return parse_config("[store]\nid = \"centro\"\n[[source]]\n" + source, kSourceFile);
 }
 
 std::string errors_of(const std::string& source) {
@@ -79,7 +79,7 @@ TEST(SourceOptions, CsvMistakesNameFileLineAndKey) {
   auto e = errors_of(head +
                      "[source.csv]\ndelimiter = \";;\"\nencodng = \"utf-8\"\n[source.columns]\nsale_id = "
                      "1\ndatetime = 2\ntotal = 3\n");
-  EXPECT_NE(e.find(kFile.string() +
+  EXPECT_NE(e.find(kSourceFile.string() +
                    ":7: [source.csv] of [[source]] #1 delimiter: \";;\" must be exactly one ASCII character"),
             std::string::npos)
       << e;
@@ -118,7 +118,7 @@ TEST(SourceOptions, CsvMistakesNameFileLineAndKey) {
   EXPECT_NE(e.find("datetime_format: \"%d/%m/%Y\" needs hours and minutes"), std::string::npos) << e;
 
   e = errors_of(head);
-  EXPECT_NE(e.find(kFile.string() + ":3: [[source]] #1 columns: [source.columns] is missing"),
+  EXPECT_NE(e.find(kSourceFile.string() + ":3: [[source]] #1 columns: [source.columns] is missing"),
             std::string::npos)
       << e;
 }

@@ -10,7 +10,7 @@ namespace {
 using test::AgentStore;
 using test::run_command;
 
-std::string sale_line(int i) {
+std::string backup_sale_line(int i) {
   return R"({"type":"sale","id":"B-)" + std::to_string(i) +
          R"(","ts":"2026-03-01T10:00:00-03:00","total":"10.00","customer":{"id":"C-)" +
          std::to_string(i % 7) + R"("}})" + "\n";
@@ -20,7 +20,7 @@ TEST(BackupCli, ABackupTakenWhileTheAgentRunsRestoresAfterItStops) {
   AgentStore store;
   std::string lines;
   for (int i = 0; i < 200; ++i)
-    lines += sale_line(i);
+    lines += backup_sale_line(i);
   test::write_file(store.pos_file, lines);
   auto agent = store.start_agent();
   ASSERT_TRUE(store.wait_caught_up());
@@ -34,7 +34,7 @@ TEST(BackupCli, ABackupTakenWhileTheAgentRunsRestoresAfterItStops) {
 
   lines.clear();
   for (int i = 200; i < 250; ++i)
-    lines += sale_line(i);
+    lines += backup_sale_line(i);
   test::append_file(store.pos_file, lines);
   ASSERT_TRUE(store.wait_caught_up());
   ASSERT_EQ(store.status()["sales"], 250);
@@ -61,13 +61,13 @@ TEST(BackupCli, ABackupTakenWhileTheAgentRunsRestoresAfterItStops) {
 
 TEST(BackupCli, RestoreRefusesTheBackupOfAnotherStore) {
   AgentStore other("shopping");
-  test::write_file(other.pos_file, sale_line(1));
+  test::write_file(other.pos_file, backup_sale_line(1));
   ASSERT_EQ(run_command(other.command({"import", other.pos_file.string()})).exit_code, 0);
   const auto copy = other.dir / "shopping.db";
   ASSERT_EQ(run_command(other.command({"backup", "--to", copy.string()})).exit_code, 0);
 
   AgentStore store;
-  test::write_file(store.pos_file, sale_line(2) + sale_line(3));
+  test::write_file(store.pos_file, backup_sale_line(2) + backup_sale_line(3));
   ASSERT_EQ(run_command(store.command({"import", store.pos_file.string()})).exit_code, 0);
   auto refused = run_command(store.command({"restore", copy.string()}));
   EXPECT_EQ(refused.exit_code, 1);

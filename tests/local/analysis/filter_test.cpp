@@ -17,7 +17,7 @@ namespace {
 
 using test::at;
 
-std::string error_of(std::string_view filter) {
+std::string filter_error_of(std::string_view filter) {
   auto r = parse_filter(filter);
   return r.ok() ? "(parsed)" : r.error().message;
 }
@@ -96,7 +96,7 @@ TEST(FilterLanguage, EveryErrorSaysWhereAndWhatWasExpected) {
       {"cell = \"x\" OR 1=1", "at column 8: unknown cell \"x\" ..."},
   };
   for (const auto& c : cases) {
-    const std::string got = error_of(c.filter);
+    const std::string got = filter_error_of(c.filter);
     if (c.message.ends_with("...")) {
       EXPECT_TRUE(got.starts_with(c.message.substr(0, c.message.size() - 3)))
           << c.filter << "\n  got: " << got;
@@ -119,11 +119,11 @@ TEST(FilterLanguage, NestingDeeperThanTheBoundIsAnErrorNotACrash) {
   };
   EXPECT_TRUE(parse_filter(nested(kMaxFilterNesting, "(")).ok());
   EXPECT_TRUE(parse_filter(nested(kMaxFilterNesting, "not ")).ok());
-  EXPECT_EQ(error_of(nested(kMaxFilterNesting + 1, "(")),
+  EXPECT_EQ(filter_error_of(nested(kMaxFilterNesting + 1, "(")),
             "at column 65: the filter nests \"(\" and \"not\" more than 64 deep; write it with fewer levels");
-  EXPECT_NE(error_of(nested(100000, "(")).find("more than 64 deep"), std::string::npos);
-  EXPECT_NE(error_of(nested(100000, "not ")).find("more than 64 deep"), std::string::npos);
-  EXPECT_NE(error_of(std::string(50000, '(') + std::string(50000, ')')).find("more than 64 deep"),
+  EXPECT_NE(filter_error_of(nested(100000, "(")).find("more than 64 deep"), std::string::npos);
+  EXPECT_NE(filter_error_of(nested(100000, "not ")).find("more than 64 deep"), std::string::npos);
+  EXPECT_NE(filter_error_of(std::string(50000, '(') + std::string(50000, ')')).find("more than 64 deep"),
             std::string::npos);
 }
 
@@ -133,7 +133,7 @@ TEST(FilterLanguage, KeywordsAndFieldsIgnoreCaseAndOperatorsHaveSynonyms) {
         "not (purchases = 1 or purchases = 2)", "30 < days_since_last",
         "cell in (\"new_active\", \"Fiéis ativos\", \"Loyal slipping\")", "has_valid_mobile = false",
         "birthday_within(0) and purchases_last(3660) >= 0", "total_spent >= 0.5"}) {
-    EXPECT_TRUE(parse_filter(f).ok()) << f << ": " << error_of(f);
+    EXPECT_TRUE(parse_filter(f).ok()) << f << ": " << filter_error_of(f);
   }
 }
 
