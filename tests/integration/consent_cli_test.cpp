@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include "tests/integration/rules_support.hpp"
+#include "tests/support/agent_http.hpp"
 #include "tests/support/free_port.hpp"
 #include "tests/support/waiting.hpp"
 
@@ -29,13 +30,7 @@ class ConsentAgent : public ::testing::Test {
   void SetUp() override {
     port = test::free_loopback_port();
     ASSERT_GT(port, 0);
-    std::string config = test::read_file(store.config);
-    const std::string off = "[http]\nenabled = false\n";
-    ASSERT_NE(config.find(off), std::string::npos);
-    config.replace(
-        config.find(off), off.size(),
-        "[http]\nport = " + std::to_string(port) + "\ntoken = \"" + std::string(kConsentApiToken) + "\"\n");
-    test::write_file(store.config, config);
+    test::enable_agent_http(store, port, kConsentApiToken);
     test::configure_rules(store);
     test::append_file(store.config, "\n[consent]\nwhatsapp = \"opt_in\"\n");
     test::write_file(store.pos_file, "");
@@ -43,9 +38,7 @@ class ConsentAgent : public ::testing::Test {
 
   void start() {
     agent = store.start_agent();
-    ASSERT_TRUE(
-        test::eventually([&] { return static_cast<bool>(client().Get("/")); }, std::chrono::seconds(30)))
-        << test::read_file(store.dir / "agent.log");
+    ASSERT_TRUE(test::agent_http_listening(port)) << test::read_file(store.dir / "agent.log");
     // An empty POS file is never "up to date": there is nothing to catch up with then.
     if (!test::read_file(store.pos_file).empty()) {
       ASSERT_TRUE(store.wait_caught_up()) << test::read_file(store.dir / "agent.log");

@@ -5,7 +5,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/support/agent_store.hpp"
+#include "tests/support/agent_http.hpp"
 #include "tests/support/free_port.hpp"
 
 namespace regua {
@@ -13,42 +13,15 @@ namespace {
 
 constexpr std::string_view kIngestApiToken = "0123456789abcdef0123";
 
-class HttpIngestTest : public ::testing::Test {
+class HttpIngestTest : public test::AgentHttpFixture {
  protected:
-  void SetUp() override {
-    port = test::free_loopback_port();
-    ASSERT_GT(port, 0);
-    test::write_file(store.config,
-                     "[store]\nid = \"centro\"\n[ledger]\npath = \"ledger.db\"\n[http]\nport = " +
-                         std::to_string(port) + "\ntoken = \"" + std::string(kIngestApiToken) +
-                         "\"\n[[source]]\nname = \"pdv\"\nkind = \"jsonl\"\npath = "
-                         "\"pos/sales.jsonl\"\n");
-    agent = store.start_agent();
-    client = std::make_unique<httplib::Client>("127.0.0.1", port);
-    for (int i = 0; i < 200; ++i) {  // until the agent listens
-      if (client->Get("/")) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    FAIL() << "the agent did not listen on port " << port << ": " << test::read_file(store.dir / "agent.log");
-  }
-
-  void TearDown() override {
-    if (agent) {
-      agent->signal(SIGTERM);
-      EXPECT_EQ(agent->wait(), 0);
-    }
-  }
+  HttpIngestTest() : AgentHttpFixture(std::string(kIngestApiToken)) {}
 
   httplib::Result post(std::string_view body, std::string_view token) {
     httplib::Headers headers;
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + std::string(token));
     return client->Post("/api/v1/events", headers, std::string(body), "application/x-ndjson");
   }
-
-  test::AgentStore store;
-  int port = 0;
-  std::unique_ptr<test::ChildProcess> agent;
-  std::unique_ptr<httplib::Client> client;
 };
 
 TEST_F(HttpIngestTest, RefusesRequestsWithoutTheToken) {

@@ -8,8 +8,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/support/agent_store.hpp"
-#include "tests/support/free_port.hpp"
+#include "tests/support/agent_http.hpp"
 
 namespace regua {
 namespace {
@@ -26,42 +25,15 @@ double metric_value(const std::string& text, const std::string& series) {
   return -1;
 }
 
-class MetricsHttpTest : public ::testing::Test {
+class MetricsHttpTest : public test::AgentHttpFixture {
  protected:
-  void SetUp() override {
-    port = test::free_loopback_port();
-    ASSERT_GT(port, 0);
-    test::write_file(store.config,
-                     "[store]\nid = \"centro\"\n[ledger]\npath = \"ledger.db\"\n[http]\nport = " +
-                         std::to_string(port) + "\ntoken = \"" + std::string(kMetricsToken) +
-                         "\"\n[[source]]\nname = \"pdv\"\nkind = \"jsonl\"\npath = "
-                         "\"pos/sales.jsonl\"\npoll_interval_ms = 200\n");
-    agent = store.start_agent();
-    client = std::make_unique<httplib::Client>("127.0.0.1", port);
-    for (int i = 0; i < 400; ++i) {  // until the agent listens
-      if (client->Get("/healthz")) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    FAIL() << "the agent did not listen on port " << port << ": " << test::read_file(store.dir / "agent.log");
-  }
-
-  void TearDown() override {
-    if (agent) {
-      agent->signal(SIGTERM);
-      EXPECT_EQ(agent->wait(), 0);
-    }
-  }
+  MetricsHttpTest() : AgentHttpFixture(std::string(kMetricsToken)) {}
 
   std::string scrape() {
-    auto r = client->Get("/metrics", {{"Authorization", "Bearer " + std::string(kMetricsToken)}});
+    auto r = client->Get("/metrics", bearer());
     if (!r || r->status != 200) return "";
     return r->body;
   }
-
-  test::AgentStore store;
-  int port = 0;
-  std::unique_ptr<test::ChildProcess> agent;
-  std::unique_ptr<httplib::Client> client;
 };
 
 TEST_F(MetricsHttpTest, FiguresMatchTheLedgerAfterIngest) {
@@ -79,7 +51,7 @@ TEST_F(MetricsHttpTest, FiguresMatchTheLedgerAfterIngest) {
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401) << "the figures describe the store's business";
 
-  auto r = client->Get("/metrics", {{"Authorization", "Bearer " + std::string(kMetricsToken)}});
+  auto r = client->Get("/metrics", bearer());
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");

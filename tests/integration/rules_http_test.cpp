@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include "tests/integration/rules_support.hpp"
+#include "tests/support/agent_http.hpp"
 #include "tests/support/free_port.hpp"
 
 namespace regua {
@@ -18,24 +19,13 @@ TEST(RulesHttp, ASalePostedOverHttpIsPlannedAtOnce) {
   test::AgentStore store;
   const int port = test::free_loopback_port();
   ASSERT_GT(port, 0);
-  std::string config = test::read_file(store.config);
-  const std::string off = "[http]\nenabled = false\n";
-  ASSERT_NE(config.find(off), std::string::npos) << config;
-  config.replace(
-      config.find(off), off.size(),
-      "[http]\nport = " + std::to_string(port) + "\ntoken = \"" + std::string(kRulesApiToken) + "\"\n");
-  test::write_file(store.config, config);
+  test::enable_agent_http(store, port, kRulesApiToken);
   test::configure_rules(store);
   test::write_file(store.pos_file, "");
 
   auto agent = store.start_agent();
   httplib::Client client("127.0.0.1", port);
-  bool listening = false;
-  for (int i = 0; i < 400 && !listening; ++i) {
-    listening = static_cast<bool>(client.Get("/"));
-    if (!listening) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  ASSERT_TRUE(listening) << test::read_file(store.dir / "agent.log");
+  ASSERT_TRUE(test::agent_http_listening(port)) << test::read_file(store.dir / "agent.log");
 
   // Due 4 s after the post. The scheduler's own re-check comes a minute after the agent started,
   // so a line within 25 s can only come from the post waking it.
