@@ -1,5 +1,6 @@
 // The app's JSON API as pages call it: same-origin requests with the session cookie, the session's
 // CSRF token on every request that changes something, and a signed-out visitor sent to sign in.
+// Also the frame's sign-out button (_layout.html), the same on every page.
 "use strict";
 window.regua = window.regua || {};
 (function (regua) {
@@ -25,4 +26,12 @@ window.regua = window.regua || {};
       body: JSON.stringify(body),
     });
   };
+
+  const signout = document.getElementById("signout");
+  if (signout) {
+    signout.addEventListener("click", async () => {
+      await regua.post("/app/api/signout", {});
+      location.assign("/signin");
+    });
+  }
 })(window.regua);

@@ -3,26 +3,9 @@
 // w WhatsApp, l call, d done (with the chosen outcome), a archive.
 "use strict";
 (function () {
-  let csrf = "";
   let data = null;
 
   const $ = (id) => document.getElementById(id);
-
-  async function api(path, options = {}) {
-    const headers = { ...(options.headers || {}) };
-    if (options.method && options.method !== "GET") {
-      headers["X-CSRF-Token"] = csrf;
-      headers["Content-Type"] = "application/json";
-    }
-    const res = await fetch(path, { ...options, headers, credentials: "same-origin" });
-    if (res.status === 401) {
-      location.assign("/signin");
-      throw new Error("signed out");
-    }
-    const body = await res.json();
-    if (!res.ok) throw new Error(body.error || res.statusText);
-    return body;
-  }
 
   function say(text) {
     $("status").textContent = text;
@@ -66,7 +49,7 @@
   async function close(task, outcome) {
     try {
       const path = "/app/api/tasks/" + task.id + (outcome ? "/done" : "/archive");
-      await api(path, { method: "POST", body: JSON.stringify(outcome ? { outcome } : {}) });
+      await regua.post(path, outcome ? { outcome } : {});
       data.tasks = data.tasks.filter((t) => t.id !== task.id);
       if (task.overdue) data.overdue -= 1;
       else data.today -= 1;
@@ -121,14 +104,9 @@
   });
 
   regua.ready.then(async () => {
-    $("signout").addEventListener("click", async () => {
-      await api("/app/api/signout", { method: "POST", body: "{}" });
-      location.assign("/signin");
-    });
     document.addEventListener("regua:lang", render);
     try {
-      csrf = (await api("/app/api/session")).csrf;
-      data = await api("/app/api/tasks");
+      data = await regua.get("/app/api/tasks");
       render();
     } catch (e) {
       say(regua.t("error", { message: e.message }));

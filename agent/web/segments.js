@@ -7,17 +7,6 @@
   let data = null;
   let open = null;
 
-  async function get(path) {
-    const res = await fetch(path, { credentials: "same-origin" });
-    if (res.status === 401) {
-      location.assign("/signin");
-      throw new Error("signed out");
-    }
-    const body = await res.json();
-    if (!res.ok) throw new Error(body.error || res.statusText);
-    return body;
-  }
-
   function percent(share) {
     return new Intl.NumberFormat(regua.lang(), { maximumFractionDigits: 1 }).format(share) + "%";
   }
@@ -83,7 +72,7 @@
   async function showList(name, label) {
     open = { name, label };
     try {
-      const list = await get("/app/api/segment?name=" + encodeURIComponent(name));
+      const list = await regua.get("/app/api/segment?name=" + encodeURIComponent(name));
       $("list-title").textContent = regua.t("list_title", { name: label, count: regua.number(list.count) });
       $("export").href = "/app/api/segment.csv?name=" + encodeURIComponent(name);
       const rows = $("rows");
@@ -109,7 +98,7 @@
   regua.ready.then(async () => {
     document.addEventListener("regua:lang", render);
     try {
-      data = await get("/app/api/segments");
+      data = await regua.get("/app/api/segments");
       render();
     } catch (e) {
       $("status").textContent = regua.t("error", { message: e.message });

@@ -81,6 +81,24 @@ test("English is one click away and remembered by the browser", async () => {
   await page.close();
 });
 
+test("every page has the same menu with its own link marked, and signs out from any page", async () => {
+  const page = await store.browser.newPage();
+  await signIn(store, page);
+  for (const path of ["/", "/customers", "/segments", "/kpis", "/automations"]) {
+    await page.goto(store.base + path);
+    const links = await page.locator("nav a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.deepEqual(links, ["/", "/customers", "/segments", "/kpis", "/automations"], path);
+    const current = await page.locator('nav a[aria-current="page"]').evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.deepEqual(current, [path], path);
+    assert.equal(await page.locator("#signout").count(), 1, path);
+  }
+  await page.click("#signout");
+  await page.waitForURL(store.base + "/signin");
+  const after = await page.evaluate(async () => (await fetch("/app/api/tasks", { credentials: "same-origin" })).status);
+  assert.equal(after, 401, "the session ended on the server, not only in the page");
+  await page.close();
+});
+
 test("on a phone screen every control is a touch target of at least 44 px", async () => {
   const page = await store.browser.newPage();
   await page.setViewportSize({ width: 390, height: 844 });
