@@ -1,6 +1,6 @@
 # regua_embed_assets(<target> <function> <dir>): turns every file under <dir> into a byte array in
 # a generated source added to <target>, reachable through `std::span<const regua::EmbeddedAsset>
-# <function>()` (agent/http/embedded_assets.hpp). Pages and scripts then ship inside the binary and
+# <function>()` (local/core/embedded_assets.hpp). Pages and scripts then ship inside the binary and
 # work with no internet and nothing to install beside it. Each asset carries its content type and an
 # ETag (its SHA-256), computed here at build time. Shared by regua-agent and, later, regua-hub.
 set(REGUA_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/embed_assets_script.cmake)

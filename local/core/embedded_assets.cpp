@@ -1,4 +1,4 @@
-#include "agent/http/embedded_assets.hpp"
+#include "local/core/embedded_assets.hpp"
 
 #include <algorithm>
 

@@ -3,7 +3,8 @@
 // a generated source), so that the store's pages work with no internet and nothing installed beside
 // the program. Each asset carries its content type and an ETag fixed at build time: browsers
 // revalidate (`Cache-Control: no-cache`) and get a 304 with no body until the next upgrade.
-// Holds no agent-specific code, so that regua-hub can serve its dashboard the same way.
+// In local/core, with nothing but the standard library, because regua-agent and regua-hub both
+// serve embedded pages; each program declares its own generated table (`agent_web_assets()`).
 
 #include <cstddef>
 #include <optional>
@@ -27,8 +28,5 @@ const EmbeddedAsset* find_asset(std::span<const EmbeddedAsset> assets, std::stri
 
 // Whether an `If-None-Match` header names this asset's ETag (a list, or `*`): answer 304 then.
 bool etag_matches(std::string_view if_none_match, std::string_view etag);
-
-// The assets of agent/web/ (generated).
-std::span<const EmbeddedAsset> agent_web_assets();
 
 }  // namespace regua
