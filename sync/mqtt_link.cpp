@@ -2,6 +2,8 @@
 
 #include <mqtt/async_client.h>
 
+#include "sync/tls_probe.hpp"
+
 namespace regua::sync {
 namespace {
 
@@ -117,9 +119,19 @@ Status MqttLink::connect() {
     return {};
   } catch (const mqtt::exception& e) {
     std::string detail = e.what();
+    bool tls_failed = false;
     {
       std::lock_guard lock(mutex_);
       if (!tls_error_.empty()) detail += " (TLS: " + tls_error_ + ")";
+      tls_failed = !tls_error_.empty();
+    }
+    // paho says only "certificate verify failed" or names an alert: a handshake of our own says
+    // whose certificate and why (expired, another name, another CA), in words a person can act on.
+    if (tls_failed) {
+      const auto probe =
+          probe_broker_tls(options_.url, options_.tls,
+                           std::chrono::duration_cast<std::chrono::milliseconds>(options_.connect_timeout));
+      if (probe.stage == ProbeStage::tls) detail = probe.detail + "; " + detail;
     }
     return link_error(options_, "cannot connect", detail);
   } catch (const std::exception& e) {
