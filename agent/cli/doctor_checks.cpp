@@ -352,10 +352,16 @@ void check_broker(const DoctorFacts& f, std::vector<Finding>& out) {
          fmt::format("{}the broker's ACL refuses this store its own topic {} (reason code 0x{:02x}{}): the "
                      "store's certificate is not for \"{}\" on this network; enrol the store again "
                      "(`regua-agent enroll`), or check [store] id and [sync] network",
-                     lead, b.topic, *b.suback, *b.suback == 0x87 ? ", not authorised" : "",
-                     f.config != nullptr && f.config->sync
-                         ? f.config->sync->settings.network + "/" + f.config->sync->settings.store
-                         : std::string("network/store"))});
+                     lead, b.topic, *b.suback, *b.suback == 0x87 ? ", not authorised" : "", b.store_user)});
+  } else if (!b.certificate_user.empty() && b.certificate_user != b.store_user) {
+    out.push_back(
+        {Severity::action,
+         fmt::format("{}the broker's ACL lets this store's certificate (MQTT user \"{}\", its CN) read and "
+                     "write only that store's topics, not {}: nothing this store sends reaches the hub and "
+                     "nothing from the hub reaches it (the broker grants the subscription and delivers "
+                     "nothing); enrol the store again (`regua-agent enroll`), or check [store] id and "
+                     "[sync] network",
+                     lead, b.certificate_user, b.topic)});
   } else {
     out.push_back({Severity::ok,
                    lead + "reachable; TLS and this store's certificate accepted; subscribed to " + b.topic});

@@ -1,8 +1,13 @@
 #include "agent/cli/doctor_links.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <memory>
 
 #include <curl/curl.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 #include "agent/channels/curl_transfer.hpp"
@@ -32,6 +37,21 @@ std::string doctor_endpoint_shown(const std::string& url) {
   return shown;
 }
 
+// The CN of the first certificate in `file`; empty when it cannot be read (the certificate check
+// says why).
+std::string doctor_certificate_cn(const std::filesystem::path& file) {
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
+  if (!in) return {};
+  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_X509(in.get(), nullptr, nullptr, nullptr),
+                                                   &X509_free);
+  ERR_clear_error();
+  if (!cert) return {};
+  char cn[256] = {};
+  if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert.get()), NID_commonName, cn, sizeof(cn)) < 0)
+    return {};
+  return cn;
+}
+
 std::string doctor_provider_url(const ChannelsConfig& c, ProviderKind kind) {
   switch (kind) {
     case ProviderKind::twilio:
@@ -55,6 +75,8 @@ BrokerFact check_broker_link(const sync::SyncSettings& settings, std::chrono::mi
   BrokerFact fact;
   fact.url = settings.url;
   fact.topic = sync::store_filter(settings.network, settings.store, sync::Direction::down);
+  fact.certificate_user = doctor_certificate_cn(settings.tls.cert);
+  fact.store_user = settings.network + "/" + settings.store;
   fact.probe = sync::probe_broker_tls(settings.url, settings.tls, timeout);
   if (fact.probe.stage != sync::ProbeStage::ok) return fact;
   sync::LinkOptions options;

@@ -21,7 +21,12 @@ struct BrokerFact {
   sync::TlsProbeResult probe;  // DNS, TCP and TLS
   std::string topic;           // the store's down/ topic filter
   std::optional<int> suback;   // the broker's reason code for it, once subscribed
-  std::string problem;         // MQTT failed after TLS was fine: why
+  // The certificate's CN: the MQTT user the broker's ACL checks (it must be "network/store").
+  // Mosquitto grants a subscription its ACL denies and then delivers nothing, so the reason code
+  // alone does not show a certificate made for another store.
+  std::string certificate_user;
+  std::string store_user;  // what it must be: "network/store" of this configuration
+  std::string problem;     // MQTT failed after TLS was fine: why
 };
 
 // `settings` is [sync] with [store] id filled in.

@@ -129,7 +129,7 @@ struct SyncedDoctorFacts {
   SyncedDoctorFacts() {
     auto parsed = test::parse_minimal_plus(
         "[sync]\nbroker = \"ssl://127.0.0.1:8883\"\nnetwork = \"rede\"\nca = \"ca.crt\"\n"
-        "cert = \"c.crt\"\nkey = \"c.key\"\n");
+        "cert = \"c.crt\"\nkey = \"c.key\"\npii = \"none\"\n");
     EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
     if (parsed.ok()) config = std::move(*parsed);
     facts.config = &config;
@@ -211,6 +211,8 @@ TEST(DoctorHost, BrokerAndChannelFindingsSayWhatFailed) {
   b.url = "ssl://127.0.0.1:8883";
   b.topic = "regua/v1/rede/centro/down/#";
   b.suback = 1;
+  b.certificate_user = "rede/centro";
+  b.store_user = "rede/centro";
   facts.broker = b;
   auto found = findings_about(facts, "broker ssl://");
   ASSERT_EQ(found.size(), 1u);
@@ -223,6 +225,14 @@ TEST(DoctorHost, BrokerAndChannelFindingsSayWhatFailed) {
   EXPECT_NE(found[0].text.find("ACL refuses"), std::string::npos) << found[0].text;
   EXPECT_NE(found[0].text.find("not authorised"), std::string::npos) << found[0].text;
   EXPECT_NE(found[0].text.find("\"rede/centro\""), std::string::npos) << found[0].text;
+
+  // Granted, but the certificate is another store's: Mosquitto grants it and delivers nothing.
+  facts.broker->suback = 1;
+  facts.broker->certificate_user = "rede/norte";
+  found = findings_about(facts, "broker ssl://");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].severity, Severity::action);
+  EXPECT_NE(found[0].text.find("MQTT user \"rede/norte\""), std::string::npos) << found[0].text;
 
   facts.broker->suback.reset();
   facts.broker->probe = {sync::ProbeStage::tls, "the broker's certificate has expired"};
