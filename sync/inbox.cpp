@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sync/hq_orders.hpp"
+#include "sync/hub_clock.hpp"
 #include "sync/protocol/envelope.hpp"
 #include "sync/protocol/topics.hpp"
 #include "sync/rule_pack.hpp"
@@ -26,6 +27,16 @@ Status Inbox::park(const std::string& topic, const std::string& payload, const s
   return park_message(*db_, "sync_parked", topic, payload, reason, clock_->now());
 }
 
+Status Inbox::note_hub_clock(const Envelope& ack) {
+  // Optional (older hubs send none); a wrong type is no reason to park the ack it rides on.
+  const auto hub_time = ack.header.find("clock");
+  if (hub_time == ack.header.end() || !hub_time->is_number_integer()) return {};
+  const auto now = std::chrono::steady_clock::now();
+  if (clock_noted_ && now - *clock_noted_ < std::chrono::minutes(1)) return {};
+  clock_noted_ = now;
+  return record_hub_clock(*db_, HubClockReading{from_unix(hub_time->get<std::int64_t>()), clock_->now()});
+}
+
 Status Inbox::handle(const std::string& topic, const std::string& payload) {
   const auto address = parse_topic(topic);
   if (!address || address->direction != Direction::down || address->network != settings_.network ||
@@ -42,6 +53,7 @@ Status Inbox::handle(const std::string& topic, const std::string& payload) {
   if (type == "ack") {
     auto acked = header_int(*envelope, "acked");
     if (!acked) return park(topic, payload, acked.error().message);
+    if (auto s = note_hub_clock(*envelope); !s) return s;
     return publisher_->on_ack(*acked);
   }
   if (type == "resend") {

@@ -5,15 +5,18 @@
 // that cannot be taken (not protocol v1, malformed, for another store, an order this agent cannot
 // apply) is parked in the ledger (sync_parked) with the reason, and the flow goes on.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "local/core/clock.hpp"
 #include "local/core/result.hpp"
 #include "local/ledger/sqlite.hpp"
 #include "sync/outbox_publisher.hpp"
+#include "sync/protocol/envelope.hpp"
 
 namespace regua::sync {
 
@@ -38,12 +41,15 @@ class Inbox {
 
  private:
   Status park(const std::string& topic, const std::string& payload, const std::string& reason);
+  // Records the hub's clock an ack carries (sync/hub_clock.hpp), at most once a minute.
+  Status note_hub_clock(const Envelope& ack);
 
   sqlite::Db* db_;
   OutboxPublisher* publisher_;
   InboxSettings settings_;
   const Clock* clock_;
   std::int64_t parked_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> clock_noted_;
 };
 
 // Parks a message (either side's ledger has the same table shape): topic, reason, first 64 KiB.

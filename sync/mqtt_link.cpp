@@ -1,9 +1,16 @@
 #include "sync/mqtt_link.hpp"
 
+#include <algorithm>
+
 #include <mqtt/async_client.h>
+
+#include "sync/tls_probe.hpp"
 
 namespace regua::sync {
 namespace {
+
+// The plain-words handshake after a failed connect waits at most this long.
+constexpr std::chrono::seconds kProbeTimeout{5};
 
 Error link_error(const LinkOptions& o, std::string_view what, const std::string& detail) {
   return make_error(ErrorKind::io, "MQTT " + o.url + ": " + std::string(what) + ": " + detail);
@@ -121,6 +128,13 @@ Status MqttLink::connect() {
       std::lock_guard lock(mutex_);
       if (!tls_error_.empty()) detail += " (TLS: " + tls_error_ + ")";
     }
+    // paho says "certificate verify failed", "TCP/TLS connect failure" or nothing of TLS at all: a
+    // handshake of our own says whose certificate and why (expired, another name, another CA), in
+    // words a person can act on. A broker that is down fails it quickly, before TLS: nothing added.
+    const auto probe = probe_broker_tls(options_.url, options_.tls,
+                                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::min(options_.connect_timeout, kProbeTimeout)));
+    if (probe.stage == ProbeStage::tls) detail = probe.detail + "; " + detail;
     return link_error(options_, "cannot connect", detail);
   } catch (const std::exception& e) {
     return link_error(options_, "cannot connect", e.what());

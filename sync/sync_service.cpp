@@ -6,6 +6,7 @@
 #include "local/ledger/outbox.hpp"
 #include "sync/backoff.hpp"
 #include "sync/inbox.hpp"
+#include "sync/outbox_age.hpp"
 #include "sync/protocol/envelope.hpp"
 #include "sync/protocol/topics.hpp"
 #include "sync/record_builder.hpp"
@@ -168,6 +169,7 @@ Status SyncService::Impl::housekeeping() {
         "sync: the outbox was over its limit of {} records: {} superseded and {} droppable records removed",
         settings.outbox_max_records, trim->coalesced, trim->dropped);
   }
+  if (auto s = mark_outbox_time(db, clock.now()); !s) return s;
   if (trim->over_limit) {
     const auto alarm = std::to_string(trim->waiting) + " records wait for the hub, over the limit of " +
                        std::to_string(settings.outbox_max_records) +

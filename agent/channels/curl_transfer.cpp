@@ -152,6 +152,20 @@ Result<std::unique_ptr<Transfer>> Transfer::smtp(const TransferSettings& setting
   return t;
 }
 
+Result<std::unique_ptr<Transfer>> Transfer::connect_only(const TransferSettings& settings,
+                                                         const std::string& url) {
+  if (auto s = init_curl(); !s) return s.error();
+  CURL* easy = curl_easy_init();
+  if (easy == nullptr)
+    return make_error(ErrorKind::internal, "libcurl cannot create a transfer (out of memory?)");
+  std::unique_ptr<Transfer> t(new Transfer(easy));
+  if (auto s = t->apply(settings, url); !s) return s.error();
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "https,smtp,smtps");
+  curl_easy_setopt(easy, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);
+  return t;
+}
+
 std::size_t Transfer::read_body(char* buffer, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<Transfer*>(self);
   t->reply_.request_started = true;

@@ -58,6 +58,12 @@ class Transfer {
                                                 std::string message, const std::string& user,
                                                 const std::string& password);
 
+  // Only the connection: TCP, then TLS with the certificate verified (for smtp://, the server's
+  // greeting and STARTTLS), and nothing else: no request, no login, no message (`doctor`). Run it
+  // with curl_easy_perform(handle()), then finish().
+  static Result<std::unique_ptr<Transfer>> connect_only(const TransferSettings& settings,
+                                                        const std::string& url);
+
   [[nodiscard]] CURL* handle() const { return easy_; }
   // Completes the reply once the multi handle says the transfer is done.
   void finish(CURLcode code);

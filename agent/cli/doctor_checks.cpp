@@ -1,10 +1,12 @@
 #include "agent/cli/doctor_checks.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "agent/cli/quality_report.hpp"
+#include "local/core/timestamp.hpp"
 
 namespace regua {
 namespace {
@@ -265,13 +267,128 @@ void check_quiet_hours(const DoctorFacts& f, std::vector<Finding>& out) {
   }
 }
 
+// "3 day(s)", "5 h", "12 min", "40 s": a span in the largest unit that fits.
+std::string doctor_duration(std::int64_t seconds) {
+  seconds = seconds < 0 ? -seconds : seconds;
+  if (seconds >= 2 * 86'400) return fmt::format("{} day(s)", seconds / 86'400);
+  if (seconds >= 2 * 3'600) return fmt::format("{} h", seconds / 3'600);
+  if (seconds >= 2 * 60) return fmt::format("{} min", seconds / 60);
+  return fmt::format("{} s", seconds);
+}
+
+void check_outbox_age(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.sync || !f.sync->configured || !f.outbox_age) return;
+  const auto& a = *f.outbox_age;
+  if (a.waiting == 0) {
+    out.push_back({Severity::ok, "outbox: nothing waits for the hub"});
+    return;
+  }
+  if (!a.oldest_since) {
+    out.push_back(
+        {Severity::ok, fmt::format("outbox: {} record(s) wait for the hub (since when is noted once "
+                                   "`regua-agent run` has run a minute with [sync])",
+                                   a.waiting)});
+    return;
+  }
+  const auto age = (f.now - *a.oldest_since).count();
+  if (age >= std::chrono::duration_cast<std::chrono::seconds>(kOutboxOldAge).count()) {
+    out.push_back(
+        {Severity::advice,
+         fmt::format("outbox: {} record(s) wait for the hub, the oldest since {} ({}): nothing is lost and "
+                     "they leave when the link is back, but HQ has not seen this store since then; if the "
+                     "store should be online, see the broker finding and `regua-agent status`",
+                     a.waiting, format_utc(*a.oldest_since), doctor_duration(age))});
+  } else {
+    out.push_back({Severity::ok, fmt::format("outbox: {} record(s) wait for the hub, the oldest for {}",
+                                             a.waiting, doctor_duration(age))});
+  }
+}
+
+void check_hub_clock(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.sync || !f.sync->configured || !f.hub_clock_read) return;
+  if (!f.hub_clock) {
+    out.push_back({Severity::advice,
+                   "clock: this store has never heard from its hub, so this machine's clock was not compared "
+                   "with the hub's; it will be once the link works (an older hub does not send its clock)"});
+    return;
+  }
+  const auto skew = f.hub_clock->skew_s();
+  const auto when = format_utc(f.hub_clock->local);
+  const auto off = fmt::format("this machine's clock is {} {} the hub's (compared at {})",
+                               doctor_duration(skew), skew > 0 ? "ahead of" : "behind", when);
+  const auto fix =
+      ": sale times, quiet hours, due tasks and certificate checks go by it; turn on automatic time "
+      "(`timedatectl set-ntp true`; on Windows, internet time) or set the date and time";
+  if (std::abs(skew) >= std::chrono::duration_cast<std::chrono::seconds>(kClockSkewAction).count()) {
+    out.push_back({Severity::action, "clock: " + off + fix});
+  } else if (std::abs(skew) >= kClockSkewAdvice.count()) {
+    out.push_back({Severity::advice, "clock: " + off + fix});
+  } else {
+    out.push_back({Severity::ok, fmt::format("clock: within {} of the hub's (compared at {})",
+                                             doctor_duration(skew), when)});
+  }
+}
+
+void check_broker(const DoctorFacts& f, std::vector<Finding>& out) {
+  if (!f.broker) return;
+  const auto& b = *f.broker;
+  const auto lead = "broker " + b.url + ": ";
+  switch (b.probe.stage) {
+    case sync::ProbeStage::address:
+    case sync::ProbeStage::tcp:
+      out.push_back({Severity::action, lead + "cannot be reached: " + b.probe.detail});
+      return;
+    case sync::ProbeStage::tls:
+      out.push_back({Severity::action, lead + "TLS refused: " + b.probe.detail});
+      return;
+    case sync::ProbeStage::ok:
+      break;
+  }
+  if (!b.problem.empty()) {
+    out.push_back({Severity::action, lead + "TLS is fine but MQTT failed: " + b.problem});
+  } else if (b.suback && *b.suback >= 0x80) {
+    out.push_back(
+        {Severity::action,
+         fmt::format("{}the broker's ACL refuses this store its own topic {} (reason code 0x{:02x}{}): the "
+                     "store's certificate is not for \"{}\" on this network; enrol the store again "
+                     "(`regua-agent enroll`), or check [store] id and [sync] network",
+                     lead, b.topic, *b.suback, *b.suback == 0x87 ? ", not authorised" : "", b.store_user)});
+  } else if (!b.certificate_user.empty() && b.certificate_user != b.store_user) {
+    out.push_back(
+        {Severity::action,
+         fmt::format("{}the broker's ACL lets this store's certificate (MQTT user \"{}\", its CN) read and "
+                     "write only that store's topics, not {}: nothing this store sends reaches the hub and "
+                     "nothing from the hub reaches it (the broker grants the subscription and delivers "
+                     "nothing); enrol the store again (`regua-agent enroll`), or check [store] id and "
+                     "[sync] network",
+                     lead, b.certificate_user, b.topic)});
+  } else {
+    out.push_back({Severity::ok,
+                   lead + "reachable; TLS and this store's certificate accepted; subscribed to " + b.topic});
+  }
+}
+
+void check_channels(const DoctorFacts& f, std::vector<Finding>& out) {
+  for (const auto& c : f.channels) {
+    const auto lead = fmt::format("{} ({}) at {}", c.channels, c.provider, c.endpoint);
+    if (c.problem.empty()) {
+      out.push_back({Severity::ok, lead + ": reachable, its TLS certificate verified"});
+    } else {
+      out.push_back({Severity::action,
+                     lead + ": cannot connect (" + c.problem +
+                         "): messages on it fail until it can; check the provider's address in [channels." +
+                         c.provider +
+                         "], this machine's internet link and firewall, and [channels] ca_file "
+                         "for a provider with a private CA (docs/channels.md)"});
+    }
+  }
+}
+
 constexpr Check kChecks[] = {
-    check_ledger,       check_identified_sales,
-    check_mobiles,      check_duplicates,
-    check_details,      check_quarantine,
-    check_rules,        check_tasks,
-    check_sync,         check_disk,
-    check_certificates, check_quiet_hours,
+    check_ledger,  check_identified_sales, check_mobiles,   check_duplicates,
+    check_details, check_quarantine,       check_rules,     check_tasks,
+    check_sync,    check_outbox_age,       check_hub_clock, check_broker,
+    check_disk,    check_certificates,     check_channels,  check_quiet_hours,
 };
 
 std::string_view label(Severity s) {

@@ -27,6 +27,14 @@ int doctor_command(const AgentConfig& config) {
     if (auto sync = gather_sync_status(config, ledger->db(), ledger->schema_version(), clock.now())) {
       facts.sync = std::move(*sync);
     }
+    constexpr int kSyncSchema = 10;
+    if (config.sync && config.sync->enabled && ledger->schema_version() >= kSyncSchema) {
+      if (auto age = sync::read_outbox_age(ledger->db())) facts.outbox_age = *age;
+      if (auto heard = sync::read_hub_clock(ledger->db())) {
+        facts.hub_clock_read = true;
+        facts.hub_clock = *heard;
+      }
+    }
     (void)ledger->db().exec("COMMIT");
     if (quality) {
       facts.quality = std::move(*quality);
@@ -40,12 +48,15 @@ int doctor_command(const AgentConfig& config) {
   } else {
     facts.rules_problem = rules.error().message;
   }
+  facts.now = clock.now();
   facts.disk = read_disk_fact(config.ledger.path);
   if (config.sync && config.sync->enabled) {
     const auto& tls = config.sync->settings.tls;
     facts.certificates.push_back(read_certificate_fact("[sync] cert", tls.cert, clock.now()));
     facts.certificates.push_back(read_certificate_fact("[sync] ca", tls.ca, clock.now()));
+    facts.broker = check_broker_link(config.sync->settings, kDoctorConnectTimeout);
   }
+  facts.channels = check_channel_endpoints(config.channels, kDoctorConnectTimeout);
   const auto findings = run_doctor_checks(facts);
   fmt::print("{}", render_doctor(facts, findings));
   return doctor_exit_code(findings);

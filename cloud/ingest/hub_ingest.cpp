@@ -70,7 +70,9 @@ Status HubSession::park(const std::string& topic, const std::string& payload, co
 }
 
 void HubSession::send_ack(const std::string& store, std::int64_t contiguous) {
-  const auto message = sync::encode_envelope("ack", nlohmann::json{{"acked", contiguous}});
+  // The hub's clock rides on every ack: the store compares it with its own (`doctor`).
+  const auto message = sync::encode_envelope(
+      "ack", nlohmann::json{{"acked", contiguous}, {"clock", clock_.now().time_since_epoch().count()}});
   if (auto s = link_.publish(down(store, "ack"), message); !s) spdlog::warn("hub: {}", s.error().message);
 }
 
