@@ -77,6 +77,24 @@ std::filesystem::path relative_to(const std::filesystem::path& base, const std::
   return (p.is_relative() ? base / p : p).lexically_normal();
 }
 
+// "HOST:PORT" or "[V6]:PORT".
+std::optional<std::pair<std::string, int>> parse_enrolment_listen(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.back() != ']' || host.size() < 3) return std::nullopt;
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = 0;
+  for (const char c : text.substr(colon + 1)) {
+    if (c < '0' || c > '9' || port > 65535) return std::nullopt;
+    port = port * 10 + (c - '0');
+  }
+  if (port < 1 || port > 65535) return std::nullopt;
+  return std::pair{host, port};
+}
+
 }  // namespace
 
 Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
@@ -93,9 +111,9 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   std::string errors;
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k != "hub" && k != "broker" && k != "rules") {
+    if (k != "hub" && k != "broker" && k != "rules" && k != "enrolment") {
       errors += file.string() + ":" + std::to_string(node.source().begin.line) + ": unknown section " + k +
-                " (the hub reads [hub], [broker] and [rules])\n";
+                " (the hub reads [hub], [broker], [rules] and [enrolment])\n";
     }
   }
   HubTable hub(root, "hub", file, errors);
@@ -151,6 +169,27 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   HubTable rules(root, "rules", file, errors);
   if (auto key = rules.string("signing_key", false)) config.signing_key = relative_to(base, *key);
   rules.reject_unknown();
+
+  if (root.contains("enrolment")) {
+    HubTable enrolment(root, "enrolment", file, errors);
+    EnrolmentConfig e;
+    if (auto listen = enrolment.string("listen", true)) {
+      if (auto address = parse_enrolment_listen(*listen)) {
+        e.host = address->first;
+        e.port = address->second;
+      } else {
+        enrolment.bad("listen",
+                      "\"" + *listen + "\" is not HOST:PORT (e.g. \"0.0.0.0:8443\", \"[::]:8443\")");
+      }
+    }
+    if (auto cert = enrolment.string("cert", true)) e.cert = relative_to(base, *cert);
+    if (auto key = enrolment.string("key", true)) e.key = relative_to(base, *key);
+    if (auto ca_cert = enrolment.string("ca_cert", true)) e.ca_cert = relative_to(base, *ca_cert);
+    if (auto ca_key = enrolment.string("ca_key", true)) e.ca_key = relative_to(base, *ca_key);
+    if (auto days = enrolment.integer("cert_days", 1, 3650)) e.cert_days = static_cast<int>(*days);
+    enrolment.reject_unknown();
+    config.enrolment = std::move(e);
+  }
 
   if (!errors.empty()) {
     errors.pop_back();

@@ -14,9 +14,17 @@
 //   key = "pki/hub-demo.key"
 //   [rules]
 //   signing_key = "pki/rules-demo.key"   # HQ's Ed25519 key for `regua-hub rules publish`
+//   [enrolment]                  # optional: the stores' enrolment endpoint (HTTPS, docs/sync.md)
+//   listen = "0.0.0.0:8443"
+//   cert = "pki/enrolment.crt"   # the endpoint's TLS certificate, signed by ca_cert
+//   key = "pki/enrolment.key"
+//   ca_cert = "pki/ca.crt"       # the network CA: signs the stores' certificates, pinned by tokens
+//   ca_key = "pki/ca.key"
+//   cert_days = 825              # how long a store's certificate lasts
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "local/core/result.hpp"
@@ -25,6 +33,15 @@
 namespace regua::hub {
 
 enum class HubStorage { sqlite, postgresql };
+
+// [enrolment]: the HTTPS endpoint where stores trade a one-time token and a CSR for a certificate.
+struct EnrolmentConfig {
+  std::string host;  // the address to listen on ("0.0.0.0", "127.0.0.1", "::")
+  int port = 0;
+  std::filesystem::path cert, key;        // the endpoint's TLS certificate and key
+  std::filesystem::path ca_cert, ca_key;  // the network CA
+  int cert_days = 825;
+};
 
 struct HubConfig {
   std::filesystem::path file;
@@ -40,6 +57,7 @@ struct HubConfig {
   std::chrono::seconds order_resend{30};          // an order not confirmed is sent again after this
   std::chrono::seconds silent_after{900};         // a store not heard from for longer is flagged silent
   std::chrono::seconds stats_every{60};           // the log's summary of what was stored, at most this often
+  std::optional<EnrolmentConfig> enrolment;       // none: `run` serves no enrolment endpoint
 };
 
 // Errors are ErrorKind::config, one line per mistake, naming the file, line and key.

@@ -8,6 +8,8 @@
 //   regua-hub order   --config hub.toml --store S --json '{"id":"o-1","order":"opt_out",...}'
 //   regua-hub stores  --config hub.toml [--json]
 //   regua-hub store set --config hub.toml --store S [--name N] [--region R] [--format F] [--silent-after-s N]
+//   regua-hub enrol token  --config hub.toml --store S [--ttl 24h]
+//   regua-hub enrol tokens --config hub.toml [--json]
 
 #include <atomic>
 #include <csignal>
@@ -20,12 +22,15 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cloud/enrolment/enrolment_server.hpp"
 #include "cloud/hub_config.hpp"
 #include "cloud/ingest/hub_ingest.hpp"
 #include "cloud/network/store_health.hpp"
 #include "cloud/storage/open_hub_store.hpp"
 #include "cloud/storage/pg_connection.hpp"
+#include "local/core/timestamp.hpp"
 #include "local/ledger/sqlite.hpp"
+#include "sync/enrolment_token.hpp"
 #include "sync/protocol/topics.hpp"
 #include "sync/rule_pack.hpp"
 
@@ -66,6 +71,17 @@ int run(const std::string& config_file) {
                hub->config.storage == regua::hub::HubStorage::postgresql
                    ? regua::hub::pg::redacted_conninfo(hub->config.postgresql)
                    : "SQLite database " + hub->config.database.string());
+  // The enrolment endpoint has a storage session of its own: HubStore is one session per thread.
+  std::unique_ptr<regua::hub::EnrolmentServer> enrolment;
+  if (hub->config.enrolment) {
+    auto session = regua::hub::open_hub_store(hub->config);
+    if (!session) return fail(session.error());
+    auto started = regua::hub::EnrolmentServer::start(hub->config, std::move(*session), clock);
+    if (!started) return fail(started.error());
+    enrolment = std::move(*started);
+    spdlog::info("enrolment endpoint on https://{}:{}", hub->config.enrolment->host,
+                 hub->config.enrolment->port);
+  }
   if (auto s = regua::hub::run_hub(hub->config, *hub->store, clock, g_stop); !s) return fail(s.error());
   spdlog::info("stopped");
   return 0;
@@ -215,6 +231,104 @@ int add_order(const std::string& config_file, const std::string& store, const st
   return 0;
 }
 
+// "24h", "30m", "7d", "90s": a token's time to live, 1 second to 30 days.
+std::optional<std::chrono::seconds> parse_token_ttl(const std::string& text) {
+  if (text.size() < 2) return std::nullopt;
+  std::int64_t n = 0;
+  for (const char c : text.substr(0, text.size() - 1)) {
+    if (c < '0' || c > '9' || n > 10'000'000) return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  const char unit = text.back();
+  const std::int64_t scale = unit == 's'   ? 1
+                             : unit == 'm' ? 60
+                             : unit == 'h' ? 3600
+                             : unit == 'd' ? 86'400
+                                           : 0;
+  const auto ttl = std::chrono::seconds(n * scale);
+  if (ttl < std::chrono::seconds(1) || ttl > std::chrono::days(30)) return std::nullopt;
+  return ttl;
+}
+
+int make_enrolment_token(const std::string& config_file, const std::string& store,
+                         const std::string& ttl_text) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  if (!regua::sync::is_sync_id(store)) {
+    return fail(regua::make_error(regua::ErrorKind::usage, "--store: \"" + store + "\" is not a store id"));
+  }
+  const auto ttl = parse_token_ttl(ttl_text);
+  if (!ttl) {
+    return fail(regua::make_error(regua::ErrorKind::usage, "--ttl: \"" + ttl_text +
+                                                               "\" is not a time to live from 1s to 30d "
+                                                               "(a number and s, m, h or d: 24h, 7d)"));
+  }
+  if (!hub->config.enrolment) {
+    return fail(
+        regua::make_error(regua::ErrorKind::config,
+                          config_file + ": no [enrolment] section: a token pins its ca_cert (docs/hub.md)"));
+  }
+  auto ca = regua::hub::read_enrolment_file(hub->config.enrolment->ca_cert, "ca_cert");
+  if (!ca) return fail(ca.error());
+  auto pin = regua::sync::certificate_sha256(*ca);
+  if (!pin) return fail(pin.error().within("[enrolment] ca_cert " + hub->config.enrolment->ca_cert.string()));
+  auto token = regua::sync::new_enrolment_token(*pin);
+  if (!token) return fail(token.error());
+  regua::SystemClock clock;
+  const auto now = clock.now();
+  regua::hub::EnrolmentTokenRow row{token->id,
+                                    regua::sync::enrolment_secret_hash(token->secret),
+                                    store,
+                                    now.time_since_epoch().count(),
+                                    (now + *ttl).time_since_epoch().count(),
+                                    std::nullopt};
+  if (auto s = hub->store->add_enrolment_token(row); !s) return fail(s.error());
+  // The token alone on stdout (for scripts); what it is for on stderr. It is shown this once.
+  std::cout << token->text() << "\n";
+  std::cerr << "enrolment token " << token->id << " for store " << hub->config.network << "/" << store
+            << ", valid until " << regua::format_utc(now + *ttl)
+            << ", usable once. It is shown only now: on the store run\n  regua-agent enroll --hub "
+               "https://HUB:PORT --token TOKEN\n";
+  return 0;
+}
+
+const char* token_state_name(const regua::hub::EnrolmentTokenRow& row, regua::Seconds now) {
+  if (row.used_at) return "used";
+  return row.expires_at <= now.time_since_epoch().count() ? "expired" : "valid";
+}
+
+int list_enrolment_tokens(const std::string& config_file, bool json) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  auto tokens = hub->store->enrolment_tokens();
+  if (!tokens) return fail(tokens.error());
+  regua::SystemClock clock;
+  const auto now = clock.now();
+  if (json) {
+    nlohmann::json out{{"network", hub->config.network}, {"tokens", nlohmann::json::array()}};
+    for (const auto& t : *tokens) {
+      out["tokens"].push_back(
+          {{"id", t.id},
+           {"store", t.store},
+           {"state", token_state_name(t, now)},
+           {"created_at", t.created_at},
+           {"expires_at", t.expires_at},
+           {"used_at", t.used_at ? nlohmann::json(*t.used_at) : nlohmann::json(nullptr)}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "network " << hub->config.network << ": " << tokens->size() << " enrolment token(s)\n";
+  for (const auto& t : *tokens) {
+    std::cout << "  " << t.id << " store " << t.store << ": " << token_state_name(t, now) << ", expires "
+              << regua::format_utc(regua::Seconds(std::chrono::seconds(t.expires_at)))
+              << (t.used_at ? ", used " + regua::format_utc(regua::Seconds(std::chrono::seconds(*t.used_at)))
+                            : "")
+              << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -263,6 +377,17 @@ int main(int argc, char** argv) {
   order_cmd->add_option("--config", config, "hub.toml")->required();
   order_cmd->add_option("--store", store, "the store")->required();
   order_cmd->add_option("--json", order_json, "the order (docs/protocol.md)")->required();
+  auto* enrol_cmd = app.add_subcommand("enrol", "one-time tokens that let a new store get its certificate");
+  enrol_cmd->require_subcommand(1);
+  auto* token_cmd = enrol_cmd->add_subcommand("token", "make a token for a store (printed once)");
+  std::string token_store, token_ttl = "24h";
+  token_cmd->add_option("--config", config, "hub.toml")->required();
+  token_cmd->add_option("--store", token_store, "the store it enrols")->required();
+  token_cmd->add_option("--ttl", token_ttl, "how long it may be used: 1s to 30d (default 24h)");
+  bool tokens_json = false;
+  auto* tokens_cmd = enrol_cmd->add_subcommand("tokens", "the tokens and their state (never their secret)");
+  tokens_cmd->add_option("--config", config, "hub.toml")->required();
+  tokens_cmd->add_flag("--json", tokens_json, "machine-readable");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -274,5 +399,7 @@ int main(int argc, char** argv) {
   if (*store_set_cmd) return set_store(config, profile_store, change);
   if (*publish_cmd) return publish_rules(config, rules_file, version, target);
   if (*order_cmd) return add_order(config, store, order_json);
+  if (*token_cmd) return make_enrolment_token(config, token_store, token_ttl);
+  if (*tokens_cmd) return list_enrolment_tokens(config, tokens_json);
   return 2;
 }

@@ -5,6 +5,7 @@
 #
 #   installer/pki.sh ca     DIR                      CA key and certificate (DIR/ca.key, DIR/ca.crt)
 #   installer/pki.sh broker DIR HOST [IP...]         DIR/broker.{key,crt}: server certificate for HOST
+#   installer/pki.sh enrolment DIR HOST [IP...]      DIR/enrolment.{key,crt}: the hub's enrolment endpoint
 #   installer/pki.sh hub    DIR NETWORK              DIR/hub-NETWORK.{key,crt}: CN "hub:NETWORK"
 #   installer/pki.sh store  DIR NETWORK STORE        DIR/NETWORK-STORE.{key,crt}: CN "NETWORK/STORE"
 #   installer/pki.sh signer DIR NETWORK              DIR/rules-NETWORK.{key,pub}: Ed25519 key HQ signs
@@ -20,7 +21,7 @@ set -euo pipefail
 days="${REGUA_PKI_DAYS:-825}"
 
 usage() {
-  sed -n '5,11p' "$0" | sed 's/^# //' >&2
+  sed -n '5,12p' "$0" | sed 's/^# //' >&2
   exit 2
 }
 
@@ -84,6 +85,18 @@ case "$command" in
     need_new "$dir/broker.key" "$dir/broker.crt"
     new_key "$dir/broker.key"
     sign "$dir" broker "/O=Regua/CN=$host" \
+      "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=$san\n"
+    ;;
+  enrolment)  # signed by the CA: enrolment tokens pin the CA, so the endpoint must be under it
+    [ $# -ge 3 ] || usage
+    need_ca "$dir"
+    host="$3"
+    shift 3
+    san="DNS:$host"
+    for ip in "$@"; do san="$san,IP:$ip"; done
+    need_new "$dir/enrolment.key" "$dir/enrolment.crt"
+    new_key "$dir/enrolment.key"
+    sign "$dir" enrolment "/O=Regua/CN=$host" \
       "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=$san\n"
     ;;
   hub)

@@ -97,6 +97,16 @@ struct SetupOptions {
 };
 int setup_command(const std::filesystem::path& config_file, SetupOptions options);
 
+// `enroll --hub https://HOST:PORT --token TOKEN [--dir DIR] [--force]`: the store's key, certificate and
+// CA from the hub's enrolment endpoint, written where [sync] key, cert and ca say (or into --dir).
+struct EnrollOptions {
+  std::string hub;
+  std::string token;
+  std::optional<std::filesystem::path> dir;
+  bool force = false;  // replace an existing key, certificate or CA
+};
+int enroll_command(const std::filesystem::path& config_file, const EnrollOptions& options);
+
 // Exit code 0 when no finding needs action, 1 when one does (docs/cli.md).
 int doctor_command(const AgentConfig& config);
 

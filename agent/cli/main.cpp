@@ -190,6 +190,17 @@ int main(int argc, char** argv) {
   setup->add_flag("--non-interactive", setup_options.non_interactive, "never ask: take flags and defaults");
   setup->add_flag("--force", setup_options.force, "replace an existing configuration file");
 
+  EnrollOptions enroll_options;
+  auto* enroll =
+      app.add_subcommand("enroll", "get this store's certificate from the hub with a one-time token");
+  enroll->add_option("--hub", enroll_options.hub, "the hub's enrolment endpoint, https://HOST:PORT")
+      ->required();
+  enroll->add_option("--token", enroll_options.token, "the token `regua-hub enrol token` printed")
+      ->required();
+  enroll->add_option("--dir", enroll_options.dir,
+                     "write store.key, store.crt and ca.crt here (default: where [sync] key, cert, ca say)");
+  enroll->add_flag("--force", enroll_options.force, "replace an existing key, certificate or CA");
+
   BackupOptions backup_options;
   auto* backup = app.add_subcommand("backup", "a checked copy of the ledger (works while the agent runs)");
   backup->add_option("--to", backup_options.file,
@@ -275,6 +286,10 @@ int main(int argc, char** argv) {
   if (*setup) {
     setup_logging(verbose ? "debug" : "info");
     return setup_command(config_file, setup_options);
+  }
+  if (*enroll) {
+    setup_logging(verbose ? "debug" : "info");
+    return enroll_command(config_file, enroll_options);
   }
   if (*backup) {
     return with_config(config_file, verbose,

@@ -74,6 +74,23 @@ struct PendingOrder {
   nlohmann::json body;  // the order's header fields (type "order")
 };
 
+// A one-time enrolment token as the hub keeps it: never the secret, only its SHA-256 (branch enrol).
+struct EnrolmentTokenRow {
+  std::string id;           // public: listed, logged
+  std::string secret_hash;  // lowercase hex SHA-256 of the secret (sync/enrolment_token.hpp)
+  std::string store;        // the store it enrols
+  std::int64_t created_at = 0;
+  std::int64_t expires_at = 0;
+  std::optional<std::int64_t> used_at;
+};
+
+// What a token presented to the hub is worth.
+enum class TokenState { valid, unknown, expired, used };
+struct TokenCheck {
+  TokenState state = TokenState::unknown;
+  std::string store;  // state valid (and used: the store it enrolled)
+};
+
 struct StoredRulePack {
   std::int64_t version = 0;
   std::string target;  // a store id, or "*" for every store
@@ -118,6 +135,25 @@ class HubStore {
   virtual Result<std::optional<StoredRulePack>> rule_pack_for(std::string_view store) = 0;
   virtual Result<std::vector<StoredRulePack>> rule_packs_to_announce() = 0;
   virtual Status mark_rule_pack_announced(const StoredRulePack& pack) = 0;
+
+  // Enrolment tokens (branch enrol, cloud/enrolment): added by `regua-hub enrol token`, looked at and
+  // then used once by the enrolment endpoint. A token whose id and secret hash do not both match is
+  // unknown. `use_enrolment_token` is atomic across processes sharing the database: of two uses of
+  // one token, exactly one gets `valid`, the other `used`.
+  virtual Status add_enrolment_token(const EnrolmentTokenRow& token) = 0;
+  virtual Result<std::vector<EnrolmentTokenRow>> enrolment_tokens() = 0;
+  virtual Result<TokenCheck> check_enrolment_token(std::string_view id, std::string_view secret_hash,
+                                                   Seconds now) = 0;
+  virtual Result<TokenCheck> use_enrolment_token(std::string_view id, std::string_view secret_hash,
+                                                 Seconds now) = 0;
 };
+
+// The state of a stored token at `now`, for a check that found its row (shared by the backends).
+inline TokenCheck token_check_of(const EnrolmentTokenRow& row, std::string_view secret_hash, Seconds now) {
+  if (row.secret_hash != secret_hash) return {TokenState::unknown, {}};
+  if (row.used_at) return {TokenState::used, row.store};
+  if (row.expires_at <= now.time_since_epoch().count()) return {TokenState::expired, row.store};
+  return {TokenState::valid, row.store};
+}
 
 }  // namespace regua::hub

@@ -86,7 +86,20 @@ CREATE TABLE store_profiles (
 );
 )sql";
 
-constexpr std::string_view kPostgresHubMigrations[] = {kPostgresHubMigration1, kPostgresHubMigration2};
+// Branch enrol: one-time enrolment tokens; the secret itself is never stored (docs/hub.md).
+constexpr std::string_view kPostgresHubMigrationEnrolmentTokens = R"sql(
+CREATE TABLE enrolment_tokens (
+  id          TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  store       TEXT NOT NULL,
+  created_at  BIGINT NOT NULL,
+  expires_at  BIGINT NOT NULL,
+  used_at     BIGINT
+);
+)sql";
+
+constexpr std::string_view kPostgresHubMigrations[] = {kPostgresHubMigration1, kPostgresHubMigration2,
+                                                       kPostgresHubMigrationEnrolmentTokens};
 constexpr int kPostgresHubSchemaVersion = static_cast<int>(std::size(kPostgresHubMigrations));
 // pg_advisory_xact_lock key of the migrations ("regua" in ASCII): replicas starting together take
 // turns, and the second finds the schema made.
@@ -402,7 +415,59 @@ class PostgresHubStore final : public HubStore {
     return {};
   }
 
+  Status add_enrolment_token(const EnrolmentTokenRow& t) override {
+    auto s = db_.query(
+        "INSERT INTO enrolment_tokens (id, secret_hash, store, created_at, expires_at) VALUES ($1, $2, $3, "
+        "$4, $5)",
+        {pg_text(t.id), pg_text(t.secret_hash), pg_text(t.store), pg_int(t.created_at),
+         pg_int(t.expires_at)});
+    if (!s) return s.error();
+    return {};
+  }
+
+  Result<std::vector<EnrolmentTokenRow>> enrolment_tokens() override {
+    return read_tokens(
+        "SELECT id, secret_hash, store, created_at, expires_at, used_at FROM enrolment_tokens ORDER BY "
+        "created_at, id COLLATE \"C\"",
+        {});
+  }
+
+  Result<TokenCheck> check_enrolment_token(std::string_view id, std::string_view secret_hash,
+                                           Seconds now) override {
+    auto rows = read_tokens(
+        "SELECT id, secret_hash, store, created_at, expires_at, used_at FROM enrolment_tokens WHERE id = $1",
+        {pg_text(id)});
+    if (!rows) return rows.error();
+    if (rows->empty()) return TokenCheck{};
+    return token_check_of(rows->front(), secret_hash, now);
+  }
+
+  Result<TokenCheck> use_enrolment_token(std::string_view id, std::string_view secret_hash,
+                                         Seconds now) override {
+    // A second replica's UPDATE waits for the first one's row lock, then re-reads used_at: one wins.
+    auto won = db_.query(
+        "UPDATE enrolment_tokens SET used_at = $3 WHERE id = $1 AND secret_hash = $2 AND used_at IS NULL AND "
+        "expires_at > $3 RETURNING store",
+        {pg_text(id), pg_text(secret_hash), pg_seconds(now)});
+    if (!won) return won.error();
+    if (won->size() == 1) return TokenCheck{TokenState::valid, won->text(0, 0)};
+    return check_enrolment_token(id, secret_hash, now);
+  }
+
  private:
+  Result<std::vector<EnrolmentTokenRow>> read_tokens(std::string_view sql, const std::vector<Param>& params) {
+    auto rows = db_.query(sql, params);
+    if (!rows) return rows.error();
+    std::vector<EnrolmentTokenRow> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      EnrolmentTokenRow t{rows->text(i, 0),  rows->text(i, 1),  rows->text(i, 2),
+                          rows->int64(i, 3), rows->int64(i, 4), std::nullopt};
+      if (!rows->is_null(i, 5)) t.used_at = rows->int64(i, 5);
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
   Status ensure_store(std::string_view store, Seconds now) {
     auto s =
         db_.query("INSERT INTO stores (store, first_seen) VALUES ($1, $2) ON CONFLICT (store) DO NOTHING",

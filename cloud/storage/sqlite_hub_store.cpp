@@ -85,7 +85,20 @@ CREATE TABLE store_profiles (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kSqliteHubMigrations[] = {kSqliteHubMigration1, kSqliteHubMigration2};
+// Branch enrol: one-time enrolment tokens; the secret itself is never stored (docs/hub.md).
+constexpr std::string_view kSqliteHubMigrationEnrolmentTokens = R"sql(
+CREATE TABLE enrolment_tokens (
+  id          TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  store       TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kSqliteHubMigrations[] = {kSqliteHubMigration1, kSqliteHubMigration2,
+                                                     kSqliteHubMigrationEnrolmentTokens};
 constexpr int kHubSchemaVersion = static_cast<int>(std::size(kSqliteHubMigrations));
 
 std::int64_t unix_of(Seconds t) {
@@ -422,7 +435,74 @@ class SqliteHubStore final : public HubStore {
     return stmt->run();
   }
 
+  Status add_enrolment_token(const EnrolmentTokenRow& t) override {
+    auto stmt = db_.prepare(
+        "INSERT INTO enrolment_tokens (id, secret_hash, store, created_at, expires_at) VALUES (?1, ?2, ?3, "
+        "?4, "
+        "?5)");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, t.id).bind(2, t.secret_hash).bind(3, t.store).bind(4, t.created_at).bind(5, t.expires_at);
+    return stmt->run();
+  }
+
+  Result<std::vector<EnrolmentTokenRow>> enrolment_tokens() override {
+    return read_tokens(
+        "SELECT id, secret_hash, store, created_at, expires_at, used_at FROM enrolment_tokens ORDER BY "
+        "created_at, id",
+        std::nullopt);
+  }
+
+  Result<TokenCheck> check_enrolment_token(std::string_view id, std::string_view secret_hash,
+                                           Seconds now) override {
+    auto rows = read_tokens(
+        "SELECT id, secret_hash, store, created_at, expires_at, used_at FROM enrolment_tokens WHERE id = ?1",
+        id);
+    if (!rows) return rows.error();
+    if (rows->empty()) return TokenCheck{};
+    return token_check_of(rows->front(), secret_hash, now);
+  }
+
+  Result<TokenCheck> use_enrolment_token(std::string_view id, std::string_view secret_hash,
+                                         Seconds now) override {
+    // One statement: SQLite takes the write lock for it, so a second use finds used_at set.
+    auto stmt = db_.prepare(
+        "UPDATE enrolment_tokens SET used_at = ?3 WHERE id = ?1 AND secret_hash = ?2 AND used_at IS NULL AND "
+        "expires_at > ?3 RETURNING store");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id).bind(2, secret_hash).bind(3, unix_of(now));
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (*row) {
+      TokenCheck won{TokenState::valid, std::string(stmt->text(0))};
+      if (auto done = stmt->step(); !done) return done.error();
+      return won;
+    }
+    return check_enrolment_token(id, secret_hash, now);
+  }
+
  private:
+  Result<std::vector<EnrolmentTokenRow>> read_tokens(std::string_view sql,
+                                                     std::optional<std::string_view> id) {
+    auto stmt = db_.prepare(sql);
+    if (!stmt) return stmt.error();
+    if (id) stmt->bind(1, *id);
+    std::vector<EnrolmentTokenRow> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      EnrolmentTokenRow t{std::string(stmt->text(0)),
+                          std::string(stmt->text(1)),
+                          std::string(stmt->text(2)),
+                          stmt->int64(3),
+                          stmt->int64(4),
+                          std::nullopt};
+      if (!stmt->is_null(5)) t.used_at = stmt->int64(5);
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
   Result<std::vector<StoredRecord>> read_records(std::string_view sql, std::string_view store,
                                                  std::string_view kind) {
     auto stmt = db_.prepare(sql);

@@ -78,5 +78,35 @@ TEST(HubConfigTest, APasswordInTheConnectionStringIsNeverLogged) {
       << failed.error().message;
 }
 
+TEST(HubConfigTest, EnrolmentIsOptionalAndItsKeysAreReadStrictly) {
+  TempDir dir;
+  auto plain = load_hub(dir, "");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->enrolment.has_value());
+
+  write_file(dir / "hub.toml", "[hub]\nnetwork = \"rede\"\n" + std::string(kBrokerSection) +
+                                   "[enrolment]\nlisten = \"[::]:8443\"\ncert = \"e.crt\"\nkey = \"e.key\"\n"
+                                   "ca_cert = \"ca.crt\"\nca_key = \"/secure/ca.key\"\n");
+  auto config = hub::load_hub_config(dir / "hub.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_TRUE(config->enrolment.has_value());
+  EXPECT_EQ(config->enrolment->host, "::");
+  EXPECT_EQ(config->enrolment->port, 8443);
+  EXPECT_EQ(config->enrolment->cert, (dir.path() / "e.crt").lexically_normal());
+  EXPECT_EQ(config->enrolment->ca_key, "/secure/ca.key");
+  EXPECT_EQ(config->enrolment->cert_days, 825);
+
+  write_file(dir / "hub.toml", "[hub]\nnetwork = \"rede\"\n" + std::string(kBrokerSection) +
+                                   "[enrolment]\nlisten = \"8443\"\ncert_days = 0\nca = \"x\"\n");
+  auto bad = hub::load_hub_config(dir / "hub.toml");
+  ASSERT_FALSE(bad.ok());
+  const auto& m = bad.error().message;
+  EXPECT_NE(m.find("hub.toml:10: [enrolment] listen: \"8443\" is not HOST:PORT"), std::string::npos) << m;
+  EXPECT_NE(m.find("hub.toml:11: [enrolment] cert_days must be an integer from 1 to 3650"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("hub.toml:12: [enrolment] unknown key ca"), std::string::npos) << m;
+  EXPECT_NE(m.find("[enrolment] ca_key is required"), std::string::npos) << m;
+}
+
 }  // namespace
 }  // namespace regua::test

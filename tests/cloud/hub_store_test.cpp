@@ -4,6 +4,7 @@
 // migrations that refuse a newer schema, and two hubs on one database storing each record once.
 
 #include <algorithm>
+#include <atomic>
 #include <random>
 #include <thread>
 
@@ -403,6 +404,93 @@ TYPED_TEST(HubStoreTest, TwoHubsOnOneDatabaseStoreEachRecordOnce) {
   auto log = this->store->records("norte", "sale");
   ASSERT_TRUE(log.ok());
   EXPECT_EQ(log->size(), static_cast<std::size_t>(kBatches / 2 * kSize));
+}
+
+// Enrolment tokens (branch enrol): the secret's hash is all that matches, a token expires, and it is
+// used once; the listing never holds the secret.
+TYPED_TEST(HubStoreTest, AnEnrolmentTokenIsUsedOnceAndOnlyBeforeItExpires) {
+  const auto now = at("2026-03-01T12:00:00Z");
+  const auto unix_now = now.time_since_epoch().count();
+  ASSERT_TRUE(
+      this->store->add_enrolment_token({"aaaaaaaaaaaa", "hash-a", "centro", unix_now, unix_now + 3600, {}})
+          .ok());
+  ASSERT_TRUE(
+      this->store->add_enrolment_token({"bbbbbbbbbbbb", "hash-b", "norte", unix_now, unix_now + 60, {}})
+          .ok());
+
+  auto look = this->store->check_enrolment_token("aaaaaaaaaaaa", "hash-a", now);
+  ASSERT_TRUE(look.ok()) << look.error().message;
+  EXPECT_EQ(look->state, hub::TokenState::valid);
+  EXPECT_EQ(look->store, "centro");
+  // Looking spends nothing; a wrong secret or an unknown id is unknown, whatever the row says.
+  EXPECT_EQ(this->store->check_enrolment_token("aaaaaaaaaaaa", "hash-a", now)->state, hub::TokenState::valid);
+  EXPECT_EQ(this->store->use_enrolment_token("aaaaaaaaaaaa", "hash-b", now)->state, hub::TokenState::unknown);
+  EXPECT_EQ(this->store->use_enrolment_token("cccccccccccc", "hash-a", now)->state, hub::TokenState::unknown);
+
+  auto used = this->store->use_enrolment_token("aaaaaaaaaaaa", "hash-a", now);
+  ASSERT_TRUE(used.ok()) << used.error().message;
+  EXPECT_EQ(used->state, hub::TokenState::valid);
+  EXPECT_EQ(used->store, "centro");
+  EXPECT_EQ(this->store->use_enrolment_token("aaaaaaaaaaaa", "hash-a", now)->state, hub::TokenState::used);
+  EXPECT_EQ(this->store->check_enrolment_token("aaaaaaaaaaaa", "hash-a", now)->state, hub::TokenState::used);
+
+  // Expired at its expiry second, used or not.
+  const auto later = now + std::chrono::seconds(60);
+  EXPECT_EQ(this->store->check_enrolment_token("bbbbbbbbbbbb", "hash-b", later)->state,
+            hub::TokenState::expired);
+  EXPECT_EQ(this->store->use_enrolment_token("bbbbbbbbbbbb", "hash-b", later)->state,
+            hub::TokenState::expired);
+  EXPECT_EQ(this->store->use_enrolment_token("bbbbbbbbbbbb", "hash-b", now + std::chrono::seconds(59))->state,
+            hub::TokenState::valid);
+
+  auto listed = this->store->enrolment_tokens();
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "aaaaaaaaaaaa");
+  EXPECT_EQ((*listed)[0].store, "centro");
+  EXPECT_EQ((*listed)[0].used_at, unix_now);
+  EXPECT_EQ((*listed)[1].expires_at, unix_now + 60);
+}
+
+// Two hubs (or two requests) on one database use one token at once, many times over: exactly one
+// use wins each token, the other is told it was used.
+TYPED_TEST(HubStoreTest, TwoHubsUsingOneTokenAtOnceOneWins) {
+  auto second = this->backend.open();
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  const auto now = at("2026-03-01T12:00:00Z");
+  const auto unix_now = now.time_since_epoch().count();
+  constexpr int kTokens = 40;
+  for (int i = 0; i < kTokens; ++i) {
+    ASSERT_TRUE(
+        this->store
+            ->add_enrolment_token(
+                {"t" + std::to_string(100000000000 + i), "h", "centro", unix_now, unix_now + 3600, {}})
+            .ok());
+  }
+  std::atomic<int> wins{0}, told_used{0}, failures{0};
+  auto race = [&](HubStore* hub, std::atomic<bool>* go) {
+    while (!go->load())
+      std::this_thread::yield();
+    for (int i = 0; i < kTokens; ++i) {
+      auto r = hub->use_enrolment_token("t" + std::to_string(100000000000 + i), "h", now);
+      if (!r.ok()) {
+        ++failures;
+      } else if (r->state == hub::TokenState::valid) {
+        ++wins;
+      } else if (r->state == hub::TokenState::used) {
+        ++told_used;
+      }
+    }
+  };
+  std::atomic<bool> go{false};
+  std::thread a(race, this->store.get(), &go);
+  std::thread b(race, second->get(), &go);
+  go = true;
+  a.join();
+  b.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(wins, kTokens);
+  EXPECT_EQ(told_used, kTokens);
 }
 
 }  // namespace
