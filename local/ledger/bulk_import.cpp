@@ -9,21 +9,14 @@ Result<BulkImportSettings> BulkImportSettings::apply(sqlite::Db& db) {
   if (!foreign_keys) return foreign_keys.error();
   auto cache_size = db.query_int("PRAGMA cache_size");
   if (!cache_size) return cache_size.error();
-  auto checkpoint_pages = db.query_int("PRAGMA wal_autocheckpoint");
-  if (!checkpoint_pages) return checkpoint_pages.error();
   if (auto s = db.exec("PRAGMA foreign_keys = OFF"); !s) return s.error();
-  BulkImportSettings settings(db, *foreign_keys != 0, *cache_size, *checkpoint_pages);
+  BulkImportSettings settings(db, *foreign_keys != 0, *cache_size);
   if (auto s = db.exec("PRAGMA cache_size = -" + std::to_string(kImportCacheKiB)); !s) return s.error();
-  if (auto s = db.exec("PRAGMA wal_autocheckpoint = " + std::to_string(kImportCheckpointPages)); !s)
-    return s.error();
   return settings;
 }
 
 BulkImportSettings::BulkImportSettings(BulkImportSettings&& other) noexcept
-    : db_(other.db_),
-      foreign_keys_(other.foreign_keys_),
-      cache_size_(other.cache_size_),
-      checkpoint_pages_(other.checkpoint_pages_) {
+    : db_(other.db_), foreign_keys_(other.foreign_keys_), cache_size_(other.cache_size_) {
   other.db_ = nullptr;
 }
 
@@ -32,7 +25,6 @@ BulkImportSettings::~BulkImportSettings() {
   // Best effort: the connection is the import's own and closes soon after.
   (void)db_->exec(foreign_keys_ ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
   (void)db_->exec("PRAGMA cache_size = " + std::to_string(cache_size_));
-  (void)db_->exec("PRAGMA wal_autocheckpoint = " + std::to_string(checkpoint_pages_));
 }
 
 }  // namespace regua

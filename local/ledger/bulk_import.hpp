@@ -12,9 +12,6 @@
 //   the HTTP API, merges, erasures) keeps enforcement on.
 // - A smaller page cache: an import appends, and what it reads again (the indexes' hot pages,
 //   which the OS page cache holds anyway) fits in kImportCacheKiB; the memory is the agent's peak.
-// - The WAL is checkpointed into the database every kImportCheckpointPages pages instead of after
-//   every commit past SQLite's default 1,000: each checkpoint writes the indexes' pages again and
-//   syncs both files, and an import commits every 16 MiB of input. The WAL stays bounded (256 MiB).
 
 #include <cstdint>
 
@@ -26,7 +23,6 @@ namespace regua {
 class BulkImportSettings {
  public:
   static constexpr std::int64_t kImportCacheKiB = 8 << 10;
-  static constexpr std::int64_t kImportCheckpointPages = 65536;
 
   // Call outside a transaction (SQLite ignores a change of foreign_keys inside one).
   static Result<BulkImportSettings> apply(sqlite::Db& db);
@@ -37,14 +33,12 @@ class BulkImportSettings {
   ~BulkImportSettings();
 
  private:
-  BulkImportSettings(sqlite::Db& db, bool foreign_keys, std::int64_t cache_size,
-                     std::int64_t checkpoint_pages)
-      : db_(&db), foreign_keys_(foreign_keys), cache_size_(cache_size), checkpoint_pages_(checkpoint_pages) {}
+  BulkImportSettings(sqlite::Db& db, bool foreign_keys, std::int64_t cache_size)
+      : db_(&db), foreign_keys_(foreign_keys), cache_size_(cache_size) {}
 
   sqlite::Db* db_;
   bool foreign_keys_;
   std::int64_t cache_size_;
-  std::int64_t checkpoint_pages_;
 };
 
 }  // namespace regua
