@@ -8,14 +8,18 @@ std::string oversized_reason(std::int64_t bytes) {
 }
 
 Status apply_line(Ingestor& ingestor, const InputPosition& at, std::string_view text,
-                  Result<std::optional<Event>> decoded, RefusedLines& refused) {
-  const auto key = std::make_pair(std::string(at.origin), at.byte_offset);
-  if (auto r = refused.find(key); r != refused.end()) return ingestor.quarantine(at, text, r->second);
+                  const Result<std::optional<Event>>& decoded, RefusedLines& refused) {
+  // Almost always empty: the key (a string) is only built when some line was refused.
+  if (!refused.empty()) {
+    if (auto r = refused.find(std::make_pair(std::string(at.origin), at.byte_offset)); r != refused.end())
+      return ingestor.quarantine(at, text, r->second);
+  }
   if (!decoded) return ingestor.quarantine(at, text, decoded.error().message);
   if (!*decoded) return {};  // a blank line
   auto applied = ingestor.apply(**decoded, at.source);
   if (!applied && applied.error().kind == ErrorKind::input) {
-    refused.emplace(key, "the ledger refused it: " + applied.error().message);
+    refused.emplace(std::make_pair(std::string(at.origin), at.byte_offset),
+                    "the ledger refused it: " + applied.error().message);
     return applied.error().within(std::string(at.file) + " line " + std::to_string(at.line) +
                                   " (it will be quarantined when read again)");
   }

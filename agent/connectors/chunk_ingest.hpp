@@ -23,7 +23,7 @@ using RefusedLines = std::map<std::pair<std::string, std::int64_t>, std::string,
 // caller rolls the transaction back and reads again from its last commit, and this time the line
 // is quarantined. Any other error is a ledger failure (a full disk, say).
 Status apply_line(Ingestor& ingestor, const InputPosition& at, std::string_view text,
-                  Result<std::optional<Event>> decoded, RefusedLines& refused);
+                  const Result<std::optional<Event>>& decoded, RefusedLines& refused);
 
 // Decodes and applies every line of a chunk, then saves its checkpoint, inside the open transaction.
 Status ingest_chunk(Ingestor& ingestor, LineDecoder& decoder, const LineChunk& chunk, std::string_view source,

@@ -26,10 +26,16 @@ class ChunkReader {
 
   // Reads whole lines from `fd` at `offset`. With `final`, bytes after the last end of line at
   // the end of the file count as a last line (the file is complete); otherwise they wait.
-  Result<ReadLines> read(int fd, std::int64_t offset, bool final, std::string_view path_for_errors);
+  // `want`: how many bytes to read when they hold an end of line (a smaller block keeps less
+  // decoded input in memory); a longer line is still read whole, up to kBlockBytes.
+  Result<ReadLines> read(int fd, std::int64_t offset, bool final, std::string_view path_for_errors,
+                         std::size_t want = kBlockBytes);
 
  private:
-  std::vector<char> buffer_;  // kBlockBytes plus padding for decoders that read past a line
+  // Grows to the largest block read (at most kBlockBytes) plus padding for decoders that read
+  // past a line.
+  std::vector<char> buffer_;
+  Result<std::size_t> read_block(int fd, std::int64_t offset, std::size_t bytes, std::string_view path);
 };
 
 }  // namespace regua

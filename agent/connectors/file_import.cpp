@@ -9,6 +9,7 @@
 #include "agent/connectors/chunk_ingest.hpp"
 #include "agent/connectors/chunk_reader.hpp"
 #include "agent/platform/file_identity.hpp"
+#include "local/ledger/bulk_import.hpp"
 
 namespace regua {
 namespace {
@@ -17,9 +18,14 @@ namespace {
 // Larger gains little and holds more in memory (the customer stats and info_at moves kept until
 // commit).
 constexpr std::int64_t kTransactionBytes = 16 << 20;
-// Decoded chunks waiting for the writer; bounds the memory the decoding thread can run ahead with
-// (about 2.5 MiB a chunk). One keeps the decoder busy while the writer works.
+// Decoded chunks waiting for the writer; bounds the memory the decoding thread can run ahead with.
+// One keeps the decoder busy while the writer works.
 constexpr std::size_t kQueueDepth = 1;
+// Input per chunk. A decoded line takes about 2.5 times its text, and three chunks are alive at
+// once (being decoded, queued, being written): 1 MiB chunks held about 13 MiB in the decoding
+// thread's heap at the peak, 256 KiB ones hold about 3 MiB and cost no measurable speed. A longer
+// line is still read whole (ChunkReader::kBlockBytes).
+constexpr std::size_t kChunkBytes = 256 << 10;
 
 struct DecodedLine {
   Line line;
@@ -79,7 +85,7 @@ void read_and_decode(int fd, const std::string& path, LineDecoder& decoder, std:
   ChunkReader reader;
   for (;;) {
     DecodedChunk chunk;
-    auto lines = reader.read(fd, offset, true, path);
+    auto lines = reader.read(fd, offset, true, path, kChunkBytes);
     if (!lines) {
       chunk.read_error = lines.error();
       queue.push(std::move(chunk));
@@ -99,6 +105,7 @@ void read_and_decode(int fd, const std::string& path, LineDecoder& decoder, std:
     chunk.lines = lines->lines;
     chunk.oversized = lines->oversized;
     if (chunk.oversized == 0) {
+      chunk.decoded.reserve(static_cast<std::size_t>(chunk.lines));
       LineChunk view{chunk.text(), line, offset, path, "", 0, std::nullopt};
       (void)for_each_line(view, [&](const Line& l) -> Status {
         chunk.decoded.push_back({l, decoder.decode_at(l.text, l.number)});
@@ -141,6 +148,9 @@ Result<IngestCounts> import_file(Ingestor& ingestor, LineDecoder& decoder, const
   if (!facts) return facts.error();
   const std::string path = file.string();
   const std::string origin = origin_of(facts->identity);
+  if (ingestor.in_transaction()) return make_error(ErrorKind::internal, "import_file inside a transaction");
+  auto settings = BulkImportSettings::apply(ingestor.db());
+  if (!settings) return settings.error();
   const IngestCounts before = ingestor.committed();
   RefusedLines refused;
   std::int64_t committed_offset = 0, committed_line = 0;
@@ -167,7 +177,7 @@ Result<IngestCounts> import_file(Ingestor& ingestor, LineDecoder& decoder, const
         for (DecodedLine& d : chunk.decoded) {
           at.line = d.line.number;
           at.byte_offset = d.line.offset;
-          failed = apply_line(ingestor, at, d.line.text, std::move(d.event), refused);
+          failed = apply_line(ingestor, at, d.line.text, d.event, refused);
           if (!failed) break;
         }
       }

@@ -25,6 +25,29 @@ std::string quoted_jsonl_text(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
+// A field's name as error messages give it ("ts", "customer.phone", "items[2].price"), put
+// together only when a message needs it: building it for every field of every line cost a string
+// or two per field.
+struct JsonlFieldName {
+  JsonlFieldName(const char* name) : key(name) {}  // NOLINT(google-explicit-constructor): a plain name
+  JsonlFieldName(std::string_view parent_name, std::string_view key_name)
+      : parent(parent_name), key(key_name) {}
+  JsonlFieldName(std::string_view parent_name, std::size_t parent_index, std::string_view key_name)
+      : parent(parent_name), index(parent_index), key(key_name) {}
+
+  [[nodiscard]] std::string quoted() const {
+    std::string text(parent);
+    if (index != std::string::npos) text += "[" + std::to_string(index) + "]";
+    if (!text.empty() && !key.empty()) text += ".";
+    text += key;
+    return quoted_jsonl_text(text);
+  }
+
+  std::string_view parent;
+  std::size_t index = std::string::npos;
+  std::string_view key;
+};
+
 std::string_view type_name(element_type t) {
   switch (t) {
     case element_type::ARRAY:
@@ -61,12 +84,12 @@ std::string json_error_reason(simdjson::error_code code) {
 }
 
 // Ids may be written as strings or as whole numbers; either way they are kept as text.
-Result<std::string> read_id(element v, std::string_view field) {
+Result<std::string> read_id(element v, const JsonlFieldName& field) {
   switch (v.type()) {
     case element_type::STRING: {
       std::string_view s = v.get_string().value_unsafe();
-      if (s.empty()) return reject_jsonl(quoted_jsonl_text(field) + " is empty");
-      if (s.size() > 200) return reject_jsonl(quoted_jsonl_text(field) + " is longer than 200 characters");
+      if (s.empty()) return reject_jsonl(field.quoted() + " is empty");
+      if (s.size() > 200) return reject_jsonl(field.quoted() + " is longer than 200 characters");
       return std::string(s);
     }
     case element_type::INT64:
@@ -74,16 +97,15 @@ Result<std::string> read_id(element v, std::string_view field) {
     case element_type::UINT64:
       return std::to_string(v.get_uint64().value_unsafe());
     default:
-      return reject_jsonl(quoted_jsonl_text(field) + " must be a string or a whole number, not " +
+      return reject_jsonl(field.quoted() + " must be a string or a whole number, not " +
                           std::string(type_name(v.type())));
   }
 }
 
-Result<std::optional<std::string>> read_text(element v, std::string_view field) {
+Result<std::optional<std::string>> read_text(element v, const JsonlFieldName& field) {
   if (v.type() == element_type::NULL_VALUE) return std::optional<std::string>{};
   if (v.type() != element_type::STRING) {
-    return reject_jsonl(quoted_jsonl_text(field) + " must be a string, not " +
-                        std::string(type_name(v.type())));
+    return reject_jsonl(field.quoted() + " must be a string, not " + std::string(type_name(v.type())));
   }
   return std::optional<std::string>{std::string(v.get_string().value_unsafe())};
 }
@@ -91,46 +113,49 @@ Result<std::optional<std::string>> read_text(element v, std::string_view field) 
 // Amounts come as decimal strings ("129.90", read exactly) or JSON numbers (129.9). A number is
 // binary floating point: it is taken to the nearest cent when it is a cent amount up to float
 // noise (a POS that computed 19.99 * 3 writes 59.970000000000006), and refused otherwise.
-Result<Cents> read_amount(element v, std::string_view field) {
-  std::string text;
+Result<Cents> read_amount(element v, const JsonlFieldName& field) {
+  std::string number;  // a JSON integer, as text
+  std::string_view text;
   switch (v.type()) {
     case element_type::STRING:
-      text = std::string(v.get_string().value_unsafe());
+      text = v.get_string().value_unsafe();
       break;
     case element_type::INT64:
-      text = std::to_string(v.get_int64().value_unsafe());
+      number = std::to_string(v.get_int64().value_unsafe());
+      text = number;
       break;
     case element_type::UINT64:
-      text = std::to_string(v.get_uint64().value_unsafe());
+      number = std::to_string(v.get_uint64().value_unsafe());
+      text = number;
       break;
     case element_type::DOUBLE: {
       const double cents = v.get_double().value_unsafe() * 100;
       const double rounded = std::round(cents);
       if (!std::isfinite(cents) || std::fabs(cents) > 9e15)
-        return reject_jsonl(quoted_jsonl_text(field) + " is too large");
-      if (rounded < 0) return reject_jsonl(quoted_jsonl_text(field) + ": amounts cannot be negative");
+        return reject_jsonl(field.quoted() + " is too large");
+      if (rounded < 0) return reject_jsonl(field.quoted() + ": amounts cannot be negative");
       if (std::fabs(cents - rounded) > 1e-6 * std::max(1.0, std::fabs(cents))) {
-        return reject_jsonl(quoted_jsonl_text(field) + " has more than two decimal places");
+        return reject_jsonl(field.quoted() + " has more than two decimal places");
       }
       return static_cast<Cents>(rounded);
     }
     default:
-      return reject_jsonl(quoted_jsonl_text(field) + " must be an amount such as \"129.90\", not " +
+      return reject_jsonl(field.quoted() + " must be an amount such as \"129.90\", not " +
                           std::string(type_name(v.type())));
   }
   auto cents = parse_amount(text);
-  if (!cents) return reject_jsonl(quoted_jsonl_text(field) + ": " + cents.error().message);
+  if (!cents) return reject_jsonl(field.quoted() + ": " + cents.error().message);
   return *cents;
 }
 
-Result<Seconds> read_time(element v, std::string_view field, const date::time_zone& zone) {
+Result<Seconds> read_time(element v, const JsonlFieldName& field, const date::time_zone& zone) {
   if (v.type() != element_type::STRING) {
-    return reject_jsonl(quoted_jsonl_text(field) +
+    return reject_jsonl(field.quoted() +
                         " must be a date-time string such as \"2026-03-01T14:05:00-03:00\", not " +
                         std::string(type_name(v.type())));
   }
   auto t = parse_store_time(v.get_string().value_unsafe(), zone);
-  if (!t) return reject_jsonl(quoted_jsonl_text(field) + ": " + t.error().message);
+  if (!t) return reject_jsonl(field.quoted() + ": " + t.error().message);
   return *t;
 }
 
@@ -145,19 +170,19 @@ std::string normalise_birthday(std::string_view text) {
   return std::string(text);
 }
 
-Status read_consent(element v, std::string_view field, bool granted, std::vector<ConsentChange>& out) {
+Status read_consent(element v, const JsonlFieldName& field, bool granted, std::vector<ConsentChange>& out) {
   simdjson::dom::array channels;
   if (v.get_array().get(channels) != simdjson::SUCCESS) {
-    return reject_jsonl(quoted_jsonl_text(field) + " must be a list of channels such as [\"sms\"], not " +
+    return reject_jsonl(field.quoted() + " must be a list of channels such as [\"sms\"], not " +
                         std::string(type_name(v.type())));
   }
   for (element c : channels) {
     std::string_view name;
     if (c.get_string().get(name) != simdjson::SUCCESS)
-      return reject_jsonl(quoted_jsonl_text(field) + " must list channel names");
+      return reject_jsonl(field.quoted() + " must list channel names");
     const auto channel = channel_from_name(name);
     if (!channel) {
-      return reject_jsonl(quoted_jsonl_text(field) + " names an unknown channel " + quoted_jsonl_text(name) +
+      return reject_jsonl(field.quoted() + " names an unknown channel " + quoted_jsonl_text(name) +
                           " (allowed: \"sms\", \"whatsapp\", \"email\")");
     }
     out.push_back({*channel, granted});
@@ -174,7 +199,7 @@ Result<CustomerInfo> read_customer(element v) {
   bool has_id = false;
   for (auto field : obj) {
     const std::string_view key = field.key;
-    const std::string name = "customer." + std::string(key);
+    const JsonlFieldName name("customer", key);
     if (key == "id") {
       auto id = read_id(field.value, name);
       if (!id) return id.error();
@@ -203,15 +228,15 @@ Result<CustomerInfo> read_customer(element v) {
 }
 
 Result<SaleItem> read_item(element v, std::size_t index) {
-  const std::string where = "items[" + std::to_string(index) + "]";
+  const JsonlFieldName where("items", index, "");
   object obj;
   if (v.get_object().get(obj) != simdjson::SUCCESS)
-    return reject_jsonl(quoted_jsonl_text(where) + " must be an object");
+    return reject_jsonl(where.quoted() + " must be an object");
   SaleItem item;
   bool has_price = false;
   for (auto field : obj) {
     const std::string_view key = field.key;
-    const std::string name = where + "." + std::string(key);
+    const JsonlFieldName name("items", index, key);
     if (key == "sku") {
       auto sku = read_id(field.value, name);
       if (!sku) return sku.error();
@@ -223,7 +248,7 @@ Result<SaleItem> read_item(element v, std::size_t index) {
     } else if (key == "qty") {
       double q = 0;
       if (field.value.get_double().get(q) != simdjson::SUCCESS || !std::isfinite(q) || q <= 0) {
-        return reject_jsonl(quoted_jsonl_text(name) + " must be a positive number");
+        return reject_jsonl(name.quoted() + " must be a positive number");
       }
       item.quantity = q;
     } else if (key == "price") {
@@ -233,7 +258,7 @@ Result<SaleItem> read_item(element v, std::size_t index) {
       has_price = true;
     }
   }
-  if (!has_price) return reject_jsonl(quoted_jsonl_text(where) + " has no \"price\"");
+  if (!has_price) return reject_jsonl(where.quoted() + " has no \"price\"");
   return item;
 }
 

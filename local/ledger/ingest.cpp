@@ -1,6 +1,5 @@
 #include "local/ledger/ingest.hpp"
 
-#include <algorithm>
 #include <type_traits>
 
 #include <sqlite3.h>
@@ -18,6 +17,7 @@ constexpr std::string_view kInsertSale =
     "VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6) ON CONFLICT (pos_id) DO NOTHING";
 
 constexpr std::string_view kCancelledBefore = "SELECT cancelled_at FROM cancellations WHERE sale_pos_id = ?1";
+constexpr std::string_view kAnyCancellation = "SELECT EXISTS (SELECT 1 FROM cancellations)";
 
 constexpr std::string_view kSetSaleCustomer = "UPDATE sales SET customer_id = ?2 WHERE id = ?1";
 
@@ -26,19 +26,11 @@ constexpr std::string_view kSetSaleCustomer = "UPDATE sales SET customer_id = ?2
 // ingest about 30% more instructions (docs/benchmarks.md, bench/import-compare).
 constexpr std::string_view kSaleToOutbox = "INSERT INTO outbox (kind, ref) VALUES ('sale', ?1)";
 
-// Items go in by groups of kItemsPerInsert rows: one statement instead of one per item.
-constexpr int kItemsPerInsert = 4;
-std::string insert_items_sql(int rows) {
-  std::string sql = "INSERT INTO sale_items (sale_id, line, sku, name, quantity, unit_cents) VALUES ";
-  for (int r = 0; r < rows; ++r) {
-    if (r > 0) sql += ", ";
-    const int p = r * 6;
-    sql += "(?" + std::to_string(p + 1) + ", ?" + std::to_string(p + 2) + ", ?" + std::to_string(p + 3) +
-           ", ?" + std::to_string(p + 4) + ", ?" + std::to_string(p + 5) + ", ?" + std::to_string(p + 6) +
-           ")";
-  }
-  return sql;
-}
+// One statement per item. A multi-row INSERT may fail half-way, so SQLite opens a statement journal
+// for it (every page it changes copied first): that cost more than the second statement it saved
+// (docs/benchmarks.md).
+constexpr std::string_view kInsertItem =
+    "INSERT INTO sale_items (sale_id, line, sku, name, quantity, unit_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 constexpr std::string_view kInsertCancel =
     "INSERT INTO cancellations (sale_pos_id, cancelled_at, source, received_at) VALUES (?1, ?2, ?3, ?4) "
@@ -97,16 +89,12 @@ Result<Ingestor> Ingestor::create(Ledger& ledger, const PhoneNormaliser& phones)
     sqlite::Stmt* stmt;
     std::string_view sql;
   };
-  for (int rows = 1; rows <= kItemsPerInsert; ++rows) {
-    auto prepared = db.prepare(insert_items_sql(rows));
-    if (!prepared) return prepared.error();
-    in.insert_items_[static_cast<std::size_t>(rows - 1)] = std::move(*prepared);
-  }
   for (const auto& [stmt, sql] :
        {Prepared{&in.insert_sale_, kInsertSale}, Prepared{&in.set_sale_customer_, kSetSaleCustomer},
-        Prepared{&in.insert_cancel_, kInsertCancel}, Prepared{&in.cancel_sale_, kCancelSale},
-        Prepared{&in.insert_quarantine_, kInsertQuarantine}, Prepared{&in.owner_of_sale_, kOwnerOfSale},
-        Prepared{&in.cancelled_before_, kCancelledBefore}, Prepared{&in.sale_to_outbox_, kSaleToOutbox}}) {
+        Prepared{&in.insert_item_, kInsertItem}, Prepared{&in.insert_cancel_, kInsertCancel},
+        Prepared{&in.cancel_sale_, kCancelSale}, Prepared{&in.insert_quarantine_, kInsertQuarantine},
+        Prepared{&in.owner_of_sale_, kOwnerOfSale}, Prepared{&in.cancelled_before_, kCancelledBefore},
+        Prepared{&in.sale_to_outbox_, kSaleToOutbox}, Prepared{&in.any_cancellation_, kAnyCancellation}}) {
     auto prepared = db.prepare(sql);
     if (!prepared) return prepared.error();
     *stmt = std::move(*prepared);
@@ -120,6 +108,7 @@ Status Ingestor::begin() {
   if (!txn) return txn.error();
   txn_.emplace(std::move(*txn));
   pending_ = {};
+  may_have_cancellations_.reset();  // another connection may have written one since
   auto s = customers_.refresh();
   own_changes_ = total_changes_of(ledger_->db());
   return s;
@@ -146,6 +135,7 @@ Status Ingestor::commit() {
 void Ingestor::rollback() {
   txn_.reset();
   pending_ = {};
+  may_have_cancellations_.reset();
   forget_deferred();
   if (listener_ != nullptr) listener_->on_rollback();
 }
@@ -163,7 +153,21 @@ void Ingestor::forget_deferred() {
 void Ingestor::forget_if_written_by_others() {
   // Only the Ingestor (and its listener, which never writes customers) writes between two of its
   // calls; any other write on this connection (a merge, a test) makes what it knows stale.
-  if (total_changes_of(ledger_->db()) != own_changes_) customers_.forget();
+  if (total_changes_of(ledger_->db()) != own_changes_) {
+    customers_.forget();
+    may_have_cancellations_.reset();
+  }
+}
+
+Result<bool> Ingestor::cancellation_may_exist() {
+  if (!txn_) return true;  // between two statements outside a transaction, anyone may write one
+  if (!may_have_cancellations_) {
+    auto row = any_cancellation_.step();
+    if (!row) return row.error().within("reading cancellations");
+    may_have_cancellations_ = *row && any_cancellation_.int64(0) != 0;
+    any_cancellation_.reset();
+  }
+  return *may_have_cancellations_;
 }
 
 Status Ingestor::apply(const Event& event, std::string_view source) {
@@ -213,12 +217,16 @@ Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
     customer_id = match->customer_id();
   }
   // A cancellation that came first: the sale is born cancelled and never counts.
-  cancelled_before_.bind_ref(1, std::string_view(sale.pos_id));
-  auto cancelled = cancelled_before_.step();
-  if (!cancelled) return cancelled.error().within("sale " + sale.pos_id);
-  const std::optional<std::int64_t> cancelled_at =
-      *cancelled ? std::optional<std::int64_t>(cancelled_before_.int64(0)) : std::nullopt;
-  cancelled_before_.reset();
+  auto probe = cancellation_may_exist();
+  if (!probe) return probe.error().within("sale " + sale.pos_id);
+  std::optional<std::int64_t> cancelled_at;
+  if (*probe) {
+    cancelled_before_.bind_ref(1, std::string_view(sale.pos_id));
+    auto cancelled = cancelled_before_.step();
+    if (!cancelled) return cancelled.error().within("sale " + sale.pos_id);
+    if (*cancelled) cancelled_at = cancelled_before_.int64(0);
+    cancelled_before_.reset();
+  }
 
   insert_sale_.bind_ref(1, std::string_view(sale.pos_id));
   if (customer_id) {
@@ -268,21 +276,15 @@ Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
 }
 
 Status Ingestor::insert_items(std::int64_t sale_id, const Sale& sale) {
-  const auto& items = sale.items;
-  for (std::size_t first = 0; first < items.size(); first += kItemsPerInsert) {
-    const auto rows = std::min<std::size_t>(kItemsPerInsert, items.size() - first);
-    sqlite::Stmt& stmt = insert_items_[rows - 1];
-    for (std::size_t r = 0; r < rows; ++r) {
-      const SaleItem& item = items[first + r];
-      const int p = static_cast<int>(r) * 6;
-      stmt.bind(p + 1, sale_id)
-          .bind(p + 2, static_cast<std::int64_t>(first + r + 1))
-          .bind_ref(p + 3, std::string_view(item.sku))
-          .bind_ref(p + 4, std::string_view(item.name))
-          .bind(p + 5, item.quantity)
-          .bind(p + 6, item.unit_price);
-    }
-    if (auto s = stmt.run(); !s) return s.error().within("items of sale " + sale.pos_id);
+  std::int64_t line = 0;
+  for (const SaleItem& item : sale.items) {
+    insert_item_.bind(1, sale_id)
+        .bind(2, ++line)
+        .bind_ref(3, std::string_view(item.sku))
+        .bind_ref(4, std::string_view(item.name))
+        .bind(5, item.quantity)
+        .bind(6, item.unit_price);
+    if (auto s = insert_item_.run(); !s) return s.error().within("items of sale " + sale.pos_id);
   }
   return {};
 }
@@ -294,6 +296,7 @@ Status Ingestor::apply_cancel(const Cancel& cancel, std::string_view source) {
       .bind(3, source)
       .bind(4, now);
   if (auto s = insert_cancel_.run(); !s) return s.error().within("cancellation of " + cancel.sale_pos_id);
+  may_have_cancellations_ = true;
   if (ledger_->db().changes() == 0) {
     ++pending_.cancels_replayed;
     return {};

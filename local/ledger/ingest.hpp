@@ -7,7 +7,6 @@
 // Replays are no-ops: a sale is keyed by its POS id, a cancellation by the sale it cancels, a
 // quarantined line by its file identity, byte offset and content.
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -88,6 +87,8 @@ class Ingestor {
   CustomerStats& stats() { return stats_; }
   // The listener (not owned; nullptr: none) told of each change, inside its transaction.
   void listen(IngestListener* listener) { listener_ = listener; }
+  // The connection it writes on (a bulk import tunes it: local/ledger/bulk_import.hpp).
+  sqlite::Db& db() { return ledger_->db(); }
 
  private:
   Ingestor(Ledger& ledger, CustomerBook customers, CustomerStats stats)
@@ -107,9 +108,14 @@ class Ingestor {
   CustomerStats stats_;
   IngestListener* listener_ = nullptr;
   std::optional<sqlite::Transaction> txn_;
-  sqlite::Stmt insert_sale_, set_sale_customer_, sale_to_outbox_;
-  std::array<sqlite::Stmt, 4> insert_items_;  // for 1, 2, 3 and 4 items at once
-  sqlite::Stmt insert_cancel_, cancel_sale_, insert_quarantine_, owner_of_sale_, cancelled_before_;
+  sqlite::Stmt insert_sale_, set_sale_customer_, sale_to_outbox_, insert_item_;
+  sqlite::Stmt insert_cancel_, cancel_sale_, insert_quarantine_, owner_of_sale_, cancelled_before_,
+      any_cancellation_;
+  // Whether the cancellations table may hold a row: while it is known to be empty (most stores
+  // until their first cancellation, every fresh import) a sale needs no probe for a cancellation
+  // that came first. Read again at each begin() and after any other writer.
+  std::optional<bool> may_have_cancellations_;
+  Result<bool> cancellation_may_exist();
   IngestCounts pending_, committed_;
   // The connection's total_changes() after the Ingestor's last write: a different count at its next
   // call means someone else wrote (local/identity/customer_book.hpp).

@@ -167,5 +167,46 @@ TEST_F(KnownCustomersTest, ACancellationInTheSameBatchAsItsSaleIsCounted) {
   ASSERT_TRUE(ledger->db().exec("ROLLBACK").ok());
 }
 
+// The Ingestor skips the probe for a cancellation that came first while it knows the table of
+// cancellations to be empty; a cancellation written by anyone else must end that.
+TEST_F(KnownCustomersTest, ACancellationWrittenByAnotherConnectionBetweenTwoTransactionsIsApplied) {
+  apply_all({sale("S-1", 100)});  // the Ingestor has seen no cancellation
+  {
+    auto other = other_connection();
+    auto in = Ingestor::create(other, phones);
+    ASSERT_TRUE(in.ok()) << in.error().message;
+    ASSERT_TRUE(in->begin().ok());
+    ASSERT_TRUE(in->apply(Cancel{"S-2", test::at("2026-03-01T13:00:00Z")}, "api").ok());
+    ASSERT_TRUE(in->commit().ok());
+  }
+  apply_all({sale("S-2", 200, Person{"C-1", "Ana", kAnaPhone}.info())});
+  EXPECT_EQ(count("SELECT count(*) FROM sales WHERE pos_id = 'S-2' AND cancelled_at IS NOT NULL"), 1);
+  EXPECT_EQ(count("SELECT coalesce((SELECT purchases FROM customer_stats WHERE customer_id = " +
+                  std::to_string(id_of("C-1")) + "), 0)"),
+            0)
+      << "a sale born cancelled never counts";
+}
+
+TEST_F(KnownCustomersTest, ACancellationWrittenOnTheSameConnectionInsideTheTransactionIsApplied) {
+  ASSERT_TRUE(ingestor->begin().ok());
+  ASSERT_TRUE(ingestor->apply(sale("S-1", 100), "pdv").ok());
+  ASSERT_TRUE(ledger->db()
+                  .exec("INSERT INTO cancellations (sale_pos_id, cancelled_at, source, received_at) "
+                        "VALUES ('S-2', 1, 'test', 1)")
+                  .ok());
+  ASSERT_TRUE(ingestor->apply(sale("S-2", 200), "pdv").ok());
+  ASSERT_TRUE(ingestor->commit().ok());
+  EXPECT_EQ(count("SELECT count(*) FROM sales WHERE pos_id = 'S-2' AND cancelled_at = 1"), 1);
+}
+
+TEST_F(KnownCustomersTest, ACancellationBeforeItsSaleInTheSameTransactionIsApplied) {
+  apply_all({sale("S-1", 100), Cancel{"S-2", test::at("2026-03-01T13:00:00Z")}, sale("S-2", 200)});
+  EXPECT_EQ(count("SELECT count(*) FROM sales WHERE pos_id = 'S-2' AND cancelled_at IS NOT NULL"), 1);
+  // And in the next transaction, for a sale whose cancellation the last one stored.
+  apply_all({Cancel{"S-3", test::at("2026-03-01T13:00:00Z")}});
+  apply_all({sale("S-3", 300)});
+  EXPECT_EQ(count("SELECT count(*) FROM sales WHERE pos_id = 'S-3' AND cancelled_at IS NOT NULL"), 1);
+}
+
 }  // namespace
 }  // namespace regua
