@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sync/hq_orders.hpp"
+#include "sync/order_signature.hpp"
 #include "sync/protocol/envelope.hpp"
 #include "sync/protocol/topics.hpp"
 #include "sync/rule_pack.hpp"
@@ -24,6 +25,20 @@ Status Inbox::park(const std::string& topic, const std::string& payload, const s
   ++parked_;
   spdlog::warn("sync: parked a message on {}: {}", topic, reason);
   return park_message(*db_, "sync_parked", topic, payload, reason, clock_->now());
+}
+
+Status Inbox::park_once(const std::string& topic, const std::string& payload, const std::string& reason) {
+  auto seen = db_->prepare("SELECT 1 FROM sync_parked WHERE topic = ?1 AND reason = ?2 AND payload = ?3 LIMIT 1");
+  if (!seen) return seen.error();
+  constexpr std::size_t kKept = 64 * 1024;
+  seen->bind(1, topic).bind(2, reason).bind_blob(3, std::string_view(payload).substr(0, kKept));
+  auto row = seen->step();
+  if (!row) return row.error();
+  if (*row) {
+    seen->reset();
+    return {};
+  }
+  return park(topic, payload, reason);
 }
 
 Status Inbox::handle(const std::string& topic, const std::string& payload) {
@@ -66,6 +81,13 @@ Status Inbox::handle(const std::string& topic, const std::string& payload) {
     return {};
   }
   if (type == "order") {
+    // Only what the hub signed for this store is taken; anything else is parked, never applied
+    // (sync/order_signature.hpp). The hub sends an order again until the store reports it: a
+    // refused one is parked once.
+    if (auto verified = verify_hq_order(*envelope, settings_.network, settings_.store, settings_.rules_public_key);
+        !verified) {
+      return park_once(topic, payload, "order refused: " + verified.error().message);
+    }
     auto outcome = apply_hq_order(*db_, *envelope, clock_->now());
     if (!outcome) return outcome.error();
     if (!outcome->recorded) return park(topic, payload, outcome->detail);

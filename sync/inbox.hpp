@@ -1,7 +1,8 @@
 #pragma once
 // The store's side of the downlink (docs/protocol.md): every message on its down/ topics goes
 // through handle(): the hub's end-to-end ack and resend commands go to the publisher, rule packs
-// are checked and recorded (sync/rule_pack.hpp), orders applied (sync/hq_orders.hpp). A message
+// are checked and recorded (sync/rule_pack.hpp), orders checked against the pinned hub key
+// (sync/order_signature.hpp) and applied (sync/hq_orders.hpp). A message
 // that cannot be taken (not protocol v1, malformed, for another store, an order this agent cannot
 // apply) is parked in the ledger (sync_parked) with the reason, and the flow goes on.
 
@@ -20,7 +21,7 @@ namespace regua::sync {
 struct InboxSettings {
   std::string network;
   std::string store;
-  std::filesystem::path rules_public_key;  // HQ's Ed25519 key, pinned; empty: packs are refused
+  std::filesystem::path rules_public_key;  // HQ's Ed25519 key, pinned; empty: packs and orders are refused
 };
 
 class Inbox {
@@ -38,6 +39,8 @@ class Inbox {
 
  private:
   Status park(const std::string& topic, const std::string& payload, const std::string& reason);
+  // The same, unless that very message was parked for that reason before (a resent order).
+  Status park_once(const std::string& topic, const std::string& payload, const std::string& reason);
 
   sqlite::Db* db_;
   OutboxPublisher* publisher_;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "local/core/timestamp.hpp"
+#include "sync/outbox_age.hpp"
 
 namespace regua::sync {
 namespace {
@@ -120,7 +121,7 @@ class LedgerRecordBuilder final : public RecordBuilder {
         s = add_kpi_day(r, row.ref);
         break;
       case OutboxKind::heartbeat:
-        s = add_heartbeat(r, now);
+        s = add_heartbeat(r, row.seq, now);
         break;
       case OutboxKind::erasure:
         s = add_row(r, Stmt::erasure, row.ref, {"customer", "key", "requested_by", "erased_at"});
@@ -263,7 +264,7 @@ class LedgerRecordBuilder final : public RecordBuilder {
     return {};
   }
 
-  Status add_heartbeat(json& r, Seconds now) {
+  Status add_heartbeat(json& r, std::int64_t seq, Seconds now) {
     r["agent"] = REGUA_VERSION;
     r["clock"] = now.time_since_epoch().count();
     auto depth = outbox_depth(*db_);
@@ -275,6 +276,29 @@ class LedgerRecordBuilder final : public RecordBuilder {
     if (!row) return row.error();
     r["last_sale_at"] = *row ? json(l.int64(0)) : json(nullptr);
     if (*row) l.reset();
+    // The sync lag: the oldest record before this heartbeat still waiting for the hub's ack.
+    auto oldest = oldest_waiting_at(*db_, seq, now);
+    if (!oldest) return oldest.error();
+    r["oldest_waiting_at"] = *oldest ? json(**oldest) : json(nullptr);
+    return add_rule_pack_state(r);
+  }
+
+  // The rule pack it runs and the newest it refused, so that HQ sees adoption (docs/hub.md).
+  Status add_rule_pack_state(json& r) {
+    auto version = db_->query_int("SELECT coalesce(max(version), 0) FROM rule_packs WHERE status = 'applied'");
+    if (!version) return version.error();
+    r["rules_version"] = *version;
+    auto refused = db_->prepare(
+        "SELECT version, reason, received_at FROM rule_packs WHERE status = 'refused' ORDER BY id DESC LIMIT 1");
+    if (!refused) return refused.error();
+    auto found = refused->step();
+    if (!found) return found.error();
+    r["rules_refused"] = nullptr;
+    if (*found) {
+      r["rules_refused"] = {
+          {"version", refused->int64(0)}, {"reason", std::string(refused->text(1))}, {"at", refused->int64(2)}};
+      refused->reset();
+    }
     return {};
   }
 

@@ -9,6 +9,7 @@
 #include "sync/protocol/envelope.hpp"
 #include "sync/protocol/topics.hpp"
 #include "sync/record_builder.hpp"
+#include "sync/outbox_age.hpp"
 #include "sync/rule_pack.hpp"
 
 namespace regua::sync {
@@ -19,6 +20,7 @@ using std::chrono::milliseconds;
 
 constexpr std::string_view kKpiDayKey = "sync.kpi_day";
 constexpr auto kHousekeepingEvery = std::chrono::seconds(30);
+constexpr auto kOutboxMarkEvery = std::chrono::seconds(2);
 
 Status put_info(sqlite::Db& db, std::string_view key, std::string_view value) {
   auto stmt = db.prepare(
@@ -68,6 +70,7 @@ struct SyncService::Impl {
   Steady::time_point next_attempt{};
   Steady::time_point next_housekeeping{};
   Steady::time_point next_heartbeat{};
+  Steady::time_point next_mark{};
   std::string last_state;
   std::string last_error;
   std::int64_t connects = 0;
@@ -200,6 +203,11 @@ void SyncService::Impl::run(SyncService& owner) {
     if (now >= next_housekeeping) {
       if (auto s = housekeeping(); !s) spdlog::error("sync: {}", s.error().message);
       next_housekeeping = now + kHousekeepingEvery;
+    }
+    if (now >= next_mark) {
+      // What sync lag the heartbeats report is known to within this (sync/outbox_age.hpp).
+      if (auto s = mark_outbox_progress(ledger.db(), clock.now()); !s) spdlog::error("sync: {}", s.error().message);
+      next_mark = now + kOutboxMarkEvery;
     }
     if (now >= next_heartbeat) {
       if (auto s = enqueue_outbox(ledger.db(), OutboxKind::heartbeat, 0); !s)

@@ -76,9 +76,13 @@ struct PendingOrder {
 
 struct StoredRulePack {
   std::int64_t version = 0;
-  std::string target;  // a store id, or "*" for every store
+  std::string target;  // "*" (every store), "region:R", "format:F", or a store id (cloud/rules/)
   std::string rules;
   std::string signature;
+  std::string author;  // who published it, and why (free text)
+  std::string note;
+  std::string sha256;  // of `rules`, hex
+  std::int64_t created_at = 0;
 };
 
 class HubStore {
@@ -118,6 +122,17 @@ class HubStore {
   virtual Result<std::optional<StoredRulePack>> rule_pack_for(std::string_view store) = 0;
   virtual Result<std::vector<StoredRulePack>> rule_packs_to_announce() = 0;
   virtual Status mark_rule_pack_announced(const StoredRulePack& pack) = 0;
+
+  // Rule packs as HQ manages them (issue 8; branch packs; cloud/rules/rule_packs.hpp).
+  // Stores `pack` only when its version is above every version stored, checked and written in one
+  // transaction (concurrent publishers cannot interleave): empty when stored, else the newest
+  // version that is in the way (nothing stored).
+  virtual Result<std::optional<std::int64_t>> add_rule_pack_above_newest(const StoredRulePack& pack,
+                                                                         Seconds now) = 0;
+  // Every pack without its rules and signature, newest version first.
+  virtual Result<std::vector<StoredRulePack>> rule_pack_list() = 0;
+  // One pack whole; empty when there is none.
+  virtual Result<std::optional<StoredRulePack>> rule_pack(std::string_view target, std::int64_t version) = 0;
 };
 
 }  // namespace regua::hub

@@ -86,7 +86,15 @@ CREATE TABLE store_profiles (
 );
 )sql";
 
-constexpr std::string_view kPostgresHubMigrations[] = {kPostgresHubMigration1, kPostgresHubMigration2};
+// Branch packs (issue 8's rule packs): who published a pack, why, and the hash of its text.
+constexpr std::string_view kPostgresHubMigrationRulePackMeta = R"sql(
+ALTER TABLE rule_packs ADD COLUMN author TEXT NOT NULL DEFAULT '';
+ALTER TABLE rule_packs ADD COLUMN note TEXT NOT NULL DEFAULT '';
+ALTER TABLE rule_packs ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::string_view kPostgresHubMigrations[] = {kPostgresHubMigration1, kPostgresHubMigration2,
+                                                       kPostgresHubMigrationRulePackMeta};
 constexpr int kPostgresHubSchemaVersion = static_cast<int>(std::size(kPostgresHubMigrations));
 // pg_advisory_xact_lock key of the migrations ("regua" in ASCII): replicas starting together take
 // turns, and the second finds the schema made.
@@ -375,13 +383,15 @@ class PostgresHubStore final : public HubStore {
 
   Result<std::optional<StoredRulePack>> rule_pack_for(std::string_view store) override {
     auto rows = db_.query(
-        "SELECT target, version, rules, signature FROM rule_packs WHERE target = $1 OR target = '*' "
+        "SELECT target, version, rules, signature FROM rule_packs WHERE target = $1 OR target = '*' OR "
+        "target IN (SELECT 'region:' || region FROM store_profiles WHERE store = $1 AND region <> '' UNION ALL "
+        "SELECT 'format:' || format FROM store_profiles WHERE store = $1 AND format <> '') "
         "ORDER BY version DESC LIMIT 1",
         {pg_text(store)});
     if (!rows) return rows.error();
     if (rows->size() == 0) return std::optional<StoredRulePack>{};
     return std::optional<StoredRulePack>(
-        StoredRulePack{rows->int64(0, 1), rows->text(0, 0), rows->text(0, 2), rows->text(0, 3)});
+        StoredRulePack{rows->int64(0, 1), rows->text(0, 0), rows->text(0, 2), rows->text(0, 3), {}, {}, {}, 0});
   }
 
   Result<std::vector<StoredRulePack>> rule_packs_to_announce() override {
@@ -391,7 +401,7 @@ class PostgresHubStore final : public HubStore {
     if (!rows) return rows.error();
     std::vector<StoredRulePack> out;
     for (int i = 0; i < rows->size(); ++i)
-      out.push_back(StoredRulePack{rows->int64(i, 1), rows->text(i, 0), rows->text(i, 2), rows->text(i, 3)});
+      out.push_back(StoredRulePack{rows->int64(i, 1), rows->text(i, 0), rows->text(i, 2), rows->text(i, 3), {}, {}, {}, 0});
     return out;
   }
 
@@ -400,6 +410,57 @@ class PostgresHubStore final : public HubStore {
                        {pg_text(pack.target), pg_int(pack.version)});
     if (!s) return s.error();
     return {};
+  }
+
+  Result<std::optional<std::int64_t>> add_rule_pack_above_newest(const StoredRulePack& pack,
+                                                                 Seconds now) override {
+    auto txn = pg::Transaction::begin(db_);
+    if (!txn) return txn.error();
+    // Publishers take turns (readers and the hub's announcements do not wait): the check and the
+    // insert see the same newest version.
+    if (auto s = db_.exec("LOCK TABLE rule_packs IN SHARE ROW EXCLUSIVE MODE"); !s) return s.error();
+    auto newest = db_.query_int("SELECT coalesce(max(version), 0) FROM rule_packs");
+    if (!newest) return newest.error();
+    if (*newest >= pack.version) return std::optional<std::int64_t>(*newest);
+    auto s = db_.query(
+        "INSERT INTO rule_packs (target, version, rules, signature, created_at, author, note, sha256) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8)",
+        {pg_text(pack.target), pg_int(pack.version), pg_text(pack.rules), pg_text(pack.signature),
+         pg_seconds(now), pg_text(pack.author), pg_text(pack.note), pg_text(pack.sha256)});
+    if (!s) return s.error();
+    if (auto c = txn->commit(); !c) return c.error();
+    return std::optional<std::int64_t>{};
+  }
+
+  Result<std::vector<StoredRulePack>> rule_pack_list() override {
+    auto rows = db_.query(
+        "SELECT target, version, author, note, sha256, created_at FROM rule_packs ORDER BY version DESC, "
+        "target COLLATE \"C\"");
+    if (!rows) return rows.error();
+    std::vector<StoredRulePack> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      StoredRulePack p;
+      p.target = rows->text(i, 0);
+      p.version = rows->int64(i, 1);
+      p.author = rows->text(i, 2);
+      p.note = rows->text(i, 3);
+      p.sha256 = rows->text(i, 4);
+      p.created_at = rows->int64(i, 5);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  Result<std::optional<StoredRulePack>> rule_pack(std::string_view target, std::int64_t version) override {
+    auto rows = db_.query(
+        "SELECT target, version, rules, signature, author, note, sha256, created_at FROM rule_packs WHERE "
+        "target = $1 AND version = $2",
+        {pg_text(target), pg_int(version)});
+    if (!rows) return rows.error();
+    if (rows->size() == 0) return std::optional<StoredRulePack>{};
+    return std::optional<StoredRulePack>(StoredRulePack{rows->int64(0, 1), rows->text(0, 0), rows->text(0, 2),
+                                                        rows->text(0, 3), rows->text(0, 4), rows->text(0, 5),
+                                                        rows->text(0, 6), rows->int64(0, 7)});
   }
 
  private:

@@ -85,7 +85,15 @@ CREATE TABLE store_profiles (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kSqliteHubMigrations[] = {kSqliteHubMigration1, kSqliteHubMigration2};
+// Branch packs (issue 8's rule packs): who published a pack, why, and the hash of its text.
+constexpr std::string_view kSqliteHubMigrationRulePackMeta = R"sql(
+ALTER TABLE rule_packs ADD COLUMN author TEXT NOT NULL DEFAULT '';
+ALTER TABLE rule_packs ADD COLUMN note TEXT NOT NULL DEFAULT '';
+ALTER TABLE rule_packs ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::string_view kSqliteHubMigrations[] = {kSqliteHubMigration1, kSqliteHubMigration2,
+                                                     kSqliteHubMigrationRulePackMeta};
 constexpr int kHubSchemaVersion = static_cast<int>(std::size(kSqliteHubMigrations));
 
 std::int64_t unix_of(Seconds t) {
@@ -387,7 +395,9 @@ class SqliteHubStore final : public HubStore {
 
   Result<std::optional<StoredRulePack>> rule_pack_for(std::string_view store) override {
     auto stmt = db_.prepare(
-        "SELECT target, version, rules, signature FROM rule_packs WHERE target = ?1 OR target = '*' "
+        "SELECT target, version, rules, signature FROM rule_packs WHERE target = ?1 OR target = '*' OR "
+        "target IN (SELECT 'region:' || region FROM store_profiles WHERE store = ?1 AND region <> '' UNION ALL "
+        "SELECT 'format:' || format FROM store_profiles WHERE store = ?1 AND format <> '') "
         "ORDER BY version DESC LIMIT 1");
     if (!stmt) return stmt.error();
     stmt->bind(1, store);
@@ -395,7 +405,7 @@ class SqliteHubStore final : public HubStore {
     if (!row) return row.error();
     if (!*row) return std::optional<StoredRulePack>{};
     StoredRulePack p{stmt->int64(1), std::string(stmt->text(0)), std::string(stmt->text(2)),
-                     std::string(stmt->text(3))};
+                     std::string(stmt->text(3)), {}, {}, {}, 0};
     stmt->reset();
     return std::optional<StoredRulePack>(std::move(p));
   }
@@ -410,7 +420,7 @@ class SqliteHubStore final : public HubStore {
       if (!row) return row.error();
       if (!*row) break;
       out.push_back(StoredRulePack{stmt->int64(1), std::string(stmt->text(0)), std::string(stmt->text(2)),
-                                   std::string(stmt->text(3))});
+                                   std::string(stmt->text(3)), {}, {}, {}, 0});
     }
     return out;
   }
@@ -420,6 +430,62 @@ class SqliteHubStore final : public HubStore {
     if (!stmt) return stmt.error();
     stmt->bind(1, pack.target).bind(2, pack.version);
     return stmt->run();
+  }
+
+  Result<std::optional<std::int64_t>> add_rule_pack_above_newest(const StoredRulePack& pack,
+                                                                 Seconds now) override {
+    auto txn = sqlite::Transaction::begin(db_);
+    if (!txn) return txn.error();
+    auto newest = db_.query_int("SELECT coalesce(max(version), 0) FROM rule_packs");
+    if (!newest) return newest.error();
+    if (*newest >= pack.version) return std::optional<std::int64_t>(*newest);
+    auto stmt = db_.prepare(
+        "INSERT INTO rule_packs (target, version, rules, signature, created_at, author, note, sha256) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, pack.target).bind(2, pack.version).bind(3, pack.rules).bind(4, pack.signature);
+    stmt->bind(5, unix_of(now)).bind(6, pack.author).bind(7, pack.note).bind(8, pack.sha256);
+    if (auto s = stmt->run(); !s) return s.error();
+    if (auto s = txn->commit(); !s) return s.error();
+    return std::optional<std::int64_t>{};
+  }
+
+  Result<std::vector<StoredRulePack>> rule_pack_list() override {
+    auto stmt = db_.prepare(
+        "SELECT target, version, author, note, sha256, created_at FROM rule_packs ORDER BY version DESC, "
+        "target");
+    if (!stmt) return stmt.error();
+    std::vector<StoredRulePack> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      StoredRulePack p;
+      p.target = stmt->text(0);
+      p.version = stmt->int64(1);
+      p.author = stmt->text(2);
+      p.note = stmt->text(3);
+      p.sha256 = stmt->text(4);
+      p.created_at = stmt->int64(5);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  Result<std::optional<StoredRulePack>> rule_pack(std::string_view target, std::int64_t version) override {
+    auto stmt = db_.prepare(
+        "SELECT target, version, rules, signature, author, note, sha256, created_at FROM rule_packs WHERE "
+        "target = ?1 AND version = ?2");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, target).bind(2, version);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<StoredRulePack>{};
+    StoredRulePack p{stmt->int64(1),         std::string(stmt->text(0)), std::string(stmt->text(2)),
+                     std::string(stmt->text(3)), std::string(stmt->text(4)), std::string(stmt->text(5)),
+                     std::string(stmt->text(6)), stmt->int64(7)};
+    stmt->reset();
+    return std::optional<StoredRulePack>(std::move(p));
   }
 
  private:
