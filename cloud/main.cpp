@@ -258,11 +258,12 @@ int rule_pack_adoption(const std::string& config_file, bool json) {
   std::cout << "network " << hub->config.network << ": " << adoption->size() << " store(s), " << behind
             << " not on the newest pack aimed at them\n";
   for (const auto& a : *adoption) {
-    std::cout << "  " << a.store << ": runs " << (a.running == 0 ? "no pack" : "version " + std::to_string(a.running));
+    std::cout << "  " << a.store << ": runs "
+              << (a.running == 0 ? "no pack" : "version " + std::to_string(a.running));
     if (a.aimed_version) {
       std::cout << "; newest aimed at it: version " << *a.aimed_version << " ("
-                << regua::hub::describe_pack_target(regua::hub::pack_target_from_key(a.aimed_target)) << "): "
-                << a.state;
+                << regua::hub::describe_pack_target(regua::hub::pack_target_from_key(a.aimed_target))
+                << "): " << a.state;
     } else {
       std::cout << "; no pack aimed at it";
     }
@@ -331,8 +332,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{30} * 86'400));
   auto* rules_cmd = app.add_subcommand("rules", "rule packs");
   rules_cmd->require_subcommand(1);
-  auto* publish_cmd =
-      rules_cmd->add_subcommand("publish", "check, sign and publish a rules file to the stores (docs/hub.md)");
+  auto* publish_cmd = rules_cmd->add_subcommand(
+      "publish", "check, sign and publish a rules file to the stores (docs/hub.md)");
   PublishOptions publish;
   publish_cmd->add_option("--config", config, "hub.toml")->required();
   publish_cmd->add_option("--file", publish.file, "the rules file (TOML, docs/rules.md)")->required();

@@ -28,7 +28,8 @@ Status Inbox::park(const std::string& topic, const std::string& payload, const s
 }
 
 Status Inbox::park_once(const std::string& topic, const std::string& payload, const std::string& reason) {
-  auto seen = db_->prepare("SELECT 1 FROM sync_parked WHERE topic = ?1 AND reason = ?2 AND payload = ?3 LIMIT 1");
+  auto seen =
+      db_->prepare("SELECT 1 FROM sync_parked WHERE topic = ?1 AND reason = ?2 AND payload = ?3 LIMIT 1");
   if (!seen) return seen.error();
   constexpr std::size_t kKept = 64 * 1024;
   seen->bind(1, topic).bind(2, reason).bind_blob(3, std::string_view(payload).substr(0, kKept));
@@ -84,7 +85,8 @@ Status Inbox::handle(const std::string& topic, const std::string& payload) {
     // Only what the hub signed for this store is taken; anything else is parked, never applied
     // (sync/order_signature.hpp). The hub sends an order again until the store reports it: a
     // refused one is parked once.
-    if (auto verified = verify_hq_order(*envelope, settings_.network, settings_.store, settings_.rules_public_key);
+    if (auto verified =
+            verify_hq_order(*envelope, settings_.network, settings_.store, settings_.rules_public_key);
         !verified) {
       return park_once(topic, payload, "order refused: " + verified.error().message);
     }

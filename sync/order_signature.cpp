@@ -4,7 +4,8 @@
 
 namespace regua::sync {
 
-std::string order_signed_bytes(std::string_view network, std::string_view store, const nlohmann::json& header) {
+std::string order_signed_bytes(std::string_view network, std::string_view store,
+                               const nlohmann::json& header) {
   nlohmann::json fields = header.is_object() ? header : nlohmann::json::object();
   for (const char* envelope_field : {"v", "type", "signature"})
     fields.erase(envelope_field);
@@ -27,12 +28,13 @@ Status verify_hq_order(const Envelope& order, std::string_view network, std::str
   if (signature == order.header.end()) {
     return make_error(ErrorKind::input, "unsigned: the order carries no signature");
   }
-  if (!signature->is_string()) return make_error(ErrorKind::input, "bad signature: \"signature\" is not a string");
+  if (!signature->is_string())
+    return make_error(ErrorKind::input, "bad signature: \"signature\" is not a string");
   if (public_key_pem.empty()) {
     return make_error(ErrorKind::config, "no hub key is pinned ([sync] rules_key): orders cannot be checked");
   }
-  return ed25519_verify_base64(order_signed_bytes(network, store, order.header), signature->get<std::string>(),
-                               public_key_pem, "orders");
+  return ed25519_verify_base64(order_signed_bytes(network, store, order.header),
+                               signature->get<std::string>(), public_key_pem, "orders");
 }
 
 }  // namespace regua::sync

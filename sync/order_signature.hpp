@@ -22,7 +22,8 @@
 namespace regua::sync {
 
 // `header` is the order as it goes on down/order (with "id"; "v", "type" and "signature" are ignored).
-std::string order_signed_bytes(std::string_view network, std::string_view store, const nlohmann::json& header);
+std::string order_signed_bytes(std::string_view network, std::string_view store,
+                               const nlohmann::json& header);
 
 // Adds "signature" to `header` (an order with its "id").
 Status sign_hq_order(nlohmann::json& header, std::string_view network, std::string_view store,

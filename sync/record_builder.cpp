@@ -285,18 +285,21 @@ class LedgerRecordBuilder final : public RecordBuilder {
 
   // The rule pack it runs and the newest it refused, so that HQ sees adoption (docs/hub.md).
   Status add_rule_pack_state(json& r) {
-    auto version = db_->query_int("SELECT coalesce(max(version), 0) FROM rule_packs WHERE status = 'applied'");
+    auto version =
+        db_->query_int("SELECT coalesce(max(version), 0) FROM rule_packs WHERE status = 'applied'");
     if (!version) return version.error();
     r["rules_version"] = *version;
     auto refused = db_->prepare(
-        "SELECT version, reason, received_at FROM rule_packs WHERE status = 'refused' ORDER BY id DESC LIMIT 1");
+        "SELECT version, reason, received_at FROM rule_packs WHERE status = 'refused' ORDER BY id DESC LIMIT "
+        "1");
     if (!refused) return refused.error();
     auto found = refused->step();
     if (!found) return found.error();
     r["rules_refused"] = nullptr;
     if (*found) {
-      r["rules_refused"] = {
-          {"version", refused->int64(0)}, {"reason", std::string(refused->text(1))}, {"at", refused->int64(2)}};
+      r["rules_refused"] = {{"version", refused->int64(0)},
+                            {"reason", std::string(refused->text(1))},
+                            {"at", refused->int64(2)}};
       refused->reset();
     }
     return {};

@@ -77,8 +77,8 @@ std::optional<std::string> signing_unbase64(std::string_view text) {
 
 }  // namespace
 
-Result<std::string> ed25519_sign_base64(std::string_view message, const std::filesystem::path& private_key_pem,
-                                        std::string_view what) {
+Result<std::string> ed25519_sign_base64(std::string_view message,
+                                        const std::filesystem::path& private_key_pem, std::string_view what) {
   auto key = read_ed25519_key(private_key_pem, true, what);
   if (!key) return key.error();
   SigningMdCtxPtr ctx(EVP_MD_CTX_new());
@@ -86,12 +86,14 @@ Result<std::string> ed25519_sign_base64(std::string_view message, const std::fil
   const auto* data = reinterpret_cast<const unsigned char*>(message.data());
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key->get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &size, data, message.size()) != 1) {
-    return make_error(ErrorKind::internal, std::string(what) + ": signing failed: " + signing_openssl_reason());
+    return make_error(ErrorKind::internal,
+                      std::string(what) + ": signing failed: " + signing_openssl_reason());
   }
   std::string signature(size, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size, data,
                      message.size()) != 1) {
-    return make_error(ErrorKind::internal, std::string(what) + ": signing failed: " + signing_openssl_reason());
+    return make_error(ErrorKind::internal,
+                      std::string(what) + ": signing failed: " + signing_openssl_reason());
   }
   signature.resize(size);
   return signing_base64(signature);
@@ -106,7 +108,8 @@ Status ed25519_verify_base64(std::string_view message, std::string_view signatur
   if (!key) return key.error();
   SigningMdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key->get()) != 1) {
-    return make_error(ErrorKind::internal, std::string(what) + ": cannot verify: " + signing_openssl_reason());
+    return make_error(ErrorKind::internal,
+                      std::string(what) + ": cannot verify: " + signing_openssl_reason());
   }
   const int ok = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()),
                                   signature->size(), reinterpret_cast<const unsigned char*>(message.data()),

@@ -14,8 +14,8 @@
 namespace regua::sync {
 
 // The base64 of the Ed25519 signature of `message`; `what` names the signed thing in errors.
-Result<std::string> ed25519_sign_base64(std::string_view message, const std::filesystem::path& private_key_pem,
-                                        std::string_view what);
+Result<std::string> ed25519_sign_base64(std::string_view message,
+                                        const std::filesystem::path& private_key_pem, std::string_view what);
 // Ok when `signature_base64` is the signature of `message` by the key in `public_key_pem`; else
 // ErrorKind::input saying why ("unsigned", "bad signature: ..."), or ErrorKind::config when the
 // key cannot be read.

@@ -6,10 +6,10 @@
 #include "local/ledger/outbox.hpp"
 #include "sync/backoff.hpp"
 #include "sync/inbox.hpp"
+#include "sync/outbox_age.hpp"
 #include "sync/protocol/envelope.hpp"
 #include "sync/protocol/topics.hpp"
 #include "sync/record_builder.hpp"
-#include "sync/outbox_age.hpp"
 #include "sync/rule_pack.hpp"
 
 namespace regua::sync {
@@ -206,7 +206,8 @@ void SyncService::Impl::run(SyncService& owner) {
     }
     if (now >= next_mark) {
       // What sync lag the heartbeats report is known to within this (sync/outbox_age.hpp).
-      if (auto s = mark_outbox_progress(ledger.db(), clock.now()); !s) spdlog::error("sync: {}", s.error().message);
+      if (auto s = mark_outbox_progress(ledger.db(), clock.now()); !s)
+        spdlog::error("sync: {}", s.error().message);
       next_mark = now + kOutboxMarkEvery;
     }
     if (now >= next_heartbeat) {

@@ -8,9 +8,9 @@
 #include "cloud/rules/rule_packs.hpp"
 #include "sync/backoff.hpp"
 #include "sync/mqtt_link.hpp"
+#include "sync/order_signature.hpp"
 #include "sync/protocol/batch.hpp"
 #include "sync/protocol/envelope.hpp"
-#include "sync/order_signature.hpp"
 #include "sync/protocol/topics.hpp"
 #include "sync/rule_pack.hpp"
 
@@ -281,7 +281,8 @@ Status HubSession::send_rule_packs() {
     const auto p = profile_of.find(row.store);
     const auto* aimed = newest_pack_for(row.store, p != profile_of.end() ? p->second : nullptr, *packs);
     if (aimed == nullptr || aimed->version <= row.rules_version) continue;
-    if (auto sent = pack_sent_.find(row.store); sent != pack_sent_.end() && sent->second >= aimed->version) continue;
+    if (auto sent = pack_sent_.find(row.store); sent != pack_sent_.end() && sent->second >= aimed->version)
+      continue;
     auto whole = store_.rule_pack(aimed->target, aimed->version);
     if (!whole) return whole.error();
     if (*whole) send_rule_pack(row.store, **whole);

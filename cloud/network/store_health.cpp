@@ -52,7 +52,8 @@ Result<std::vector<StoreHealth>> network_health(HubStore& store, Seconds now,
       const auto& oldest = body["oldest_waiting_at"];
       if (oldest.is_null()) h.sync_lag_s = 0;
       if (oldest.is_number_integer())
-        h.sync_lag_s = std::max<std::int64_t>(0, body["clock"].get<std::int64_t>() - oldest.get<std::int64_t>());
+        h.sync_lag_s =
+            std::max<std::int64_t>(0, body["clock"].get<std::int64_t>() - oldest.get<std::int64_t>());
     }
     h.behind = h.contiguous < beat.seq;
   }

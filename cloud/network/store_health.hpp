@@ -32,9 +32,9 @@ struct StoreHealth {
   // How long its oldest record still waiting for the hub's ack had waited at that heartbeat (its
   // clock minus the record's time; 0 when nothing waited); empty before any heartbeat says it.
   std::optional<std::int64_t> sync_lag_s;
-  bool behind = false;                       // the hub's mark is below that heartbeat: records are missing
-  std::int64_t silent_after_s = 0;           // the threshold that applies
-  bool silent = false;                       // never seen, or not seen for longer than the threshold
+  bool behind = false;              // the hub's mark is below that heartbeat: records are missing
+  std::int64_t silent_after_s = 0;  // the threshold that applies
+  bool silent = false;              // never seen, or not seen for longer than the threshold
 };
 
 // Every store, ordered by id; `now` is the hub's clock.

@@ -67,7 +67,8 @@ Status check_rule_pack_rules(std::string_view rules, const std::string& file) {
   options.store_rules = std::move(*raw);
   options.store_name = "Loja";
   // Each store fills its own links; here they only need to exist.
-  const StoreLinks links{"https://hq.invalid/rating", "https://hq.invalid/review", "https://hq.invalid/survey"};
+  const StoreLinks links{"https://hq.invalid/rating", "https://hq.invalid/review",
+                         "https://hq.invalid/survey"};
   auto set = assemble_rules(options, links);
   if (!set) return set.error();
   return {};
@@ -77,7 +78,8 @@ Result<StoredRulePack> publish_rule_pack(HubStore& store, std::string_view netwo
                                          const std::filesystem::path& signing_key, const PackToPublish& pack,
                                          Seconds now) {
   if (pack.version <= 0) {
-    return make_error(ErrorKind::usage, "--version: " + std::to_string(pack.version) + " is not a positive number");
+    return make_error(ErrorKind::usage,
+                      "--version: " + std::to_string(pack.version) + " is not a positive number");
   }
   if (pack.target.kind == PackTarget::Kind::store && !sync::is_sync_id(pack.target.name)) {
     return make_error(ErrorKind::usage, "--store: \"" + pack.target.name + "\" is not a store id");
@@ -87,8 +89,9 @@ Result<StoredRulePack> publish_rule_pack(HubStore& store, std::string_view netwo
     return make_error(ErrorKind::usage, "the group of a pack needs a name (--region R or --format F)");
   }
   if (signing_key.empty()) {
-    return make_error(ErrorKind::config,
-                      "[rules] signing_key is not set: point it at HQ's Ed25519 key (installer/pki.sh signer)");
+    return make_error(
+        ErrorKind::config,
+        "[rules] signing_key is not set: point it at HQ's Ed25519 key (installer/pki.sh signer)");
   }
   if (auto checked = check_rule_pack_rules(pack.rules, pack.file); !checked) {
     return checked.error().within("rule pack version " + std::to_string(pack.version) +
@@ -166,9 +169,12 @@ Result<std::vector<PackAdoption>> rule_pack_adoption(HubStore& store) {
     if (auto v = body.find("rules_version"); v != body.end() && v->is_number_integer())
       a.running = std::max(a.running, v->get<std::int64_t>());
     if (auto r = body.find("rules_refused"); r != body.end() && r->is_object()) {
-      if (auto v = r->find("version"); v != r->end() && v->is_number_integer()) a.refused_version = v->get<std::int64_t>();
-      if (auto why = r->find("reason"); why != r->end() && why->is_string()) a.refused_reason = why->get<std::string>();
-      if (auto at = r->find("at"); at != r->end() && at->is_number_integer()) a.refused_at = at->get<std::int64_t>();
+      if (auto v = r->find("version"); v != r->end() && v->is_number_integer())
+        a.refused_version = v->get<std::int64_t>();
+      if (auto why = r->find("reason"); why != r->end() && why->is_string())
+        a.refused_reason = why->get<std::string>();
+      if (auto at = r->find("at"); at != r->end() && at->is_number_integer())
+        a.refused_at = at->get<std::int64_t>();
     }
   }
   std::vector<PackAdoption> out;
@@ -205,7 +211,9 @@ nlohmann::json rule_pack_json(const StoredRulePack& pack) {
 }
 
 nlohmann::json pack_adoption_json(const PackAdoption& a) {
-  const auto optional = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  const auto optional = [](const std::optional<std::int64_t>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json();
+  };
   nlohmann::json refused;
   if (a.refused_version) {
     refused = {{"version", *a.refused_version}, {"reason", a.refused_reason}, {"at", optional(a.refused_at)}};

@@ -66,9 +66,9 @@ const StoredRulePack* newest_pack_for(std::string_view store, const StoreProfile
 
 struct PackAdoption {
   std::string store, region, format;
-  std::int64_t running = 0;                   // the version it runs (0: none from HQ)
-  std::optional<std::int64_t> aimed_version;  // the newest pack aimed at it
-  std::string aimed_target;                   // and how it is aimed (a target key)
+  std::int64_t running = 0;                     // the version it runs (0: none from HQ)
+  std::optional<std::int64_t> aimed_version;    // the newest pack aimed at it
+  std::string aimed_target;                     // and how it is aimed (a target key)
   std::optional<std::int64_t> refused_version;  // the newest pack it refused, from its heartbeat
   std::string refused_reason;
   std::optional<std::int64_t> refused_at;  // store clock

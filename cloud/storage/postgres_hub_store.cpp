@@ -384,14 +384,15 @@ class PostgresHubStore final : public HubStore {
   Result<std::optional<StoredRulePack>> rule_pack_for(std::string_view store) override {
     auto rows = db_.query(
         "SELECT target, version, rules, signature FROM rule_packs WHERE target = $1 OR target = '*' OR "
-        "target IN (SELECT 'region:' || region FROM store_profiles WHERE store = $1 AND region <> '' UNION ALL "
+        "target IN (SELECT 'region:' || region FROM store_profiles WHERE store = $1 AND region <> '' UNION "
+        "ALL "
         "SELECT 'format:' || format FROM store_profiles WHERE store = $1 AND format <> '') "
         "ORDER BY version DESC LIMIT 1",
         {pg_text(store)});
     if (!rows) return rows.error();
     if (rows->size() == 0) return std::optional<StoredRulePack>{};
-    return std::optional<StoredRulePack>(
-        StoredRulePack{rows->int64(0, 1), rows->text(0, 0), rows->text(0, 2), rows->text(0, 3), {}, {}, {}, 0});
+    return std::optional<StoredRulePack>(StoredRulePack{
+        rows->int64(0, 1), rows->text(0, 0), rows->text(0, 2), rows->text(0, 3), {}, {}, {}, 0});
   }
 
   Result<std::vector<StoredRulePack>> rule_packs_to_announce() override {
@@ -401,7 +402,8 @@ class PostgresHubStore final : public HubStore {
     if (!rows) return rows.error();
     std::vector<StoredRulePack> out;
     for (int i = 0; i < rows->size(); ++i)
-      out.push_back(StoredRulePack{rows->int64(i, 1), rows->text(i, 0), rows->text(i, 2), rows->text(i, 3), {}, {}, {}, 0});
+      out.push_back(StoredRulePack{
+          rows->int64(i, 1), rows->text(i, 0), rows->text(i, 2), rows->text(i, 3), {}, {}, {}, 0});
     return out;
   }
 

@@ -396,7 +396,8 @@ class SqliteHubStore final : public HubStore {
   Result<std::optional<StoredRulePack>> rule_pack_for(std::string_view store) override {
     auto stmt = db_.prepare(
         "SELECT target, version, rules, signature FROM rule_packs WHERE target = ?1 OR target = '*' OR "
-        "target IN (SELECT 'region:' || region FROM store_profiles WHERE store = ?1 AND region <> '' UNION ALL "
+        "target IN (SELECT 'region:' || region FROM store_profiles WHERE store = ?1 AND region <> '' UNION "
+        "ALL "
         "SELECT 'format:' || format FROM store_profiles WHERE store = ?1 AND format <> '') "
         "ORDER BY version DESC LIMIT 1");
     if (!stmt) return stmt.error();
@@ -404,8 +405,14 @@ class SqliteHubStore final : public HubStore {
     auto row = stmt->step();
     if (!row) return row.error();
     if (!*row) return std::optional<StoredRulePack>{};
-    StoredRulePack p{stmt->int64(1), std::string(stmt->text(0)), std::string(stmt->text(2)),
-                     std::string(stmt->text(3)), {}, {}, {}, 0};
+    StoredRulePack p{stmt->int64(1),
+                     std::string(stmt->text(0)),
+                     std::string(stmt->text(2)),
+                     std::string(stmt->text(3)),
+                     {},
+                     {},
+                     {},
+                     0};
     stmt->reset();
     return std::optional<StoredRulePack>(std::move(p));
   }
@@ -419,8 +426,14 @@ class SqliteHubStore final : public HubStore {
       auto row = stmt->step();
       if (!row) return row.error();
       if (!*row) break;
-      out.push_back(StoredRulePack{stmt->int64(1), std::string(stmt->text(0)), std::string(stmt->text(2)),
-                                   std::string(stmt->text(3)), {}, {}, {}, 0});
+      out.push_back(StoredRulePack{stmt->int64(1),
+                                   std::string(stmt->text(0)),
+                                   std::string(stmt->text(2)),
+                                   std::string(stmt->text(3)),
+                                   {},
+                                   {},
+                                   {},
+                                   0});
     }
     return out;
   }
@@ -481,9 +494,14 @@ class SqliteHubStore final : public HubStore {
     auto row = stmt->step();
     if (!row) return row.error();
     if (!*row) return std::optional<StoredRulePack>{};
-    StoredRulePack p{stmt->int64(1),         std::string(stmt->text(0)), std::string(stmt->text(2)),
-                     std::string(stmt->text(3)), std::string(stmt->text(4)), std::string(stmt->text(5)),
-                     std::string(stmt->text(6)), stmt->int64(7)};
+    StoredRulePack p{stmt->int64(1),
+                     std::string(stmt->text(0)),
+                     std::string(stmt->text(2)),
+                     std::string(stmt->text(3)),
+                     std::string(stmt->text(4)),
+                     std::string(stmt->text(5)),
+                     std::string(stmt->text(6)),
+                     stmt->int64(7)};
     stmt->reset();
     return std::optional<StoredRulePack>(std::move(p));
   }

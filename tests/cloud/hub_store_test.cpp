@@ -93,11 +93,11 @@ struct PostgresBackend {
     EXPECT_EQ(PostgresServer::exec(conninfo, "INSERT INTO hub_schema (version) VALUES (99)"), "");
   }
   void make_schema_version_1() const {
-    EXPECT_EQ(
-        PostgresServer::exec(conninfo,
-                             "DROP TABLE store_profiles; ALTER TABLE rule_packs DROP COLUMN author, DROP COLUMN "
-                             "note, DROP COLUMN sha256; DELETE FROM hub_schema WHERE version > 1"),
-        "");
+    EXPECT_EQ(PostgresServer::exec(
+                  conninfo,
+                  "DROP TABLE store_profiles; ALTER TABLE rule_packs DROP COLUMN author, DROP COLUMN "
+                  "note, DROP COLUMN sha256; DELETE FROM hub_schema WHERE version > 1"),
+              "");
   }
   std::string conninfo;
 };
@@ -421,8 +421,8 @@ TYPED_TEST(HubStoreTest, RulePackVersionsOnlyGoUpAndEachKeepsItsAuthorNoteAndHas
 TYPED_TEST(HubStoreTest, AStoreTakesTheNewestPackAimedAtItAndItsGroupsAsTheyAreNow) {
   auto& s = *this->store;
   const auto t0 = at("2026-03-01T12:00:00Z");
-  for (const auto& p : {pack_of(1, "*"), pack_of(2, "region:sul"), pack_of(3, "format:quiosque"),
-                        pack_of(4, "norte")}) {
+  for (const auto& p :
+       {pack_of(1, "*"), pack_of(2, "region:sul"), pack_of(3, "format:quiosque"), pack_of(4, "norte")}) {
     auto stored = s.add_rule_pack_above_newest(p, t0);
     ASSERT_TRUE(stored.ok() && !stored->has_value());
   }
@@ -492,7 +492,8 @@ TYPED_TEST(HubStoreTest, AdoptionShowsWhichStoreRunsWhichPackAndWhatItRefused) {
   leste.store = "leste";
   leste.first = leste.last = 1;
   leste.records.push_back(rules_heartbeat(
-      1, t0_s, 1, {{"version", 2}, {"reason", "bad signature: it does not verify"}, {"at", t0_s - 5}}, nullptr));
+      1, t0_s, 1, {{"version", 2}, {"reason", "bad signature: it does not verify"}, {"at", t0_s - 5}},
+      nullptr));
   ASSERT_TRUE(s.store_batch(leste, t0).ok());
 
   auto adoption = hub::rule_pack_adoption(s);

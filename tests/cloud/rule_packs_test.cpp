@@ -27,8 +27,9 @@ class RulePackPublishTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto key = dir / "hq.key";
-    ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out", key.string()}).exit_code,
-              0);
+    ASSERT_EQ(
+        run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out", key.string()}).exit_code,
+        0);
     ASSERT_EQ(run_command({"/usr/bin/openssl", "pkey", "-in", key.string(), "-pubout", "-out",
                            (dir / "hq.pub").string()})
                   .exit_code,
@@ -38,8 +39,7 @@ class RulePackPublishTest : public ::testing::Test {
     store = std::move(*s);
   }
 
-  Result<hub::StoredRulePack> publish(std::string rules, std::int64_t version,
-                                      hub::PackTarget target = {}) {
+  Result<hub::StoredRulePack> publish(std::string rules, std::int64_t version, hub::PackTarget target = {}) {
     hub::PackToPublish pack;
     pack.rules = std::move(rules);
     pack.file = "regras-hq.toml";
@@ -90,7 +90,8 @@ action = { kind = "message", channel = "sms", template = "Feliz aniversário!" }
 
   auto unknown_key = publish("[[rule]]\nid = \"x\"\ncolour = \"red\"\n", 1);
   ASSERT_FALSE(unknown_key.ok());
-  EXPECT_NE(unknown_key.error().message.find("regras-hq.toml:3"), std::string::npos) << unknown_key.error().message;
+  EXPECT_NE(unknown_key.error().message.find("regras-hq.toml:3"), std::string::npos)
+      << unknown_key.error().message;
   EXPECT_NE(unknown_key.error().message.find("colour"), std::string::npos) << unknown_key.error().message;
 
   auto not_toml = publish("[[rule]\n", 1);
@@ -115,7 +116,8 @@ TEST_F(RulePackPublishTest, AVersionNotAboveTheNewestIsRefused) {
     auto r = publish(kGoodPack, v, {hub::PackTarget::Kind::store, "centro"});
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().kind, ErrorKind::usage);
-    EXPECT_NE(r.error().message.find("version 5 is published already"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("version 5 is published already"), std::string::npos)
+        << r.error().message;
   }
   EXPECT_TRUE(publish(kGoodPack, 6, {hub::PackTarget::Kind::format, "quiosque"}).ok());
   EXPECT_EQ(packs_stored(), 2u);

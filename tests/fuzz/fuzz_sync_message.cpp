@@ -1,8 +1,8 @@
 // libFuzzer target: one MQTT message of protocol v1 (docs/protocol.md) as either side receives it:
 // the envelope, then by its type the hub's batch decoding (up) or the store's downlink (ack, resend,
 // a rule pack's envelope and signature check, an HQ order's signature check and the order applied to
-// a real in-memory ledger made by the migrations). Nothing may crash, every refusal says why, and a batch that decodes encodes back
-// to the same records.
+// a real in-memory ledger made by the migrations). Nothing may crash, every refusal says why, and a batch
+// that decodes encodes back to the same records.
 
 #include <cstddef>
 #include <cstdint>

@@ -44,20 +44,23 @@ TEST(HubPacks, APackForARegionReachesItsStoresAndAForgedOrderIsParked) {
   auto hub = net.start_hub();
   auto centro_agent = centro.start_agent();
   auto norte_agent = norte.start_agent();
-  ASSERT_TRUE(wait_until([&] { return net.hub_store("centro").is_object() && net.hub_store("norte").is_object(); }))
-      << read_file(net.dir / "hub.log");
+  ASSERT_TRUE(wait_until([&] {
+    return net.hub_store("centro").is_object() && net.hub_store("norte").is_object();
+  })) << read_file(net.dir / "hub.log");
 
   // A pack with a mistake is refused with where it is, and nothing is published.
-  write_file(net.dir / "broken.toml", "[[rule]]\nid = \"x\"\ntrigger = { kind = \"birthday\", days_before = 90 }\n");
-  auto broken = net.hub_command({"rules", "publish", "--file", (net.dir / "broken.toml").string(), "--version", "1",
-                                 "--region", "sul"});
+  write_file(net.dir / "broken.toml",
+             "[[rule]]\nid = \"x\"\ntrigger = { kind = \"birthday\", days_before = 90 }\n");
+  auto broken = net.hub_command({"rules", "publish", "--file", (net.dir / "broken.toml").string(),
+                                 "--version", "1", "--region", "sul"});
   EXPECT_EQ(broken.exit_code, 2);
   EXPECT_NE(broken.err.find("broken.toml:3"), std::string::npos) << broken.err;
   EXPECT_NE(broken.err.find("trigger.days_before"), std::string::npos) << broken.err;
 
   write_file(net.dir / "sul.toml", kRegionPack);
-  auto published = net.hub_command({"rules", "publish", "--file", (net.dir / "sul.toml").string(), "--version", "3",
-                                    "--region", "sul", "--author", "ana", "--note", "inverno"});
+  auto published =
+      net.hub_command({"rules", "publish", "--file", (net.dir / "sul.toml").string(), "--version", "3",
+                       "--region", "sul", "--author", "ana", "--note", "inverno"});
   ASSERT_EQ(published.exit_code, 0) << published.err;
   EXPECT_NE(published.out.find("1 store(s) known to the hub take it"), std::string::npos) << published.out;
 
@@ -90,7 +93,8 @@ TEST(HubPacks, APackForARegionReachesItsStoresAndAForgedOrderIsParked) {
   auto as_hub = net.client("hub");
   ASSERT_TRUE(as_hub);
   const auto order_topic = sync::topic_for(kNetwork, "centro", sync::Direction::down, "order");
-  nlohmann::json forged{{"id", "forged-1"}, {"order", "opt_out"}, {"customer_pos_id", "C-1"}, {"channels", {"sms"}}};
+  nlohmann::json forged{
+      {"id", "forged-1"}, {"order", "opt_out"}, {"customer_pos_id", "C-1"}, {"channels", {"sms"}}};
   ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out",
                          (net.dir / "mallory.key").string()})
                 .exit_code,
@@ -98,23 +102,28 @@ TEST(HubPacks, APackForARegionReachesItsStoresAndAForgedOrderIsParked) {
   ASSERT_TRUE(sync::sign_hq_order(forged, kNetwork, "centro", net.dir / "mallory.key").ok());
   ASSERT_TRUE(as_hub->publish_and_wait(order_topic, sync::encode_envelope("order", forged)).ok());
   // A genuine order for norte, replayed on centro's topic.
-  nlohmann::json replayed{{"id", "norte-1"}, {"order", "opt_out"}, {"customer_pos_id", "C-1"}, {"channels", {"sms"}}};
+  nlohmann::json replayed{
+      {"id", "norte-1"}, {"order", "opt_out"}, {"customer_pos_id", "C-1"}, {"channels", {"sms"}}};
   ASSERT_TRUE(sync::sign_hq_order(replayed, kNetwork, "norte", net.pki().signer_key()).ok());
   ASSERT_TRUE(as_hub->publish_and_wait(order_topic, sync::encode_envelope("order", replayed)).ok());
   EXPECT_TRUE(wait_until([&] {
-    return centro.ledger_int("SELECT count(*) FROM sync_parked WHERE reason LIKE 'order refused: bad signature%'") == 2;
+    return centro.ledger_int(
+               "SELECT count(*) FROM sync_parked WHERE reason LIKE 'order refused: bad signature%'") == 2;
   })) << read_file(centro.dir / "agent.log");
   EXPECT_EQ(centro.ledger_int("SELECT count(*) FROM hq_orders"), 0);
   EXPECT_EQ(centro.ledger_int("SELECT count(*) FROM consents WHERE granted = 0"), 0);
 
-  auto order = net.hub_command({"order", "--store", "centro", "--json",
-                                R"({"id":"o-1","order":"opt_out","customer_pos_id":"C-1","channels":["sms"]})"});
+  auto order =
+      net.hub_command({"order", "--store", "centro", "--json",
+                       R"({"id":"o-1","order":"opt_out","customer_pos_id":"C-1","channels":["sms"]})"});
   ASSERT_EQ(order.exit_code, 0) << order.err;
-  EXPECT_TRUE(wait_until(
-      [&] { return centro.ledger_int("SELECT count(*) FROM hq_orders WHERE order_id = 'o-1' AND outcome = 'applied'") == 1; }))
-      << read_file(centro.dir / "agent.log");
-  EXPECT_EQ(centro.ledger_int("SELECT count(*) FROM consents WHERE granted = 0 AND channel = 'sms' AND customer_id = " +
-                              std::to_string(id_of_c1)),
+  EXPECT_TRUE(wait_until([&] {
+    return centro.ledger_int(
+               "SELECT count(*) FROM hq_orders WHERE order_id = 'o-1' AND outcome = 'applied'") == 1;
+  })) << read_file(centro.dir / "agent.log");
+  EXPECT_EQ(centro.ledger_int(
+                "SELECT count(*) FROM consents WHERE granted = 0 AND channel = 'sms' AND customer_id = " +
+                std::to_string(id_of_c1)),
             1);
 
   // Sync lag per store, from the heartbeats: caught-up stores wait for nothing old.

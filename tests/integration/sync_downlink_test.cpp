@@ -60,7 +60,8 @@ TEST(SyncDownlink, SignedRulePacksAreCheckedAndTheLastGoodOneStays) {
   publish(4);
   EXPECT_TRUE(wait_until([&] { return rule_pack(store, "version") == 4; }));
   // The hub refuses to publish a version not above its newest...
-  auto stale = net.hub_command({"rules", "publish", "--file", (net.dir / "pack.toml").string(), "--version", "3"});
+  auto stale =
+      net.hub_command({"rules", "publish", "--file", (net.dir / "pack.toml").string(), "--version", "3"});
   EXPECT_EQ(stale.exit_code, 2) << stale.out;
   EXPECT_NE(stale.err.find("version 4 is published already"), std::string::npos) << stale.err;
   // ...and the store refuses one that is properly signed but older than what runs, however it came.

@@ -38,8 +38,8 @@ class OrderSignatureTest : public EngineTest {
     auto b = sync::RecordBuilder::create(ledger->db(), sync::PiiSettings{sync::PiiPolicy::none, {}}, zone);
     ASSERT_TRUE(b.ok());
     builder = std::move(*b);
-    publisher = std::make_unique<sync::OutboxPublisher>(ledger->db(), *builder, "centro", sync::PublisherLimits{},
-                                                        clock);
+    publisher = std::make_unique<sync::OutboxPublisher>(ledger->db(), *builder, "centro",
+                                                        sync::PublisherLimits{}, clock);
     inbox = std::make_unique<sync::Inbox>(ledger->db(), *publisher,
                                           sync::InboxSettings{"rede", "centro", dir / "hq.pub"}, clock);
   }
@@ -134,12 +134,8 @@ TEST_F(OrderSignatureTest, AnyChangeToASignedOrderBreaksItsSignature) {
 TEST_F(OrderSignatureTest, TheSignedBytesAreDocumentedOnes) {
   // docs/protocol.md, "Signed orders": the tag, network, store, id, then the fields without v, type
   // and signature, keys sorted, no spaces.
-  const nlohmann::json header{{"v", 1},
-                              {"type", "order"},
-                              {"id", "o-8"},
-                              {"order", "task_close"},
-                              {"task", 7},
-                              {"signature", "x"}};
+  const nlohmann::json header{{"v", 1},    {"type", "order"}, {"id", "o-8"}, {"order", "task_close"},
+                              {"task", 7}, {"signature", "x"}};
   EXPECT_EQ(sync::order_signed_bytes("rede", "centro", header),
             "regua-order-v1\nrede\ncentro\no-8\n{\"id\":\"o-8\",\"order\":\"task_close\",\"task\":7}");
 }

@@ -113,11 +113,12 @@ TEST_F(OutboxAgeTest, TheHeartbeatSaysWhichRulePackRunsAndTheNewestRefused) {
   auto beat = heartbeat();
   EXPECT_EQ(beat["rules_version"], 0);
   EXPECT_TRUE(beat["rules_refused"].is_null());
-  ASSERT_TRUE(ledger->db()
-                  .exec("INSERT INTO rule_packs (version, received_at, status, reason, body, signature) VALUES "
-                        "(3, 100, 'applied', 'applied', '', 'sig'), (5, 200, 'refused', 'bad signature: x', NULL, "
-                        "NULL)")
-                  .ok());
+  ASSERT_TRUE(
+      ledger->db()
+          .exec("INSERT INTO rule_packs (version, received_at, status, reason, body, signature) VALUES "
+                "(3, 100, 'applied', 'applied', '', 'sig'), (5, 200, 'refused', 'bad signature: x', NULL, "
+                "NULL)")
+          .ok());
   beat = heartbeat();
   EXPECT_EQ(beat["rules_version"], 3);
   EXPECT_EQ(beat["rules_refused"],
