@@ -15,6 +15,7 @@
 #include "local/core/result.hpp"
 #include "local/ledger/sqlite.hpp"
 #include "sync/outbox_publisher.hpp"
+#include "sync/rule_pack.hpp"
 
 namespace regua::sync {
 
@@ -34,6 +35,8 @@ class Inbox {
 
   // Called when a new rule pack was applied (on the sync thread).
   std::function<void(std::int64_t version)> on_rules_applied;
+  // The store's check of a pack's rules before it is applied (may be empty; sync/rule_pack.hpp).
+  RulePackCheck check_rules;
 
   [[nodiscard]] std::int64_t parked() const { return parked_; }
 

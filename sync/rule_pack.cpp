@@ -76,7 +76,8 @@ Result<std::optional<AppliedPack>> latest_rule_pack(sqlite::Db& db) {
 }
 
 Result<PackDecision> receive_rule_pack(sqlite::Db& db, const RulePack& pack, std::string_view network,
-                                       const std::filesystem::path& public_key_pem, Seconds now) {
+                                       const std::filesystem::path& public_key_pem, Seconds now,
+                                       const RulePackCheck& check) {
   PackDecision decision;
   auto latest = latest_rule_pack(db);
   if (!latest) return latest.error();
@@ -92,6 +93,8 @@ Result<PackDecision> receive_rule_pack(sqlite::Db& db, const RulePack& pack, std
   } else if (*latest && pack.version <= (*latest)->version) {
     decision.reason = "version " + std::to_string(pack.version) + " is not newer than version " +
                       std::to_string((*latest)->version) + " in force";
+  } else if (auto runnable = check ? check(pack) : Status{}; !runnable) {
+    decision.reason = "its rules cannot run here: " + runnable.error().message;
   } else {
     decision.applied = true;
     decision.reason = "applied";
