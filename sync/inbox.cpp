@@ -70,8 +70,8 @@ Status Inbox::handle(const std::string& topic, const std::string& payload) {
   if (type == "rules") {
     auto pack = decode_rule_pack(*envelope);
     if (!pack) return park(topic, payload, pack.error().message);
-    auto decision =
-        receive_rule_pack(*db_, *pack, settings_.network, settings_.rules_public_key, clock_->now(), check_rules);
+    auto decision = receive_rule_pack(*db_, *pack, settings_.network, settings_.rules_public_key,
+                                      clock_->now(), check_rules);
     if (!decision) return decision.error();
     if (decision->applied) {
       spdlog::info("sync: rule pack version {} applied", pack->version);

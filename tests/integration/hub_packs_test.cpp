@@ -111,7 +111,7 @@ TEST(HubPacks, APackForARegionReachesItsStoresAndAForgedOrderIsParked) {
                "SELECT count(*) FROM sync_parked WHERE reason LIKE 'order refused: bad signature%'") == 2;
   })) << read_file(centro.dir / "agent.log");
   EXPECT_EQ(centro.ledger_int("SELECT count(*) FROM hq_orders"), 0);
-  EXPECT_EQ(centro.ledger_int("SELECT count(*) FROM consents WHERE granted = 0"), 0);
+  EXPECT_EQ(centro.ledger_int("SELECT count(*) FROM consents WHERE source = 'hq'"), 0);
 
   auto order =
       net.hub_command({"order", "--store", "centro", "--json",
@@ -121,9 +121,9 @@ TEST(HubPacks, APackForARegionReachesItsStoresAndAForgedOrderIsParked) {
     return centro.ledger_int(
                "SELECT count(*) FROM hq_orders WHERE order_id = 'o-1' AND outcome = 'applied'") == 1;
   })) << read_file(centro.dir / "agent.log");
-  EXPECT_EQ(centro.ledger_int(
-                "SELECT count(*) FROM consents WHERE granted = 0 AND channel = 'sms' AND customer_id = " +
-                std::to_string(id_of_c1)),
+  EXPECT_EQ(centro.ledger_int("SELECT count(*) FROM consents WHERE granted = 0 AND source = 'hq' AND channel "
+                              "= 'sms' AND customer_id = " +
+                              std::to_string(id_of_c1)),
             1);
 
   // Sync lag per store, from the heartbeats: caught-up stores wait for nothing old.

@@ -124,15 +124,18 @@ TEST_F(RulePackTest, APackTheStoreCannotRunIsRefusedAndTheOneInForceStays) {
     return make_error(ErrorKind::config, "rule pack version " + std::to_string(p.version) +
                                              ":3: rule \"x\" trigger.segment: \"vip\" is not a segment");
   };
-  auto d = sync::receive_rule_pack(ledger->db(), signed_pack(3), "rede", dir / "hq.pub", clock.now(), cannot_run);
+  auto d =
+      sync::receive_rule_pack(ledger->db(), signed_pack(3), "rede", dir / "hq.pub", clock.now(), cannot_run);
   ASSERT_TRUE(d.ok()) << d.error().message;
   EXPECT_FALSE(d->applied);
   EXPECT_EQ(d->reason,
-            "its rules cannot run here: rule pack version 3:3: rule \"x\" trigger.segment: \"vip\" is not a segment");
+            "its rules cannot run here: rule pack version 3:3: rule \"x\" trigger.segment: \"vip\" is not a "
+            "segment");
   EXPECT_EQ(version_in_force(), 2);
   EXPECT_EQ(count("SELECT count(*) FROM rule_packs WHERE status = 'refused' AND version = 3"), 1);
   const sync::RulePackCheck can_run = [](const RulePack&) { return Status{}; };
-  auto ok = sync::receive_rule_pack(ledger->db(), signed_pack(4), "rede", dir / "hq.pub", clock.now(), can_run);
+  auto ok =
+      sync::receive_rule_pack(ledger->db(), signed_pack(4), "rede", dir / "hq.pub", clock.now(), can_run);
   ASSERT_TRUE(ok.ok());
   EXPECT_TRUE(ok->applied);
 }
