@@ -13,7 +13,7 @@
 //   cert = "pki/hub-demo.crt"
 //   key = "pki/hub-demo.key"
 //   [rules]
-//   signing_key = "pki/rules-demo.key"   # HQ's Ed25519 key for `regua-hub rules publish`
+//   signing_key = "pki/rules-demo.key"   # HQ's Ed25519 key: signs rule packs and orders
 //   [enrolment]                  # optional: the stores' enrolment endpoint (HTTPS, docs/sync.md)
 //   listen = "0.0.0.0:8443"
 //   cert = "pki/enrolment.crt"   # the endpoint's TLS certificate, signed by ca_cert

@@ -4,7 +4,10 @@
 //
 //   regua-hub run     --config hub.toml
 //   regua-hub status  --config hub.toml [--json]
-//   regua-hub rules publish --config hub.toml --file rules.toml --version N [--store S]
+//   regua-hub rules publish --config hub.toml --file rules.toml --version N [--store S | --region R |
+//                           --format F] [--author A] [--note N]
+//   regua-hub rules list     --config hub.toml [--json]
+//   regua-hub rules adoption --config hub.toml [--json]
 //   regua-hub order   --config hub.toml --store S --json '{"id":"o-1","order":"opt_out",...}'
 //   regua-hub stores  --config hub.toml [--json]
 //   regua-hub store set --config hub.toml --store S [--name N] [--region R] [--format F] [--silent-after-s N]
@@ -26,6 +29,7 @@
 #include "cloud/hub_config.hpp"
 #include "cloud/ingest/hub_ingest.hpp"
 #include "cloud/network/store_health.hpp"
+#include "cloud/rules/rule_packs.hpp"
 #include "cloud/storage/open_hub_store.hpp"
 #include "cloud/storage/pg_connection.hpp"
 #include "local/core/timestamp.hpp"
@@ -143,7 +147,8 @@ int list_stores(const std::string& config_file, bool json) {
               << (h.region.empty() ? "" : ", region " + h.region)
               << (h.format.empty() ? "" : ", format " + h.format) << ": " << (h.silent ? "SILENT, " : "")
               << "agent " << (h.agent.empty() ? "?" : h.agent) << ", outbox "
-              << (h.outbox_depth ? std::to_string(*h.outbox_depth) : "?") << ", clock skew "
+              << (h.outbox_depth ? std::to_string(*h.outbox_depth) : "?") << ", sync lag "
+              << (h.sync_lag_s ? std::to_string(*h.sync_lag_s) + " s" : "?") << ", clock skew "
               << (h.clock_skew_s ? std::to_string(*h.clock_skew_s) + " s" : "?") << "\n";
   }
   return 0;
@@ -183,28 +188,105 @@ int set_store(const std::string& config_file, const std::string& store, const Pr
   return 0;
 }
 
-int publish_rules(const std::string& config_file, const std::string& rules_file, std::int64_t version,
-                  const std::string& target) {
+struct PublishOptions {
+  std::string file;
+  std::int64_t version = 0;
+  std::optional<std::string> store, region, format;
+  std::string author, note;
+};
+
+int publish_rules(const std::string& config_file, const PublishOptions& o) {
   auto hub = open_hub(config_file);
   if (!hub) return fail(hub.error());
-  if (hub->config.signing_key.empty()) {
-    return fail(regua::make_error(regua::ErrorKind::config,
-                                  config_file + ": [rules] signing_key is not set: point it at HQ's "
-                                                "Ed25519 key (installer/pki.sh signer)"));
-  }
-  std::ifstream in(rules_file, std::ios::binary);
-  if (!in)
-    return fail(regua::make_error(regua::ErrorKind::usage, "cannot read the rules file " + rules_file));
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) return fail(regua::make_error(regua::ErrorKind::usage, "cannot read the rules file " + o.file));
   std::stringstream text;
   text << in.rdbuf();
-  regua::sync::RulePack pack{hub->config.network, version, text.str(), {}};
-  if (auto s = regua::sync::sign_rule_pack(pack, hub->config.signing_key); !s) return fail(s.error());
+  regua::hub::PackToPublish pack;
+  pack.rules = text.str();
+  pack.file = o.file;
+  pack.version = o.version;
+  pack.author = o.author;
+  pack.note = o.note;
+  using Kind = regua::hub::PackTarget::Kind;
+  if (o.store) pack.target = {Kind::store, *o.store};
+  if (o.region) pack.target = {Kind::region, *o.region};
+  if (o.format) pack.target = {Kind::format, *o.format};
   regua::SystemClock clock;
-  regua::hub::StoredRulePack stored{version, target, pack.rules, pack.signature};
-  if (auto s = hub->store->add_rule_pack(stored, clock.now()); !s) return fail(s.error());
-  std::cout << "rule pack version " << version << " for "
-            << (target == "*" ? "every store" : "store " + target)
-            << " signed and stored; the running hub announces it within a second\n";
+  auto stored = regua::hub::publish_rule_pack(*hub->store, hub->config.network, hub->config.signing_key, pack,
+                                              clock.now());
+  if (!stored) {
+    if (stored.error().kind == regua::ErrorKind::config && hub->config.signing_key.empty())
+      return fail(stored.error().within(config_file));
+    return fail(stored.error());
+  }
+  auto adoption = regua::hub::rule_pack_adoption(*hub->store);
+  if (!adoption) return fail(adoption.error());
+  std::size_t aimed = 0;
+  for (const auto& a : *adoption)
+    aimed += a.aimed_version == stored->version ? 1 : 0;
+  std::cout << "rule pack version " << stored->version << " for "
+            << regua::hub::describe_pack_target(pack.target) << " checked, signed and stored (sha256 "
+            << stored->sha256.substr(0, 12) << "); " << aimed
+            << " store(s) known to the hub take it; the running hub sends it within a second\n";
+  return 0;
+}
+
+int list_rule_packs(const std::string& config_file, bool json) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  auto packs = hub->store->rule_pack_list();
+  if (!packs) return fail(packs.error());
+  if (json) {
+    nlohmann::json out{{"network", hub->config.network}, {"packs", nlohmann::json::array()}};
+    for (const auto& p : *packs)
+      out["packs"].push_back(regua::hub::rule_pack_json(p));
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "network " << hub->config.network << ": " << packs->size() << " rule pack(s), newest first\n";
+  for (const auto& p : *packs) {
+    std::cout << "  version " << p.version << " for "
+              << regua::hub::describe_pack_target(regua::hub::pack_target_from_key(p.target)) << ", "
+              << regua::format_utc(regua::Seconds{std::chrono::seconds{p.created_at}})
+              << (p.author.empty() ? "" : " by " + p.author) << (p.note.empty() ? "" : ": " + p.note)
+              << " (sha256 " << p.sha256.substr(0, 12) << ")\n";
+  }
+  return 0;
+}
+
+int rule_pack_adoption(const std::string& config_file, bool json) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  auto adoption = regua::hub::rule_pack_adoption(*hub->store);
+  if (!adoption) return fail(adoption.error());
+  if (json) {
+    nlohmann::json out{{"network", hub->config.network}, {"stores", nlohmann::json::array()}};
+    for (const auto& a : *adoption)
+      out["stores"].push_back(regua::hub::pack_adoption_json(a));
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::size_t behind = 0;
+  for (const auto& a : *adoption)
+    behind += a.state == "pending" || a.state == "refused" ? 1 : 0;
+  std::cout << "network " << hub->config.network << ": " << adoption->size() << " store(s), " << behind
+            << " not on the newest pack aimed at them\n";
+  for (const auto& a : *adoption) {
+    std::cout << "  " << a.store << ": runs "
+              << (a.running == 0 ? "no pack" : "version " + std::to_string(a.running));
+    if (a.aimed_version) {
+      std::cout << "; newest aimed at it: version " << *a.aimed_version << " ("
+                << regua::hub::describe_pack_target(regua::hub::pack_target_from_key(a.aimed_target))
+                << "): " << a.state;
+    } else {
+      std::cout << "; no pack aimed at it";
+    }
+    if (a.refused_version) {
+      std::cout << "; refused version " << *a.refused_version << ": " << a.refused_reason;
+    }
+    std::cout << "\n";
+  }
   return 0;
 }
 
@@ -363,15 +445,29 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{30} * 86'400));
   auto* rules_cmd = app.add_subcommand("rules", "rule packs");
   rules_cmd->require_subcommand(1);
-  auto* publish_cmd = rules_cmd->add_subcommand("publish", "sign a rules file and publish it to the stores");
-  std::string rules_file, target = "*";
-  std::int64_t version = 0;
+  auto* publish_cmd = rules_cmd->add_subcommand(
+      "publish", "check, sign and publish a rules file to the stores (docs/hub.md)");
+  PublishOptions publish;
   publish_cmd->add_option("--config", config, "hub.toml")->required();
-  publish_cmd->add_option("--file", rules_file, "the rules file (TOML, docs/rules.md)")->required();
-  publish_cmd->add_option("--version", version, "the pack's version: higher than any before")
+  publish_cmd->add_option("--file", publish.file, "the rules file (TOML, docs/rules.md)")->required();
+  publish_cmd->add_option("--version", publish.version, "the pack's version: above every version published")
       ->required()
       ->check(CLI::PositiveNumber);
-  publish_cmd->add_option("--store", target, "one store only (default: every store)");
+  auto* to_store = publish_cmd->add_option("--store", publish.store, "one store only");
+  auto* to_region = publish_cmd->add_option("--region", publish.region, "the stores of a region");
+  auto* to_format = publish_cmd->add_option("--format", publish.format, "the stores of a format");
+  to_store->excludes(to_region)->excludes(to_format);
+  to_region->excludes(to_format);
+  publish_cmd->add_option("--author", publish.author, "who publishes it");
+  publish_cmd->add_option("--note", publish.note, "why (shown by rules list)");
+  bool rules_json = false;
+  auto* list_cmd = rules_cmd->add_subcommand("list", "the rule packs published, newest first");
+  list_cmd->add_option("--config", config, "hub.toml")->required();
+  list_cmd->add_flag("--json", rules_json, "machine-readable");
+  auto* adoption_cmd =
+      rules_cmd->add_subcommand("adoption", "which store runs which pack, and which have not taken theirs");
+  adoption_cmd->add_option("--config", config, "hub.toml")->required();
+  adoption_cmd->add_flag("--json", rules_json, "machine-readable");
   auto* order_cmd = app.add_subcommand("order", "send an order from HQ to a store");
   std::string store, order_json;
   order_cmd->add_option("--config", config, "hub.toml")->required();
@@ -397,7 +493,9 @@ int main(int argc, char** argv) {
   if (*status_cmd) return status(config, json);
   if (*stores_cmd) return list_stores(config, stores_json);
   if (*store_set_cmd) return set_store(config, profile_store, change);
-  if (*publish_cmd) return publish_rules(config, rules_file, version, target);
+  if (*publish_cmd) return publish_rules(config, publish);
+  if (*list_cmd) return list_rule_packs(config, rules_json);
+  if (*adoption_cmd) return rule_pack_adoption(config, rules_json);
   if (*order_cmd) return add_order(config, store, order_json);
   if (*token_cmd) return make_enrolment_token(config, token_store, token_ttl);
   if (*tokens_cmd) return list_enrolment_tokens(config, tokens_json);

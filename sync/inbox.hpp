@@ -1,7 +1,8 @@
 #pragma once
 // The store's side of the downlink (docs/protocol.md): every message on its down/ topics goes
 // through handle(): the hub's end-to-end ack and resend commands go to the publisher, rule packs
-// are checked and recorded (sync/rule_pack.hpp), orders applied (sync/hq_orders.hpp). A message
+// are checked and recorded (sync/rule_pack.hpp), orders checked against the pinned hub key
+// (sync/order_signature.hpp) and applied (sync/hq_orders.hpp). A message
 // that cannot be taken (not protocol v1, malformed, for another store, an order this agent cannot
 // apply) is parked in the ledger (sync_parked) with the reason, and the flow goes on.
 
@@ -17,13 +18,14 @@
 #include "local/ledger/sqlite.hpp"
 #include "sync/outbox_publisher.hpp"
 #include "sync/protocol/envelope.hpp"
+#include "sync/rule_pack.hpp"
 
 namespace regua::sync {
 
 struct InboxSettings {
   std::string network;
   std::string store;
-  std::filesystem::path rules_public_key;  // HQ's Ed25519 key, pinned; empty: packs are refused
+  std::filesystem::path rules_public_key;  // HQ's Ed25519 key, pinned; empty: packs and orders are refused
 };
 
 class Inbox {
@@ -36,6 +38,8 @@ class Inbox {
 
   // Called when a new rule pack was applied (on the sync thread).
   std::function<void(std::int64_t version)> on_rules_applied;
+  // The store's check of a pack's rules before it is applied (may be empty; sync/rule_pack.hpp).
+  RulePackCheck check_rules;
 
   [[nodiscard]] std::int64_t parked() const { return parked_; }
 
@@ -43,6 +47,8 @@ class Inbox {
   Status park(const std::string& topic, const std::string& payload, const std::string& reason);
   // Records the hub's clock an ack carries (sync/hub_clock.hpp), at most once a minute.
   Status note_hub_clock(const Envelope& ack);
+  // The same, unless that very message was parked for that reason before (a resent order).
+  Status park_once(const std::string& topic, const std::string& payload, const std::string& reason);
 
   sqlite::Db* db_;
   OutboxPublisher* publisher_;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "local/core/timestamp.hpp"
+#include "sync/outbox_age.hpp"
 
 namespace regua::sync {
 namespace {
@@ -275,6 +276,35 @@ class LedgerRecordBuilder final : public RecordBuilder {
     if (!row) return row.error();
     r["last_sale_at"] = *row ? json(l.int64(0)) : json(nullptr);
     if (*row) l.reset();
+    // The sync lag: since when the oldest record still waiting for the hub's ack has waited
+    // (sync/outbox_age.hpp); records newer than every mark count from now.
+    auto age = read_outbox_age(*db_);
+    if (!age) return age.error();
+    r["oldest_waiting_at"] = age->waiting == 0   ? json(nullptr)
+                             : age->oldest_since ? json(to_unix(*age->oldest_since))
+                                                 : json(to_unix(now));
+    return add_rule_pack_state(r);
+  }
+
+  // The rule pack it runs and the newest it refused, so that HQ sees adoption (docs/hub.md).
+  Status add_rule_pack_state(json& r) {
+    auto version =
+        db_->query_int("SELECT coalesce(max(version), 0) FROM rule_packs WHERE status = 'applied'");
+    if (!version) return version.error();
+    r["rules_version"] = *version;
+    auto refused = db_->prepare(
+        "SELECT version, reason, received_at FROM rule_packs WHERE status = 'refused' ORDER BY id DESC LIMIT "
+        "1");
+    if (!refused) return refused.error();
+    auto found = refused->step();
+    if (!found) return found.error();
+    r["rules_refused"] = nullptr;
+    if (*found) {
+      r["rules_refused"] = {{"version", refused->int64(0)},
+                            {"reason", std::string(refused->text(1))},
+                            {"at", refused->int64(2)}};
+      refused->reset();
+    }
     return {};
   }
 

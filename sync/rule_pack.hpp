@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,9 +53,14 @@ struct PackDecision {
   bool applied = false;
   std::string reason;  // why refused, or "applied"
 };
-// Checks a received pack against the pinned key and the last applied version and records the
-// outcome (both outcomes are kept, with the reason).
+// The store's own check of a pack's rules with its settings (its links, its [[segment]]s): a pack
+// that verifies but that the store could not run is refused with why, and the last good pack stays.
+using RulePackCheck = std::function<Status(const RulePack&)>;
+
+// Checks a received pack against the pinned key, the last applied version and `check` (when given),
+// and records the outcome (both outcomes are kept, with the reason).
 Result<PackDecision> receive_rule_pack(sqlite::Db& db, const RulePack& pack, std::string_view network,
-                                       const std::filesystem::path& public_key_pem, Seconds now);
+                                       const std::filesystem::path& public_key_pem, Seconds now,
+                                       const RulePackCheck& check = {});
 
 }  // namespace regua::sync

@@ -252,7 +252,8 @@ SyncService::~SyncService() {
 Result<std::unique_ptr<SyncService>> SyncService::start(SyncSettings settings,
                                                         const LedgerOptions& ledger_options,
                                                         const Clock& clock, const StoreZone& zone,
-                                                        std::function<void(std::int64_t)> on_rules_applied) {
+                                                        std::function<void(std::int64_t)> on_rules_applied,
+                                                        RulePackCheck check_rules) {
   LedgerOptions options = ledger_options;
   options.check_integrity = false;  // the agent checked it a moment ago
   auto ledger = Ledger::open(options, clock);
@@ -268,6 +269,7 @@ Result<std::unique_ptr<SyncService>> SyncService::start(SyncSettings settings,
   impl->inbox = std::make_unique<Inbox>(impl->ledger.db(), *impl->publisher,
                                         InboxSettings{s.network, s.store, s.rules_public_key}, clock);
   impl->inbox->on_rules_applied = std::move(on_rules_applied);
+  impl->inbox->check_rules = std::move(check_rules);
   LinkOptions link;
   link.url = s.url;
   link.client_id = "regua-store-" + s.network + "-" + s.store;

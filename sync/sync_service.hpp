@@ -22,6 +22,7 @@
 #include "sync/mqtt_link.hpp"
 #include "sync/outbox_publisher.hpp"
 #include "sync/pii.hpp"
+#include "sync/rule_pack.hpp"
 
 namespace regua::sync {
 
@@ -49,10 +50,12 @@ inline constexpr std::string_view kSyncAlarmKey = "sync.alarm";  // the outbox i
 class SyncService {
  public:
   // Opens its own connection to the ledger (`ledger` as the agent opened it) and starts the thread.
-  // `on_rules_applied` (may be empty) is called on the sync thread when a new rule pack is applied.
+  // `on_rules_applied` (may be empty) is called on the sync thread when a new rule pack is applied;
+  // `check_rules` (may be empty), on the sync thread too, says whether the store can run a pack.
   static Result<std::unique_ptr<SyncService>> start(SyncSettings settings, const LedgerOptions& ledger,
                                                     const Clock& clock, const StoreZone& zone,
-                                                    std::function<void(std::int64_t)> on_rules_applied = {});
+                                                    std::function<void(std::int64_t)> on_rules_applied = {},
+                                                    RulePackCheck check_rules = {});
   ~SyncService();
   SyncService(const SyncService&) = delete;
   SyncService& operator=(const SyncService&) = delete;

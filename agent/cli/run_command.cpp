@@ -76,9 +76,16 @@ int run_command(const AgentConfig& config) {
   const TzStoreZone sync_zone(*config.store.zone);
   std::unique_ptr<sync::SyncService> syncing;  // its own thread and ledger connection; never blocks ingest
   if (config.sync && config.sync->enabled) {
-    auto started =
-        sync::SyncService::start(config.sync->settings, LedgerOptions{config.ledger.path, config.store.id},
-                                 clock, sync_zone, [&loops](std::int64_t) { loops.rules_changed(); });
+    auto started = sync::SyncService::start(
+        config.sync->settings, LedgerOptions{config.ledger.path, config.store.id}, clock, sync_zone,
+        [&loops](std::int64_t) { loops.rules_changed(); },
+        // A pack the store could not load (a link or [[segment]] it lacks) is
+        // refused and reported to HQ, and the rules in force stay.
+        [&config](const sync::RulePack& pack) -> Status {
+          auto rules = load_store_rules(config, std::nullopt, PackRules{pack.version, pack.rules});
+          if (!rules) return rules.error();
+          return {};
+        });
     if (!started) return report_error(started.error());
     syncing = std::move(*started);
   }

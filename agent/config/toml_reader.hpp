@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "local/core/result.hpp"
+#include "local/core/toml_text.hpp"
 
 namespace regua {
 
@@ -66,18 +67,6 @@ class TomlTable {
   ConfigErrors& errors_;
   std::set<std::string, std::less<>> known_;
 };
-
-// The most parts a dotted key or table header may have ("a.b.c" has 3). toml++ bounds arrays and
-// inline tables (256) but not tables: "[a.a.a...]" nests one table per part, and destroying half a
-// million of them (a 1 MiB rule pack) recursed off the stack. No Régua file needs more than 4.
-inline constexpr int kMaxTomlKeyParts = 64;
-
-// toml::parse with that bound checked first; errors (ErrorKind::config) name the file, the line
-// (and column) and what is wrong: "agent.toml:3:7: not valid TOML: ...".
-Result<toml::table> parse_toml_text(std::string_view text, const std::filesystem::path& file);
-
-// "a string", "an integer", ... for messages.
-std::string_view describe_type(toml::node_type type);
 
 // A path written in a configuration file: relative paths are relative to the file's folder, so a
 // store's folder can be moved or copied whole.

@@ -5,8 +5,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cloud/rules/rule_packs.hpp"
 #include "sync/backoff.hpp"
 #include "sync/mqtt_link.hpp"
+#include "sync/order_signature.hpp"
 #include "sync/protocol/batch.hpp"
 #include "sync/protocol/envelope.hpp"
 #include "sync/protocol/topics.hpp"
@@ -40,6 +42,8 @@ class HubSession {
   void ask_resend(const std::string& store, std::int64_t from);
   Status send_orders(std::optional<std::string_view> store);
   void send_rule_pack(const std::string& store, const StoredRulePack& pack);
+  // Sends each store the newest pack aimed at it when it runs an older one.
+  Status send_rule_packs();
   std::string down(const std::string& store, std::string_view what) const {
     return sync::topic_for(config_.network, store, Direction::down, what);
   }
@@ -49,6 +53,12 @@ class HubSession {
   const Clock& clock_;
   sync::MqttLink& link_;
   HubCounters& counters_;
+  bool order_signing_failed_ = false;  // said once, not at every tick
+  // Per store: the newest pack version this session sent it, so that each is sent once per session
+  // (the message is retained on the store's topic: it also gets it when it reconnects).
+  std::map<std::string, std::int64_t> pack_sent_;
+  std::string pack_fingerprint_;  // the packs and groups the last pass over the stores saw
+  Steady::time_point next_pack_pass_{};
   std::map<std::string, Steady::time_point> last_resend_;  // per store: asking too often helps nobody
   // Per store: since when its stream has had a hole. With several replicas a store's batches are
   // stored out of order all the time and another replica usually fills the hole within
@@ -88,6 +98,7 @@ void HubSession::ask_resend(const std::string& store, std::int64_t from) {
 }
 
 void HubSession::send_rule_pack(const std::string& store, const StoredRulePack& stored) {
+  pack_sent_[store] = stored.version;
   sync::RulePack pack{config_.network, stored.version, stored.rules, stored.signature};
   if (auto s = link_.publish(down(store, "rules"), sync::encode_rule_pack(pack), true); !s) {
     spdlog::warn("hub: {}", s.error().message);
@@ -101,6 +112,16 @@ Status HubSession::send_orders(std::optional<std::string_view> store) {
   for (const auto& order : *orders) {
     auto header = order.body;
     header["id"] = order.order_id;
+    // Stores apply only orders the hub signed for them (sync/order_signature.hpp).
+    if (auto s = sync::sign_hq_order(header, config_.network, order.store, config_.signing_key); !s) {
+      if (!order_signing_failed_) {
+        spdlog::error("hub: cannot sign orders, none is sent: {}{}", s.error().message,
+                      config_.signing_key.empty() ? " ([rules] signing_key is not set)" : "");
+      }
+      order_signing_failed_ = true;
+      return {};
+    }
+    order_signing_failed_ = false;
     const auto message = sync::encode_envelope("order", std::move(header));
     if (auto s = link_.publish(down(order.store, "order"), message); !s) {
       spdlog::warn("hub: {}", s.error().message);
@@ -196,7 +217,11 @@ Status HubSession::on_hello(const sync::TopicAddress& at, const sync::Envelope& 
   if (auto s = send_orders(at.store); !s) return s;
   auto pack = store_.rule_pack_for(at.store);
   if (!pack) return pack.error();
-  if (*pack && (*pack)->version > rules_version) send_rule_pack(at.store, **pack);
+  if (*pack && (*pack)->version > rules_version) {
+    send_rule_pack(at.store, **pack);
+  } else {
+    pack_sent_.erase(at.store);  // it runs what is aimed at it: a later pack is news again
+  }
   send_ack(at.store, row->contiguous);
   return {};
 }
@@ -229,18 +254,40 @@ Status HubSession::tick() {
   if (now < next_tick_) return {};
   next_tick_ = now + std::chrono::seconds(1);
   if (auto s = send_orders(std::nullopt); !s) return s;
-  auto packs = store_.rule_packs_to_announce();
+  return send_rule_packs();
+}
+
+Status HubSession::send_rule_packs() {
+  // A pass over every store when a pack was published or a store's groups changed (cheap to see:
+  // both lists are small), and every 30 s anyway for what another replica's restart may have missed.
+  auto packs = store_.rule_pack_list();
   if (!packs) return packs.error();
-  for (const auto& pack : *packs) {
-    if (pack.target == "*") {
-      auto all = store_.stores();
-      if (!all) return all.error();
-      for (const auto& row : *all)
-        send_rule_pack(row.store, pack);
-    } else {
-      send_rule_pack(pack.target, pack);
-    }
-    if (auto s = store_.mark_rule_pack_announced(pack); !s) return s;
+  auto profiles = store_.store_profiles();
+  if (!profiles) return profiles.error();
+  std::string fingerprint;
+  for (const auto& p : *packs)
+    fingerprint += std::to_string(p.version) + "@" + p.target + "\n";
+  for (const auto& p : *profiles)
+    fingerprint += p.store + "\t" + p.region + "\t" + p.format + "\n";
+  const auto now = Steady::now();
+  if (fingerprint == pack_fingerprint_ && now < next_pack_pass_) return {};
+  pack_fingerprint_ = std::move(fingerprint);
+  next_pack_pass_ = now + std::chrono::seconds(30);
+  if (packs->empty()) return {};
+  std::map<std::string, const StoreProfile*> profile_of;
+  for (const auto& p : *profiles)
+    profile_of[p.store] = &p;
+  auto rows = store_.stores();
+  if (!rows) return rows.error();
+  for (const auto& row : *rows) {
+    const auto p = profile_of.find(row.store);
+    const auto* aimed = newest_pack_for(row.store, p != profile_of.end() ? p->second : nullptr, *packs);
+    if (aimed == nullptr || aimed->version <= row.rules_version) continue;
+    if (auto sent = pack_sent_.find(row.store); sent != pack_sent_.end() && sent->second >= aimed->version)
+      continue;
+    auto whole = store_.rule_pack(aimed->target, aimed->version);
+    if (!whole) return whole.error();
+    if (*whole) send_rule_pack(row.store, **whole);
   }
   return {};
 }

@@ -1,5 +1,6 @@
 #include "cloud/network/store_health.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace regua::hub {
@@ -47,6 +48,13 @@ Result<std::vector<StoreHealth>> network_health(HubStore& store, Seconds now,
       h.clock_skew_s = body["clock"].get<std::int64_t>() - beat.received_at;
     if (body.contains("last_sale_at") && body["last_sale_at"].is_number_integer())
       h.last_sale_at = body["last_sale_at"].get<std::int64_t>();
+    if (body.contains("oldest_waiting_at") && body.contains("clock") && body["clock"].is_number_integer()) {
+      const auto& oldest = body["oldest_waiting_at"];
+      if (oldest.is_null()) h.sync_lag_s = 0;
+      if (oldest.is_number_integer())
+        h.sync_lag_s =
+            std::max<std::int64_t>(0, body["clock"].get<std::int64_t>() - oldest.get<std::int64_t>());
+    }
     h.behind = h.contiguous < beat.seq;
   }
   const auto now_s = now.time_since_epoch().count();
@@ -79,6 +87,7 @@ nlohmann::json health_json(const StoreHealth& h) {
           {"outbox_depth", optional(h.outbox_depth)},
           {"clock_skew_s", optional(h.clock_skew_s)},
           {"last_sale_at", optional(h.last_sale_at)},
+          {"sync_lag_s", optional(h.sync_lag_s)},
           {"behind", h.behind},
           {"silent_after_s", h.silent_after_s},
           {"silent", h.silent}};

@@ -1,7 +1,7 @@
 #pragma once
 // The network model HQ sees: every store the hub knows (from its stream or from HQ's profile), its
 // groups (region, format) and its health, read from the store's own newest heartbeat and the
-// hub's rows: last seen, agent version, outbox depth, clock skew, last sale, how far the hub's copy
+// hub's rows: last seen, agent version, outbox depth, sync lag, clock skew, last sale, how far the hub's copy
 // is behind, and whether it has been silent longer than its threshold.
 
 #include <chrono>
@@ -29,9 +29,12 @@ struct StoreHealth {
   std::optional<std::int64_t> outbox_depth;  // records waiting for an ack at the store, at that heartbeat
   std::optional<std::int64_t> clock_skew_s;  // the store's clock minus the hub's at that heartbeat
   std::optional<std::int64_t> last_sale_at;  // the store's newest sale (store clock, Unix seconds)
-  bool behind = false;                       // the hub's mark is below that heartbeat: records are missing
-  std::int64_t silent_after_s = 0;           // the threshold that applies
-  bool silent = false;                       // never seen, or not seen for longer than the threshold
+  // How long its oldest record still waiting for the hub's ack had waited at that heartbeat (its
+  // clock minus the record's time; 0 when nothing waited); empty before any heartbeat says it.
+  std::optional<std::int64_t> sync_lag_s;
+  bool behind = false;              // the hub's mark is below that heartbeat: records are missing
+  std::int64_t silent_after_s = 0;  // the threshold that applies
+  bool silent = false;              // never seen, or not seen for longer than the threshold
 };
 
 // Every store, ordered by id; `now` is the hub's clock.

@@ -74,7 +74,7 @@ struct PendingOrder {
   nlohmann::json body;  // the order's header fields (type "order")
 };
 
-// A one-time enrolment token as the hub keeps it: never the secret, only its SHA-256 (branch enrol).
+// A one-time enrolment token as the hub keeps it: never the secret, only its SHA-256.
 struct EnrolmentTokenRow {
   std::string id;           // public: listed, logged
   std::string secret_hash;  // lowercase hex SHA-256 of the secret (sync/enrolment_token.hpp)
@@ -93,9 +93,13 @@ struct TokenCheck {
 
 struct StoredRulePack {
   std::int64_t version = 0;
-  std::string target;  // a store id, or "*" for every store
+  std::string target;  // "*" (every store), "region:R", "format:F", or a store id (cloud/rules/)
   std::string rules;
   std::string signature;
+  std::string author;  // who published it, and why (free text)
+  std::string note;
+  std::string sha256;  // of `rules`, hex
+  std::int64_t created_at = 0;
 };
 
 class HubStore {
@@ -136,7 +140,7 @@ class HubStore {
   virtual Result<std::vector<StoredRulePack>> rule_packs_to_announce() = 0;
   virtual Status mark_rule_pack_announced(const StoredRulePack& pack) = 0;
 
-  // Enrolment tokens (branch enrol, cloud/enrolment): added by `regua-hub enrol token`, looked at and
+  // Enrolment tokens (cloud/enrolment): added by `regua-hub enrol token`, looked at and
   // then used once by the enrolment endpoint. A token whose id and secret hash do not both match is
   // unknown. `use_enrolment_token` is atomic across processes sharing the database: of two uses of
   // one token, exactly one gets `valid`, the other `used`.
@@ -146,6 +150,17 @@ class HubStore {
                                                    Seconds now) = 0;
   virtual Result<TokenCheck> use_enrolment_token(std::string_view id, std::string_view secret_hash,
                                                  Seconds now) = 0;
+
+  // Rule packs as HQ manages them (cloud/rules/rule_packs.hpp).
+  // Stores `pack` only when its version is above every version stored, checked and written in one
+  // transaction (concurrent publishers cannot interleave): empty when stored, else the newest
+  // version that is in the way (nothing stored).
+  virtual Result<std::optional<std::int64_t>> add_rule_pack_above_newest(const StoredRulePack& pack,
+                                                                         Seconds now) = 0;
+  // Every pack without its rules and signature, newest version first.
+  virtual Result<std::vector<StoredRulePack>> rule_pack_list() = 0;
+  // One pack whole; empty when there is none.
+  virtual Result<std::optional<StoredRulePack>> rule_pack(std::string_view target, std::int64_t version) = 0;
 };
 
 // The state of a stored token at `now`, for a check that found its row (shared by the backends).

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <random>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "cloud/network/store_health.hpp"
+#include "cloud/rules/rule_packs.hpp"
 #include "cloud/storage/postgres_hub_store.hpp"
 #include "cloud/storage/sqlite_hub_store.hpp"
 #include "local/ledger/sqlite.hpp"
@@ -49,6 +51,18 @@ sync::DecodedRecord record_of(std::int64_t seq, std::string kind, std::string ke
   return r;
 }
 
+hub::StoredRulePack pack_of(std::int64_t version, std::string target) {
+  hub::StoredRulePack p;
+  p.version = version;
+  p.target = std::move(target);
+  p.rules = "rules " + std::to_string(version);
+  p.signature = "sig" + std::to_string(version);
+  p.author = "ana";
+  p.note = "note " + std::to_string(version);
+  p.sha256 = "hash" + std::to_string(version);
+  return p;
+}
+
 struct SqliteBackend {
   TempDir dir;
   Result<std::unique_ptr<HubStore>> open() { return hub::open_sqlite_hub_store(dir / "hub.db"); }
@@ -61,7 +75,12 @@ struct SqliteBackend {
   void make_schema_version_1() {
     auto db = sqlite::Db::open(dir / "hub.db", sqlite::OpenMode::read_write);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->exec("DROP TABLE store_profiles; PRAGMA user_version = 1").ok());
+    ASSERT_TRUE(
+        db->exec("DROP TABLE store_profiles; DROP TABLE enrolment_tokens; ALTER TABLE rule_packs DROP "
+                 "COLUMN author; ALTER TABLE "
+                 "rule_packs DROP COLUMN note; ALTER TABLE rule_packs DROP COLUMN sha256; PRAGMA "
+                 "user_version = 1")
+            .ok());
   }
 };
 
@@ -77,9 +96,12 @@ struct PostgresBackend {
     EXPECT_EQ(PostgresServer::exec(conninfo, "INSERT INTO hub_schema (version) VALUES (99)"), "");
   }
   void make_schema_version_1() const {
-    EXPECT_EQ(
-        PostgresServer::exec(conninfo, "DROP TABLE store_profiles; DELETE FROM hub_schema WHERE version > 1"),
-        "");
+    EXPECT_EQ(PostgresServer::exec(
+                  conninfo,
+                  "DROP TABLE store_profiles; DROP TABLE enrolment_tokens; ALTER TABLE rule_packs DROP "
+                  "COLUMN author, DROP COLUMN "
+                  "note, DROP COLUMN sha256; DELETE FROM hub_schema WHERE version > 1"),
+              "");
   }
   std::string conninfo;
 };
@@ -245,9 +267,9 @@ TYPED_TEST(HubStoreTest, OrdersAreSentUntilTheStoreSaysItTookThem) {
 TYPED_TEST(HubStoreTest, RulePacksArePublishedOnceAndTheNewestForAStoreWins) {
   auto& s = *this->store;
   const auto t0 = at("2026-03-01T12:00:00Z");
-  ASSERT_TRUE(s.add_rule_pack({1, "*", "rules 1", "sig1"}, t0).ok());
-  ASSERT_TRUE(s.add_rule_pack({2, "centro", "rules 2", "sig2"}, t0).ok());
-  auto again = s.add_rule_pack({1, "*", "other", "sig"}, t0);
+  ASSERT_TRUE(s.add_rule_pack({1, "*", "rules 1", "sig1", {}, {}, {}, 0}, t0).ok());
+  ASSERT_TRUE(s.add_rule_pack({2, "centro", "rules 2", "sig2", {}, {}, {}, 0}, t0).ok());
+  auto again = s.add_rule_pack({1, "*", "other", "sig", {}, {}, {}, 0}, t0);
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message.find("use a higher number"), std::string::npos) << again.error().message;
   EXPECT_EQ((*s.rule_pack_for("centro"))->version, 2);
@@ -291,6 +313,9 @@ TYPED_TEST(HubStoreTest, AnOlderSchemaIsMigratedKeepingItsData) {
   EXPECT_EQ(*(*again)->contiguous("centro"), 10);
   EXPECT_TRUE((*again)->set_store_profile({"centro", "Centro", "sudeste", "rua", 600}).ok())
       << "the second step made its table";
+  auto pack = (*again)->add_rule_pack_above_newest(pack_of(1, "*"), at("2026-03-01T12:00:00Z"));
+  ASSERT_TRUE(pack.ok()) << pack.error().message;
+  EXPECT_EQ((*(*again)->rule_pack("*", 1))->author, "ana") << "the third step added the pack's author";
 }
 
 sync::DecodedRecord heartbeat_record(std::int64_t seq, std::int64_t clock, std::int64_t waiting) {
@@ -363,6 +388,151 @@ TYPED_TEST(HubStoreTest, StoreHealthComesFromTheNewestHeartbeatAndSilenceFromThe
   EXPECT_TRUE(hub::health_json((*health)[2])["last_seen"].is_null());
 }
 
+// Rule packs as HQ manages them (cloud/rules/rule_packs.hpp): versions only go up, each pack keeps
+// who published it, why and the hash of its text, and a store takes the newest pack aimed at it:
+// every store, its region, its format or itself, as its groups are when it is asked.
+TYPED_TEST(HubStoreTest, RulePackVersionsOnlyGoUpAndEachKeepsItsAuthorNoteAndHash) {
+  auto& s = *this->store;
+  const auto t0 = at("2026-03-01T12:00:00Z");
+  auto first = s.add_rule_pack_above_newest(pack_of(3, "*"), t0);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_FALSE(first->has_value()) << "stored";
+  auto region = s.add_rule_pack_above_newest(pack_of(5, "region:sul"), t0 + std::chrono::seconds(60));
+  ASSERT_TRUE(region.ok());
+  EXPECT_FALSE(region->has_value());
+  for (std::int64_t stale : {5, 4, 1}) {
+    auto refused = s.add_rule_pack_above_newest(pack_of(stale, "centro"), t0);
+    ASSERT_TRUE(refused.ok()) << refused.error().message;
+    EXPECT_EQ(*refused, std::optional<std::int64_t>(5)) << "version " << stale;
+  }
+  auto list = s.rule_pack_list();
+  ASSERT_TRUE(list.ok()) << list.error().message;
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].version, 5) << "newest first";
+  EXPECT_EQ((*list)[0].target, "region:sul");
+  EXPECT_EQ((*list)[0].author, "ana");
+  EXPECT_EQ((*list)[0].note, "note 5");
+  EXPECT_EQ((*list)[0].sha256, "hash5");
+  EXPECT_EQ((*list)[0].created_at, (t0 + std::chrono::seconds(60)).time_since_epoch().count());
+  EXPECT_TRUE((*list)[0].rules.empty()) << "the list leaves the text out";
+  auto whole = s.rule_pack("region:sul", 5);
+  ASSERT_TRUE(whole.ok() && whole->has_value());
+  EXPECT_EQ((*whole)->rules, "rules 5");
+  EXPECT_EQ((*whole)->signature, "sig5");
+  EXPECT_FALSE(s.rule_pack("*", 5)->has_value());
+}
+
+TYPED_TEST(HubStoreTest, AStoreTakesTheNewestPackAimedAtItAndItsGroupsAsTheyAreNow) {
+  auto& s = *this->store;
+  const auto t0 = at("2026-03-01T12:00:00Z");
+  for (const auto& p :
+       {pack_of(1, "*"), pack_of(2, "region:sul"), pack_of(3, "format:quiosque"), pack_of(4, "norte")}) {
+    auto stored = s.add_rule_pack_above_newest(p, t0);
+    ASSERT_TRUE(stored.ok() && !stored->has_value());
+  }
+  auto list = s.rule_pack_list();
+  ASSERT_TRUE(list.ok());
+  const auto newest = [&](const std::string& who) -> std::int64_t {
+    auto profiles = s.store_profiles();
+    EXPECT_TRUE(profiles.ok());
+    const hub::StoreProfile* profile = nullptr;
+    for (const auto& p : *profiles) {
+      if (p.store == who) profile = &p;
+    }
+    const auto* pack = hub::newest_pack_for(who, profile, *list);
+    auto from_store = s.rule_pack_for(who);
+    EXPECT_TRUE(from_store.ok());
+    // The backend's query and the library agree.
+    EXPECT_EQ(pack ? pack->version : 0, *from_store ? (**from_store).version : 0) << who;
+    return pack ? pack->version : 0;
+  };
+  EXPECT_EQ(newest("centro"), 1) << "no group: the pack for every store";
+  EXPECT_EQ(newest("norte"), 4) << "its own";
+  ASSERT_TRUE(s.set_store_profile({"centro", "", "sul", "rua", std::nullopt}).ok());
+  EXPECT_EQ(newest("centro"), 2) << "joined region sul";
+  ASSERT_TRUE(s.set_store_profile({"centro", "", "sul", "quiosque", std::nullopt}).ok());
+  EXPECT_EQ(newest("centro"), 3) << "became a kiosk: the format's pack is newer";
+  ASSERT_TRUE(s.set_store_profile({"centro", "", "", "", std::nullopt}).ok());
+  EXPECT_EQ(newest("centro"), 1) << "left both groups";
+  ASSERT_TRUE(s.set_store_profile({"norte", "", "sul", "", std::nullopt}).ok());
+  EXPECT_EQ(newest("norte"), 4) << "its own pack is newer than its region's";
+}
+
+sync::DecodedRecord rules_heartbeat(std::int64_t seq, std::int64_t clock, std::int64_t rules_version,
+                                    nlohmann::json refused, nlohmann::json oldest_waiting_at) {
+  return record_of(seq, "heartbeat", "heartbeat",
+                   {{"agent", "0.1.0"},
+                    {"clock", clock},
+                    {"outbox_waiting", 3},
+                    {"acked", seq - 1},
+                    {"last_sale_at", nullptr},
+                    {"rules_version", rules_version},
+                    {"rules_refused", std::move(refused)},
+                    {"oldest_waiting_at", std::move(oldest_waiting_at)}});
+}
+
+TYPED_TEST(HubStoreTest, AdoptionShowsWhichStoreRunsWhichPackAndWhatItRefused) {
+  auto& s = *this->store;
+  const auto t0 = at("2026-03-01T12:00:00Z");
+  const auto t0_s = t0.time_since_epoch().count();
+  ASSERT_TRUE(s.add_rule_pack_above_newest(pack_of(1, "*"), t0).ok());
+  ASSERT_TRUE(s.add_rule_pack_above_newest(pack_of(2, "region:sul"), t0).ok());
+  ASSERT_TRUE(s.set_store_profile({"centro", "", "sul", "", std::nullopt}).ok());
+  ASSERT_TRUE(s.set_store_profile({"norte", "", "norte", "", std::nullopt}).ok());
+  ASSERT_TRUE(s.set_store_profile({"leste", "", "sul", "", std::nullopt}).ok());
+  ASSERT_TRUE(s.set_store_profile({"oeste", "", "sul", "", std::nullopt}).ok()) << "never connected";
+  // centro said hello on version 1 and its heartbeat since says 2: adopted.
+  ASSERT_TRUE(s.note_hello("centro", "0.1.0", 1, t0).ok());
+  sync::DecodedBatch centro;
+  centro.store = "centro";
+  centro.first = centro.last = 1;
+  centro.records.push_back(rules_heartbeat(1, t0_s, 2, nullptr, t0_s - 42));
+  ASSERT_TRUE(s.store_batch(centro, t0).ok());
+  // norte runs 1, the newest aimed at it.
+  ASSERT_TRUE(s.note_hello("norte", "0.1.0", 1, t0).ok());
+  // leste refused version 2.
+  ASSERT_TRUE(s.note_hello("leste", "0.1.0", 1, t0).ok());
+  sync::DecodedBatch leste;
+  leste.store = "leste";
+  leste.first = leste.last = 1;
+  leste.records.push_back(rules_heartbeat(
+      1, t0_s, 1, {{"version", 2}, {"reason", "bad signature: it does not verify"}, {"at", t0_s - 5}},
+      nullptr));
+  ASSERT_TRUE(s.store_batch(leste, t0).ok());
+
+  auto adoption = hub::rule_pack_adoption(s);
+  ASSERT_TRUE(adoption.ok()) << adoption.error().message;
+  ASSERT_EQ(adoption->size(), 4u);
+  std::map<std::string, hub::PackAdoption> by;
+  for (const auto& a : *adoption)
+    by[a.store] = a;
+  EXPECT_EQ(by["centro"].running, 2);
+  EXPECT_EQ(by["centro"].aimed_version, 2);
+  EXPECT_EQ(by["centro"].aimed_target, "region:sul");
+  EXPECT_EQ(by["centro"].state, "adopted");
+  EXPECT_EQ(by["norte"].aimed_version, 1);
+  EXPECT_EQ(by["norte"].state, "adopted");
+  EXPECT_EQ(by["leste"].running, 1);
+  EXPECT_EQ(by["leste"].state, "refused");
+  EXPECT_EQ(by["leste"].refused_reason, "bad signature: it does not verify");
+  EXPECT_EQ(by["oeste"].running, 0);
+  EXPECT_EQ(by["oeste"].state, "pending");
+  const auto j = hub::pack_adoption_json(by["leste"]);
+  EXPECT_EQ(j["refused"]["version"], 2);
+  EXPECT_EQ(j["aimed_version"], 2);
+
+  // The sync lag of the same heartbeats: centro's oldest waiting record is 42 s old; nothing waits at leste.
+  auto health = hub::network_health(s, t0, std::chrono::seconds(900));
+  ASSERT_TRUE(health.ok());
+  std::map<std::string, hub::StoreHealth> health_of;
+  for (const auto& h : *health)
+    health_of[h.store] = h;
+  EXPECT_EQ(health_of["centro"].sync_lag_s, 42);
+  EXPECT_EQ(hub::health_json(health_of["centro"])["sync_lag_s"], 42);
+  EXPECT_EQ(health_of["leste"].sync_lag_s, 0);
+  EXPECT_FALSE(health_of["norte"].sync_lag_s.has_value()) << "no heartbeat yet";
+}
+
 // Two hub replicas on one database take one store's batches in any order, at once, some twice
 // (a redelivery): every record is stored once and the mark ends at the last sequence.
 TYPED_TEST(HubStoreTest, TwoHubsOnOneDatabaseStoreEachRecordOnce) {
@@ -406,7 +576,7 @@ TYPED_TEST(HubStoreTest, TwoHubsOnOneDatabaseStoreEachRecordOnce) {
   EXPECT_EQ(log->size(), static_cast<std::size_t>(kBatches / 2 * kSize));
 }
 
-// Enrolment tokens (branch enrol): the secret's hash is all that matches, a token expires, and it is
+// Enrolment tokens: the secret's hash is all that matches, a token expires, and it is
 // used once; the listing never holds the secret.
 TYPED_TEST(HubStoreTest, AnEnrolmentTokenIsUsedOnceAndOnlyBeforeItExpires) {
   const auto now = at("2026-03-01T12:00:00Z");

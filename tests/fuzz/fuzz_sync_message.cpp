@@ -1,8 +1,8 @@
 // libFuzzer target: one MQTT message of protocol v1 (docs/protocol.md) as either side receives it:
 // the envelope, then by its type the hub's batch decoding (up) or the store's downlink (ack, resend,
-// a rule pack's envelope and signature check, an HQ order applied to a real in-memory ledger made by
-// the migrations). Nothing may crash, every refusal says why, and a batch that decodes encodes back
-// to the same records.
+// a rule pack's envelope and signature check, an HQ order's signature check and the order applied to
+// a real in-memory ledger made by the migrations). Nothing may crash, every refusal says why, and a batch
+// that decodes encodes back to the same records.
 
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +17,7 @@
 #include "local/ledger/migrations.hpp"
 #include "local/ledger/sqlite.hpp"
 #include "sync/hq_orders.hpp"
+#include "sync/order_signature.hpp"
 #include "sync/protocol/batch.hpp"
 #include "sync/protocol/envelope.hpp"
 #include "sync/rule_pack.hpp"
@@ -91,6 +92,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (regua::sync::verify_rule_pack(*pack, pinned_key()).ok()) __builtin_trap();
   } else if (type == "order") {
+    // A store takes only orders signed by the pinned hub key for itself: nothing fuzzed may verify.
+    if (regua::sync::verify_hq_order(*envelope, "rede", "centro", pinned_key()).ok()) __builtin_trap();
+    // What an order says is still decoded and applied here, as if it had verified.
     static const regua::ManualClock clock(regua::Seconds{std::chrono::seconds{1'772'000'000}});
     auto& db = order_ledger();
     auto outcome = regua::sync::apply_hq_order(db, *envelope, clock.now());

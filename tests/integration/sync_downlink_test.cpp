@@ -59,7 +59,15 @@ TEST(SyncDownlink, SignedRulePacksAreCheckedAndTheLastGoodOneStays) {
 
   publish(4);
   EXPECT_TRUE(wait_until([&] { return rule_pack(store, "version") == 4; }));
-  publish(3);  // properly signed, but older than what runs
+  // The hub refuses to publish a version not above its newest...
+  auto stale =
+      net.hub_command({"rules", "publish", "--file", (net.dir / "pack.toml").string(), "--version", "3"});
+  EXPECT_EQ(stale.exit_code, 2) << stale.out;
+  EXPECT_NE(stale.err.find("version 4 is published already"), std::string::npos) << stale.err;
+  // ...and the store refuses one that is properly signed but older than what runs, however it came.
+  sync::RulePack older{kNetwork, 3, kPackRules, {}};
+  ASSERT_TRUE(sync::sign_rule_pack(older, net.pki().signer_key()).ok());
+  ASSERT_TRUE(as_hub->publish_and_wait(rules_topic, sync::encode_rule_pack(older), true).ok());
   EXPECT_TRUE(wait_until([&] { return rule_pack(store, "refused") == 3; }));
   EXPECT_EQ(rule_pack(store, "version"), 4);
   {

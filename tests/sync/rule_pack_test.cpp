@@ -112,3 +112,33 @@ TEST_F(RulePackTest, BadPacksAreRefusedWithTheirReasonAndTheLastGoodOneStays) {
 
 }  // namespace
 }  // namespace regua::test
+
+namespace regua::test {
+namespace {
+
+// A pack that verifies but that this store cannot run (its rules need a link or a [[segment]] it
+// lacks) is refused with why, reported like any refusal, and the pack in force stays.
+TEST_F(RulePackTest, APackTheStoreCannotRunIsRefusedAndTheOneInForceStays) {
+  EXPECT_TRUE(receive(signed_pack(2)).applied);
+  const sync::RulePackCheck cannot_run = [](const RulePack& p) -> Status {
+    return make_error(ErrorKind::config, "rule pack version " + std::to_string(p.version) +
+                                             ":3: rule \"x\" trigger.segment: \"vip\" is not a segment");
+  };
+  auto d =
+      sync::receive_rule_pack(ledger->db(), signed_pack(3), "rede", dir / "hq.pub", clock.now(), cannot_run);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_FALSE(d->applied);
+  EXPECT_EQ(d->reason,
+            "its rules cannot run here: rule pack version 3:3: rule \"x\" trigger.segment: \"vip\" is not a "
+            "segment");
+  EXPECT_EQ(version_in_force(), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM rule_packs WHERE status = 'refused' AND version = 3"), 1);
+  const sync::RulePackCheck can_run = [](const RulePack&) { return Status{}; };
+  auto ok =
+      sync::receive_rule_pack(ledger->db(), signed_pack(4), "rede", dir / "hq.pub", clock.now(), can_run);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->applied);
+}
+
+}  // namespace
+}  // namespace regua::test
