@@ -99,6 +99,28 @@ TEST_F(OutboxAgeTest, MonthsOfflineKeepFewMarksAndTheOldestDateHolds) {
   EXPECT_LE(*since, clock.now());
 }
 
+// The heartbeat carries the same date to the hub, which shows it as the store's sync lag.
+TEST_F(OutboxAgeTest, TheHeartbeatTellsTheHubSinceWhenTheOldestRecordWaits) {
+  auto b = sync::RecordBuilder::create(ledger->db(), sync::PiiSettings{sync::PiiPolicy::none, {}}, zone);
+  ASSERT_TRUE(b.ok());
+  const auto oldest_waiting_at = [&] {
+    auto text = (*b)->build(OutboxRow{1000, OutboxKind::heartbeat, 0}, clock.now());
+    EXPECT_TRUE(text.ok()) << (text.ok() ? "" : text.error().message);
+    return text.ok() ? nlohmann::json::parse(*text)["oldest_waiting_at"] : nlohmann::json("no heartbeat");
+  };
+  EXPECT_TRUE(oldest_waiting_at().is_null()) << "nothing waits";
+
+  sales(2, 0);
+  EXPECT_EQ(oldest_waiting_at(), to_unix(clock.now())) << "newer than every mark: waiting since now";
+  const auto made = clock.now();
+  mark();
+  clock.advance(std::chrono::minutes(45));
+  EXPECT_EQ(oldest_waiting_at(), to_unix(made)) << "45 minutes of lag";
+
+  ASSERT_TRUE(acknowledge_outbox(ledger->db(), 2, clock.now()).ok());
+  EXPECT_TRUE(oldest_waiting_at().is_null()) << "the hub has everything";
+}
+
 TEST_F(OutboxAgeTest, TheHubsClockOnAnAckIsRecordedWithTheStoresTime) {
   auto b = sync::RecordBuilder::create(ledger->db(), sync::PiiSettings{sync::PiiPolicy::none, {}}, zone);
   ASSERT_TRUE(b.ok());
