@@ -1,7 +1,9 @@
 #include "cloud/hub_config.hpp"
 
+#include <optional>
 #include <set>
 #include <string_view>
+#include <utility>
 
 #include <toml++/toml.h>
 
@@ -23,7 +25,11 @@ class HubTable {
     known_.insert(std::string(key));
     const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
     if (node == nullptr) {
-      if (required) errors_ += file_.string() + ": [" + name_ + "] " + std::string(key) + " is required\n";
+      if (required && table_ != nullptr) {
+        add(table_->source(), std::string(key) + " is required");
+      } else if (required) {
+        errors_ += file_.string() + ": [" + name_ + "] " + std::string(key) + " is required\n";
+      }
       return std::nullopt;
     }
     if (!node->is_string()) {
@@ -77,6 +83,26 @@ std::filesystem::path relative_to(const std::filesystem::path& base, const std::
   return (p.is_relative() ? base / p : p).lexically_normal();
 }
 
+// "host:port" or "[v6]:port", port 1..65535.
+std::optional<std::pair<std::string, int>> parse_api_listen(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  auto host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return std::nullopt;
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  int port = 0;
+  for (char c : text.substr(colon + 1)) {
+    if (c < '0' || c > '9' || port > 65535) return std::nullopt;
+    port = port * 10 + (c - '0');
+  }
+  if (port < 1 || port > 65535) return std::nullopt;
+  return std::pair{std::string(host), port};
+}
+
 }  // namespace
 
 Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
@@ -93,9 +119,9 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   std::string errors;
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k != "hub" && k != "broker" && k != "rules") {
+    if (k != "hub" && k != "broker" && k != "rules" && k != "api") {
       errors += file.string() + ":" + std::to_string(node.source().begin.line) + ": unknown section " + k +
-                " (the hub reads [hub], [broker] and [rules])\n";
+                " (the hub reads [hub], [broker], [rules] and [api])\n";
     }
   }
   HubTable hub(root, "hub", file, errors);
@@ -151,6 +177,20 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   HubTable rules(root, "rules", file, errors);
   if (auto key = rules.string("signing_key", false)) config.signing_key = relative_to(base, *key);
   rules.reject_unknown();
+
+  HubTable api(root, "api", file, errors);
+  const bool api_wanted = root.contains("api");
+  if (auto listen = api.string("listen", api_wanted)) {
+    if (auto where = parse_api_listen(*listen)) {
+      config.api.host = where->first;
+      config.api.port = where->second;
+    } else {
+      api.bad("listen", "\"" + *listen + "\" is not host:port (e.g. \"127.0.0.1:8620\", \"[::1]:8620\")");
+    }
+  }
+  if (auto cert = api.string("cert", api_wanted)) config.api.cert = relative_to(base, *cert);
+  if (auto key = api.string("key", api_wanted)) config.api.key = relative_to(base, *key);
+  api.reject_unknown();
 
   if (!errors.empty()) {
     errors.pop_back();

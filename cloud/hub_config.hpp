@@ -14,6 +14,10 @@
 //   key = "pki/hub-demo.key"
 //   [rules]
 //   signing_key = "pki/rules-demo.key"   # HQ's Ed25519 key for `regua-hub rules publish`
+//   [api]                                # the HQ HTTPS API (docs/hub-api.md); off without [api]
+//   listen = "127.0.0.1:8620"
+//   cert = "pki/hub-api.crt"
+//   key = "pki/hub-api.key"
 
 #include <chrono>
 #include <filesystem>
@@ -25,6 +29,14 @@
 namespace regua::hub {
 
 enum class HubStorage { sqlite, postgresql };
+
+// The HQ API's HTTPS listener ([api]); `port` 0: off.
+struct HubApiConfig {
+  std::string host;
+  int port = 0;
+  std::filesystem::path cert, key;  // PEM, relative to the configuration file
+  [[nodiscard]] bool enabled() const { return port != 0; }
+};
 
 struct HubConfig {
   std::filesystem::path file;
@@ -40,6 +52,7 @@ struct HubConfig {
   std::chrono::seconds order_resend{30};          // an order not confirmed is sent again after this
   std::chrono::seconds silent_after{900};         // a store not heard from for longer is flagged silent
   std::chrono::seconds stats_every{60};           // the log's summary of what was stored, at most this often
+  HubApiConfig api;
 };
 
 // Errors are ErrorKind::config, one line per mistake, naming the file, line and key.

@@ -60,7 +60,7 @@ struct SqliteBackend {
   void make_schema_version_1() {
     auto db = sqlite::Db::open(dir / "hub.db", sqlite::OpenMode::read_write);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->exec("DROP TABLE store_profiles; PRAGMA user_version = 1").ok());
+    ASSERT_TRUE(db->exec("DROP TABLE store_profiles; DROP TABLE api_tokens; PRAGMA user_version = 1").ok());
   }
 };
 
@@ -77,7 +77,9 @@ struct PostgresBackend {
   }
   void make_schema_version_1() const {
     EXPECT_EQ(
-        PostgresServer::exec(conninfo, "DROP TABLE store_profiles; DELETE FROM hub_schema WHERE version > 1"),
+        PostgresServer::exec(
+            conninfo,
+            "DROP TABLE store_profiles; DROP TABLE api_tokens; DELETE FROM hub_schema WHERE version > 1"),
         "");
   }
   std::string conninfo;
@@ -403,6 +405,34 @@ TYPED_TEST(HubStoreTest, TwoHubsOnOneDatabaseStoreEachRecordOnce) {
   auto log = this->store->records("norte", "sale");
   ASSERT_TRUE(log.ok());
   EXPECT_EQ(log->size(), static_cast<std::size_t>(kBatches / 2 * kSize));
+}
+
+TYPED_TEST(HubStoreTest, ApiTokensAreKeptByHashAndRevokedOnce) {
+  hub::ApiToken admin{"a1b2c3d4e5f6",       "HQ ops", "network_admin", "",
+                      std::string(64, 'a'), 1000,     std::nullopt};
+  hub::ApiToken manager{"0f0e0d0c0b0a",       "Loja Centro", "store_manager", "centro",
+                        std::string(64, 'b'), 1001,          std::nullopt};
+  ASSERT_TRUE(this->store->add_api_token(admin).ok());
+  ASSERT_TRUE(this->store->add_api_token(manager).ok());
+  EXPECT_FALSE(this->store->add_api_token(manager).ok()) << "an id is one token";
+  auto revoked = this->store->revoke_api_token("0f0e0d0c0b0a", at("2026-03-01T12:00:00Z"));
+  ASSERT_TRUE(revoked.ok()) << revoked.error().message;
+  EXPECT_TRUE(*revoked);
+  auto again = this->store->revoke_api_token("0f0e0d0c0b0a", at("2026-03-02T12:00:00Z"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again) << "revoked already";
+  auto unknown = this->store->revoke_api_token("nosuch", at("2026-03-02T12:00:00Z"));
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(*unknown);
+  auto tokens = this->store->api_tokens();
+  ASSERT_TRUE(tokens.ok()) << tokens.error().message;
+  ASSERT_EQ(tokens->size(), 2U);
+  EXPECT_EQ((*tokens)[0].id, "a1b2c3d4e5f6");
+  EXPECT_EQ((*tokens)[0].role, "network_admin");
+  EXPECT_EQ((*tokens)[0].hash, std::string(64, 'a'));
+  EXPECT_FALSE((*tokens)[0].revoked_at.has_value());
+  EXPECT_EQ((*tokens)[1].store, "centro");
+  EXPECT_EQ((*tokens)[1].revoked_at, at("2026-03-01T12:00:00Z").time_since_epoch().count());
 }
 
 }  // namespace
