@@ -6,7 +6,7 @@ namespace {
 using nlohmann::json;
 
 template <typename T>
-json json_or_null(const std::optional<T>& v) {
+json api_json_or_null(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
@@ -19,7 +19,7 @@ json kpi_period_json(const NetworkKpiPeriod& p) {
           {"days_reported", p.days_reported},
           {"orders", p.orders},
           {"revenue_cents", p.revenue},
-          {"average_ticket_cents", json_or_null(p.average_ticket)},
+          {"average_ticket_cents", api_json_or_null(p.average_ticket)},
           {"cancellations", p.cancellations},
           {"new_customers", p.new_customers},
           {"buyer_days", p.buyer_days},
@@ -28,9 +28,9 @@ json kpi_period_json(const NetworkKpiPeriod& p) {
           {"retained_customers", p.retained_customers},
           {"lost_customers", p.lost_customers},
           {"customers_total", p.customers_total},
-          {"retention_rate", json_or_null(p.retention_rate)},
-          {"churn_rate", json_or_null(p.churn_rate)},
-          {"active_base_share", json_or_null(p.active_base_share)}};
+          {"retention_rate", api_json_or_null(p.retention_rate)},
+          {"churn_rate", api_json_or_null(p.churn_rate)},
+          {"active_base_share", api_json_or_null(p.active_base_share)}};
 }
 
 json group_kpis_json(const GroupKpis& g) {
@@ -60,14 +60,14 @@ json backlog_json(const TaskBacklog& b) {
   return {{"store", b.store},
           {"open", b.open},
           {"overdue", b.overdue},
-          {"oldest_due_at", json_or_null(b.oldest_due_at)}};
+          {"oldest_due_at", api_json_or_null(b.oldest_due_at)}};
 }
 
 json ranking_json(const StoreRanking& r) {
   return {{"rank", r.rank == 0 ? json(nullptr) : json(r.rank)},
           {"store", r.store},
-          {"retention_rate", json_or_null(r.kpis.retention_rate)},
-          {"active_base_share", json_or_null(r.kpis.active_base_share)},
+          {"retention_rate", api_json_or_null(r.kpis.retention_rate)},
+          {"active_base_share", api_json_or_null(r.kpis.active_base_share)},
           {"customers_at_end", r.kpis.customers_at_end},
           {"new_customers", r.kpis.new_customers},
           {"revenue_cents", r.kpis.revenue},
@@ -91,7 +91,7 @@ json cross_store_json(const CrossStoreReport& report, bool with_people) {
            {"revenue_cents", report.revenue},
            {"identified_revenue_cents", report.identified_revenue},
            {"shared_revenue_cents", report.shared_revenue},
-           {"shared_revenue_share", json_or_null(report.shared_revenue_share)},
+           {"shared_revenue_share", api_json_or_null(report.shared_revenue_share)},
            {"not_recognised", unrecognised}};
   if (!unrecognised.empty()) {
     out["note"] =

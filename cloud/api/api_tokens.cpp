@@ -11,7 +11,7 @@
 namespace regua::hub {
 namespace {
 
-std::string hex_of_bytes(const unsigned char* bytes, std::size_t n) {
+std::string token_hex_of_bytes(const unsigned char* bytes, std::size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
   out.reserve(2 * n);
@@ -22,10 +22,10 @@ std::string hex_of_bytes(const unsigned char* bytes, std::size_t n) {
   return out;
 }
 
-std::optional<std::string> random_hex(std::size_t bytes) {
+std::optional<std::string> token_random_hex(std::size_t bytes) {
   std::vector<unsigned char> buf(bytes);
   if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) return std::nullopt;
-  return hex_of_bytes(buf.data(), buf.size());
+  return token_hex_of_bytes(buf.data(), buf.size());
 }
 
 }  // namespace
@@ -61,8 +61,8 @@ Result<NewApiToken> make_api_token(ApiRole role, const std::string& store, const
   if (name.empty() || name.size() > 200) {
     return make_error(ErrorKind::usage, "--name: say who or what holds the token (1 to 200 characters)");
   }
-  auto secret = random_hex(32);
-  auto id = random_hex(6);
+  auto secret = token_random_hex(32);
+  auto id = token_random_hex(6);
   if (!secret || !id)
     return make_error(ErrorKind::io, "the system's random generator failed (OpenSSL RAND_bytes)");
   NewApiToken t;
@@ -78,7 +78,7 @@ Result<NewApiToken> make_api_token(ApiRole role, const std::string& store, const
 }
 
 Result<std::string> random_api_id() {
-  auto id = random_hex(6);
+  auto id = token_random_hex(6);
   if (!id) return make_error(ErrorKind::io, "the system's random generator failed (OpenSSL RAND_bytes)");
   return *id;
 }
@@ -87,7 +87,7 @@ std::string api_token_hash(std::string_view token) {
   std::array<unsigned char, 32> digest{};
   unsigned int n = 0;
   EVP_Digest(token.data(), token.size(), digest.data(), &n, EVP_sha256(), nullptr);
-  return hex_of_bytes(digest.data(), n);
+  return token_hex_of_bytes(digest.data(), n);
 }
 
 std::string_view bearer_of(std::string_view authorization) {

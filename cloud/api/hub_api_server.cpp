@@ -32,16 +32,16 @@ void reply_hub_error(httplib::Response& res, int status, const std::string& erro
   res.set_content(json{{"error", error}, {"what_to_do", what_to_do}}.dump(), kHubJson);
 }
 
-void reply_json(httplib::Response& res, const json& body, int status = 200) {
+void reply_api_json(httplib::Response& res, const json& body, int status = 200) {
   res.status = status;
   res.set_content(body.dump(), kHubJson);
 }
 
-std::string param_or(const httplib::Request& req, const char* name, std::string fallback) {
+std::string api_param_or(const httplib::Request& req, const char* name, std::string fallback) {
   return req.has_param(name) ? req.get_param_value(name) : std::move(fallback);
 }
 
-std::int64_t unix_day(Seconds now) {
+std::int64_t api_unix_day(Seconds now) {
   return std::chrono::floor<std::chrono::days>(now).time_since_epoch().count();
 }
 
@@ -206,11 +206,11 @@ struct HubApiServer::Impl {
   void healthz(httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
     if (auto rows = store->stores(); !rows) {
-      reply_json(res, {{"status", "failing"}, {"problems", {"the hub database: " + rows.error().message}}},
-                 503);
+      reply_api_json(
+          res, {{"status", "failing"}, {"problems", {"the hub database: " + rows.error().message}}}, 503);
       return;
     }
-    reply_json(res, {{"status", "ok"}, {"network", config.network}});
+    reply_api_json(res, {{"status", "ok"}, {"network", config.network}});
   }
 
   void metrics(const httplib::Request&, httplib::Response& res, const ApiCaller&) {
@@ -268,7 +268,7 @@ struct HubApiServer::Impl {
     json out{{"network", config.network}, {"stores", json::array()}};
     for (const auto& h : *stores)
       out["stores"].push_back(health_json(h));
-    reply_json(res, out);
+    reply_api_json(res, out);
   }
 
   void one_store(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller) {
@@ -278,7 +278,7 @@ struct HubApiServer::Impl {
     if (!stores) return database_failed(res, stores.error());
     const auto* found = find_store(*stores, id);
     if (found == nullptr) return unknown_store(res, id);
-    reply_json(res, health_json(*found));
+    reply_api_json(res, health_json(*found));
   }
 
   static void unknown_store(httplib::Response& res, const std::string& id) {
@@ -296,7 +296,7 @@ struct HubApiServer::Impl {
   void store_tasks(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller) {
     const std::string id = req.matches[1];
     if (!store_allowed(caller, res, id)) return;
-    const auto state = param_or(req, "state", "open");
+    const auto state = api_param_or(req, "state", "open");
     if (state != "open" && state != "all") {
       return reply_hub_error(res, 400, "state: \"" + state + "\" is not a task filter",
                              "use state=open or state=all");
@@ -313,7 +313,7 @@ struct HubApiServer::Impl {
     }
     json out = backlog_json(backlog_of(id, *tasks, now));
     out["tasks"] = std::move(list);
-    reply_json(res, out);
+    reply_api_json(res, out);
   }
 
   void backlogs(const httplib::Request&, httplib::Response& res, const ApiCaller& caller) {
@@ -330,7 +330,7 @@ struct HubApiServer::Impl {
       overdue += b.overdue;
       list.push_back(backlog_json(b));
     }
-    reply_json(res, {{"open", open}, {"overdue", overdue}, {"stores", list}});
+    reply_api_json(res, {{"open", open}, {"overdue", overdue}, {"stores", list}});
   }
 
   // POST .../tasks/{id}/close {"reason": "..."} or .../reassign {"to": "..."}: an HQ order to the
@@ -392,18 +392,18 @@ struct HubApiServer::Impl {
       return database_failed(res, s.error());
     spdlog::info("api: {} (token {}) queued order {} for store {}: {} task {}", caller.name, caller.token_id,
                  order_id, id, order["order"].get<std::string>(), task_id);
-    reply_json(res,
-               {{"order", order_id},
-                {"store", id},
-                {"task", task_id},
-                {"kind", order["order"]},
-                {"status", "queued"}},
-               202);
+    reply_api_json(res,
+                   {{"order", order_id},
+                    {"store", id},
+                    {"task", task_id},
+                    {"kind", order["order"]},
+                    {"status", "queued"}},
+                   202);
   }
 
   std::optional<ApiRange> range_of(const httplib::Request& req, httplib::Response& res) {
     ApiRange r;
-    const auto today = unix_day(clock.now());
+    const auto today = api_unix_day(clock.now());
     const auto day_param = [&](const char* name, std::int64_t fallback) -> std::optional<std::int64_t> {
       if (!req.has_param(name)) return fallback;
       auto day = day_from_text(req.get_param_value(name));
@@ -423,7 +423,7 @@ struct HubApiServer::Impl {
     }
     r.first = *first;
     r.last = *last;
-    r.by_name = param_or(req, "by", "none");
+    r.by_name = api_param_or(req, "by", "none");
     if (r.by_name == "day") {
       r.by = KpiGrouping::day;
     } else if (r.by_name == "week") {
@@ -460,7 +460,7 @@ struct HubApiServer::Impl {
                                 const ApiCaller& caller) {
     Scope scope;
     const bool manager = caller.role == ApiRole::store_manager;
-    scope.by_name = param_or(req, "group", manager || req.has_param("store") ? "store" : "network");
+    scope.by_name = api_param_or(req, "group", manager || req.has_param("store") ? "store" : "network");
     auto by = group_by_from_name(scope.by_name);
     if (!by) {
       reply_hub_error(res, 400, "group: \"" + scope.by_name + "\" is not a grouping",
@@ -473,7 +473,7 @@ struct HubApiServer::Impl {
                       "use group=store (its own store), or a network_admin or analyst token");
       return std::nullopt;
     }
-    const auto only = param_or(req, "store", manager ? caller.store : "");
+    const auto only = api_param_or(req, "store", manager ? caller.store : "");
     if (!only.empty() && !store_allowed(caller, res, only)) return std::nullopt;
     auto stores = visible_stores(caller);
     if (!stores) {
@@ -501,16 +501,16 @@ struct HubApiServer::Impl {
     json groups = json::array();
     for (const auto& g : network_kpis(figures->stores, scope->by, range->first, range->last, range->by))
       groups.push_back(group_kpis_json(g));
-    reply_json(res, {{"from", day_text(range->first)},
-                     {"to", day_text(range->last)},
-                     {"by", range->by_name},
-                     {"group", scope->by_name},
-                     {"groups", groups},
-                     {"unreadable_records", figures->unreadable}});
+    reply_api_json(res, {{"from", day_text(range->first)},
+                         {"to", day_text(range->last)},
+                         {"by", range->by_name},
+                         {"group", scope->by_name},
+                         {"groups", groups},
+                         {"unreadable_records", figures->unreadable}});
   }
 
   void matrix(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller) {
-    auto day = unix_day(clock.now());
+    auto day = api_unix_day(clock.now());
     if (req.has_param("day")) {
       auto d = day_from_text(req.get_param_value("day"));
       if (!d) {
@@ -526,10 +526,10 @@ struct HubApiServer::Impl {
     json groups = json::array();
     for (const auto& g : network_matrix(figures->stores, scope->by, day))
       groups.push_back(group_matrix_json(g));
-    reply_json(res, {{"day", day_text(day)},
-                     {"group", scope->by_name},
-                     {"groups", groups},
-                     {"unreadable_records", figures->unreadable}});
+    reply_api_json(res, {{"day", day_text(day)},
+                         {"group", scope->by_name},
+                         {"groups", groups},
+                         {"unreadable_records", figures->unreadable}});
   }
 
   void rankings(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller) {
@@ -537,7 +537,7 @@ struct HubApiServer::Impl {
       return;
     auto range = range_of(req, res);
     if (!range) return;
-    const auto sort_name = param_or(req, "sort", "retention");
+    const auto sort_name = api_param_or(req, "sort", "retention");
     auto by = rank_by_from_name(sort_name);
     if (!by) {
       return reply_hub_error(res, 400, "sort: \"" + sort_name + "\" is not a ranking",
@@ -558,10 +558,10 @@ struct HubApiServer::Impl {
     json out = json::array();
     for (const auto& r : rank_stores(std::move(list), *by))
       out.push_back(ranking_json(r));
-    reply_json(res, {{"from", day_text(range->first)},
-                     {"to", day_text(range->last)},
-                     {"sort", sort_name},
-                     {"stores", out}});
+    reply_api_json(res, {{"from", day_text(range->first)},
+                         {"to", day_text(range->last)},
+                         {"sort", sort_name},
+                         {"stores", out}});
   }
 
   void cross_store_report(httplib::Response& res, bool with_people) {
@@ -569,7 +569,7 @@ struct HubApiServer::Impl {
     if (!stores) return database_failed(res, stores.error());
     auto input = load_cross_store_input(*store, *stores);
     if (!input) return database_failed(res, input.error());
-    reply_json(res, cross_store_json(cross_store_customers(*input), with_people));
+    reply_api_json(res, cross_store_json(cross_store_customers(*input), with_people));
   }
 
   void cross_store(const httplib::Request&, httplib::Response& res, const ApiCaller& caller) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <numeric>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -38,7 +37,7 @@ class PersonSets {
   std::vector<std::size_t> parent_;
 };
 
-std::optional<std::string> string_field(const nlohmann::json& j, const char* name) {
+std::optional<std::string> customer_string_field(const nlohmann::json& j, const char* name) {
   auto it = j.find(name);
   if (it == j.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) return std::nullopt;
   return it->get<std::string>();
@@ -54,23 +53,23 @@ std::optional<std::string> e164_digits(const std::string& phone) {
   return digits.size() >= 8 ? std::optional(digits) : std::nullopt;
 }
 
-struct Identity {
+struct CustomerIdentity {
   std::string policy;                                     // hashed, full, none
   std::vector<std::pair<std::string, std::string>> keys;  // (kind "cpf"/"mobile", namespaced value)
 };
 
-Identity identity_of(const nlohmann::json& c) {
-  Identity id;
+CustomerIdentity identity_of(const nlohmann::json& c) {
+  CustomerIdentity id;
   if (c.contains("cpf_hash") || c.contains("mobile_hash") || c.contains("pos_id_hash")) {
     id.policy = "hashed";
-    if (auto v = string_field(c, "cpf_hash")) id.keys.emplace_back("cpf", "cpf#" + *v);
-    if (auto v = string_field(c, "mobile_hash")) id.keys.emplace_back("mobile", "mobile#" + *v);
+    if (auto v = customer_string_field(c, "cpf_hash")) id.keys.emplace_back("cpf", "cpf#" + *v);
+    if (auto v = customer_string_field(c, "mobile_hash")) id.keys.emplace_back("mobile", "mobile#" + *v);
   } else if (c.contains("cpf") || c.contains("phone") || c.contains("name")) {
     id.policy = "full";
-    if (auto v = string_field(c, "cpf")) {
+    if (auto v = customer_string_field(c, "cpf")) {
       if (auto digits = valid_cpf(*v)) id.keys.emplace_back("cpf", "cpf=" + *digits);
     }
-    if (auto v = string_field(c, "phone")) {
+    if (auto v = customer_string_field(c, "phone")) {
       if (auto digits = e164_digits(*v)) id.keys.emplace_back("mobile", "mobile=" + *digits);
     }
   } else {
@@ -79,7 +78,7 @@ Identity identity_of(const nlohmann::json& c) {
   return id;
 }
 
-std::optional<std::int64_t> id_after(std::string_view key, std::string_view prefix) {
+std::optional<std::int64_t> record_id_after(std::string_view key, std::string_view prefix) {
   if (key.rfind(prefix, 0) != 0) return std::nullopt;
   std::int64_t v = 0;
   for (char c : key.substr(prefix.size())) {
@@ -104,7 +103,7 @@ CrossStoreReport cross_store_customers(const std::vector<CrossStoreInput>& store
     for (const auto& r : stores[s].customers) {
       auto body = nlohmann::json::parse(r.body, nullptr, false);
       if (!body.is_object() || body.value("removed", false)) continue;
-      auto customer = id_after(r.key, "customer:");
+      auto customer = record_id_after(r.key, "customer:");
       if (!customer) continue;
       const auto identity = identity_of(body);
       ++policies[identity.policy];

@@ -46,7 +46,7 @@ class CellHistory {
   std::map<std::int64_t, std::vector<SegmentChange>> by_customer_;
 };
 
-std::optional<double> percent_of(std::int64_t part, std::int64_t whole) {
+std::optional<double> kpi_percent_of(std::int64_t part, std::int64_t whole) {
   if (whole == 0) return std::nullopt;
   return round2(100.0 * static_cast<double>(part) / static_cast<double>(whole));
 }
@@ -81,7 +81,7 @@ void add_store_period(const StoreFigures& store, const CellHistory& cells, Netwo
   }
 }
 
-void derive_rates(NetworkKpiPeriod& p) {
+void derive_kpi_rates(NetworkKpiPeriod& p) {
   if (p.orders > 0) {
     const Cents q = p.revenue / p.orders;
     p.average_ticket = 2 * (p.revenue % p.orders) >= p.orders ? q + 1 : q;
@@ -90,11 +90,11 @@ void derive_rates(NetworkKpiPeriod& p) {
     p.retention_rate = round2(100.0 * static_cast<double>(p.customers_at_end - p.new_customers) /
                               static_cast<double>(p.customers_at_start));
   }
-  p.churn_rate = percent_of(p.lost_customers, p.customers_at_start);
-  p.active_base_share = percent_of(p.customers_at_end, p.customers_total);
+  p.churn_rate = kpi_percent_of(p.lost_customers, p.customers_at_start);
+  p.active_base_share = kpi_percent_of(p.customers_at_end, p.customers_total);
 }
 
-NetworkKpiPeriod empty_period(std::string label, std::int64_t first, std::int64_t last) {
+NetworkKpiPeriod empty_kpi_period(std::string label, std::int64_t first, std::int64_t last) {
   NetworkKpiPeriod p;
   p.label = std::move(label);
   p.first_day = first;
@@ -144,10 +144,10 @@ std::vector<GroupKpis> network_kpis(const std::vector<StoreFigures>& stores, Gro
   for (const auto& [group, members] : stores_by_group(stores, by)) {
     GroupKpis g;
     g.group = group;
-    g.total = empty_period("total", first_day, last_day);
+    g.total = empty_kpi_period("total", first_day, last_day);
     if (grouping != KpiGrouping::none) {
       for (const auto& p : kpi_periods(first_day, last_day, grouping))
-        g.periods.push_back(empty_period(p.label, p.first_day, p.last_day));
+        g.periods.push_back(empty_kpi_period(p.label, p.first_day, p.last_day));
     }
     for (const auto* store : members) {
       g.stores.push_back(store->store);
@@ -156,9 +156,9 @@ std::vector<GroupKpis> network_kpis(const std::vector<StoreFigures>& stores, Gro
       for (auto& p : g.periods)
         add_store_period(*store, cells, p);
     }
-    derive_rates(g.total);
+    derive_kpi_rates(g.total);
     for (auto& p : g.periods)
-      derive_rates(p);
+      derive_kpi_rates(p);
     out.push_back(std::move(g));
   }
   return out;
