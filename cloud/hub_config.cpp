@@ -1,7 +1,9 @@
 #include "cloud/hub_config.hpp"
 
+#include <optional>
 #include <set>
 #include <string_view>
+#include <utility>
 
 #include <toml++/toml.h>
 
@@ -23,7 +25,11 @@ class HubTable {
     known_.insert(std::string(key));
     const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
     if (node == nullptr) {
-      if (required) errors_ += file_.string() + ": [" + name_ + "] " + std::string(key) + " is required\n";
+      if (required && table_ != nullptr) {
+        add(table_->source(), std::string(key) + " is required");
+      } else if (required) {
+        errors_ += file_.string() + ": [" + name_ + "] " + std::string(key) + " is required\n";
+      }
       return std::nullopt;
     }
     if (!node->is_string()) {
@@ -77,22 +83,24 @@ std::filesystem::path relative_to(const std::filesystem::path& base, const std::
   return (p.is_relative() ? base / p : p).lexically_normal();
 }
 
-// "HOST:PORT" or "[V6]:PORT".
-std::optional<std::pair<std::string, int>> parse_enrolment_listen(const std::string& text) {
+// "host:port" or "[v6]:port", port 1..65535: where [api] and [enrolment] listen.
+std::optional<std::pair<std::string, int>> parse_listen_address(std::string_view text) {
   const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
-  std::string host = text.substr(0, colon);
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  auto host = text.substr(0, colon);
   if (host.front() == '[') {
-    if (host.back() != ']' || host.size() < 3) return std::nullopt;
+    if (host.size() < 3 || host.back() != ']') return std::nullopt;
     host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return std::nullopt;
   }
   int port = 0;
-  for (const char c : text.substr(colon + 1)) {
+  for (char c : text.substr(colon + 1)) {
     if (c < '0' || c > '9' || port > 65535) return std::nullopt;
     port = port * 10 + (c - '0');
   }
   if (port < 1 || port > 65535) return std::nullopt;
-  return std::pair{host, port};
+  return std::pair{std::string(host), port};
 }
 
 }  // namespace
@@ -111,9 +119,9 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   std::string errors;
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k != "hub" && k != "broker" && k != "rules" && k != "enrolment") {
+    if (k != "hub" && k != "broker" && k != "rules" && k != "api" && k != "enrolment") {
       errors += file.string() + ":" + std::to_string(node.source().begin.line) + ": unknown section " + k +
-                " (the hub reads [hub], [broker], [rules] and [enrolment])\n";
+                " (the hub reads [hub], [broker], [rules], [api] and [enrolment])\n";
     }
   }
   HubTable hub(root, "hub", file, errors);
@@ -174,7 +182,7 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
     HubTable enrolment(root, "enrolment", file, errors);
     EnrolmentConfig e;
     if (auto listen = enrolment.string("listen", true)) {
-      if (auto address = parse_enrolment_listen(*listen)) {
+      if (auto address = parse_listen_address(*listen)) {
         e.host = address->first;
         e.port = address->second;
       } else {
@@ -190,6 +198,19 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
     enrolment.reject_unknown();
     config.enrolment = std::move(e);
   }
+  HubTable api(root, "api", file, errors);
+  const bool api_wanted = root.contains("api");
+  if (auto listen = api.string("listen", api_wanted)) {
+    if (auto where = parse_listen_address(*listen)) {
+      config.api.host = where->first;
+      config.api.port = where->second;
+    } else {
+      api.bad("listen", "\"" + *listen + "\" is not host:port (e.g. \"127.0.0.1:8620\", \"[::1]:8620\")");
+    }
+  }
+  if (auto cert = api.string("cert", api_wanted)) config.api.cert = relative_to(base, *cert);
+  if (auto key = api.string("key", api_wanted)) config.api.key = relative_to(base, *key);
+  api.reject_unknown();
 
   if (!errors.empty()) {
     errors.pop_back();

@@ -14,6 +14,10 @@
 //   key = "pki/hub-demo.key"
 //   [rules]
 //   signing_key = "pki/rules-demo.key"   # HQ's Ed25519 key: signs rule packs and orders
+//   [api]                        # the HQ HTTPS API (docs/hub-api.md); off without [api]
+//   listen = "127.0.0.1:8620"
+//   cert = "pki/hub-api.crt"
+//   key = "pki/hub-api.key"
 //   [enrolment]                  # optional: the stores' enrolment endpoint (HTTPS, docs/sync.md)
 //   listen = "0.0.0.0:8443"
 //   cert = "pki/enrolment.crt"   # the endpoint's TLS certificate, signed by ca_cert
@@ -43,6 +47,14 @@ struct EnrolmentConfig {
   int cert_days = 825;
 };
 
+// The HQ API's HTTPS listener ([api]); `port` 0: off.
+struct HubApiConfig {
+  std::string host;
+  int port = 0;
+  std::filesystem::path cert, key;  // PEM, relative to the configuration file
+  [[nodiscard]] bool enabled() const { return port != 0; }
+};
+
 struct HubConfig {
   std::filesystem::path file;
   std::string network;
@@ -58,6 +70,7 @@ struct HubConfig {
   std::chrono::seconds silent_after{900};         // a store not heard from for longer is flagged silent
   std::chrono::seconds stats_every{60};           // the log's summary of what was stored, at most this often
   std::optional<EnrolmentConfig> enrolment;       // none: `run` serves no enrolment endpoint
+  HubApiConfig api;
 };
 
 // Errors are ErrorKind::config, one line per mistake, naming the file, line and key.

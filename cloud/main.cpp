@@ -1,6 +1,6 @@
-// regua-hub: the franchise network's hub (docs/sync.md). This version is its receiving end: it
-// stores what stores send, exactly once, acknowledges it end to end, and sends HQ's orders and
-// signed rule packs, into SQLite (one hub) or PostgreSQL (replicas sharing the load, docs/hub.md).
+// regua-hub: the franchise network's hub (docs/hub.md). It stores what stores send, exactly once,
+// into SQLite (one hub) or PostgreSQL (replicas sharing the load), acknowledges it end to end, sends
+// HQ's signed orders and rule packs, serves the HQ API (docs/hub-api.md) and enrols new stores.
 //
 //   regua-hub run     --config hub.toml
 //   regua-hub status  --config hub.toml [--json]
@@ -13,6 +13,9 @@
 //   regua-hub store set --config hub.toml --store S [--name N] [--region R] [--format F] [--silent-after-s N]
 //   regua-hub enrol token  --config hub.toml --store S [--ttl 24h]
 //   regua-hub enrol tokens --config hub.toml [--json]
+//   regua-hub token create --config hub.toml --role R [--store S] --name N   (the HQ API, docs/hub-api.md)
+//   regua-hub token list   --config hub.toml [--json]
+//   regua-hub token revoke --config hub.toml --id ID
 
 #include <atomic>
 #include <csignal>
@@ -25,6 +28,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cloud/api/api_tokens.hpp"
+#include "cloud/api/hub_api_server.hpp"
 #include "cloud/enrolment/enrolment_server.hpp"
 #include "cloud/hub_config.hpp"
 #include "cloud/ingest/hub_ingest.hpp"
@@ -86,7 +91,19 @@ int run(const std::string& config_file) {
     spdlog::info("enrolment endpoint on https://{}:{}", hub->config.enrolment->host,
                  hub->config.enrolment->port);
   }
-  if (auto s = regua::hub::run_hub(hub->config, *hub->store, clock, g_stop); !s) return fail(s.error());
+  regua::hub::HubCounters counters;
+  std::unique_ptr<regua::hub::HubApiServer> api;
+  if (hub->config.api.enabled()) {
+    // Its own connection: a request never waits for a batch's commit, nor the ingest for a request.
+    auto api_store = regua::hub::open_hub_store(hub->config);
+    if (!api_store) return fail(api_store.error());
+    auto started = regua::hub::HubApiServer::start(hub->config, std::move(*api_store), clock, &counters);
+    if (!started) return fail(started.error());
+    api = std::move(*started);
+  }
+  if (auto s = regua::hub::run_hub(hub->config, *hub->store, clock, g_stop, &counters); !s)
+    return fail(s.error());
+  api.reset();
   spdlog::info("stopped");
   return 0;
 }
@@ -411,6 +428,77 @@ int list_enrolment_tokens(const std::string& config_file, bool json) {
   return 0;
 }
 
+int create_token(const std::string& config_file, const std::string& role_name, const std::string& store,
+                 const std::string& name, bool json) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  auto role = regua::hub::api_role_from_name(role_name);
+  if (!role) {
+    return fail(regua::make_error(regua::ErrorKind::usage, "--role: \"" + role_name +
+                                                               "\" is not a role: use network_admin, "
+                                                               "store_manager or analyst"));
+  }
+  regua::SystemClock clock;
+  auto token = regua::hub::make_api_token(*role, store, name, clock.now());
+  if (!token) return fail(token.error());
+  if (auto s = hub->store->add_api_token(token->stored); !s) return fail(s.error());
+  if (json) {
+    std::cout << nlohmann::json{{"id", token->stored.id},
+                                {"name", name},
+                                {"role", role_name},
+                                {"store", store.empty() ? nlohmann::json(nullptr) : nlohmann::json(store)},
+                                {"token", token->secret}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::cout << "token " << token->stored.id << " for " << name << " (" << role_name
+            << (store.empty() ? "" : ", store " + store) << "):\n"
+            << token->secret << "\n"
+            << "Keep it now: the hub stores only its hash and cannot show it again.\n";
+  return 0;
+}
+
+int list_tokens(const std::string& config_file, bool json) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  auto tokens = hub->store->api_tokens();
+  if (!tokens) return fail(tokens.error());
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& t : *tokens) {
+      out.push_back({{"id", t.id},
+                     {"name", t.name},
+                     {"role", t.role},
+                     {"store", t.store.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.store)},
+                     {"created_at", t.created_at},
+                     {"revoked_at", t.revoked_at ? nlohmann::json(*t.revoked_at) : nlohmann::json(nullptr)}});
+    }
+    std::cout << nlohmann::json{{"tokens", out}}.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << tokens->size() << " token(s)\n";
+  for (const auto& t : *tokens) {
+    std::cout << "  " << t.id << "  " << t.role << (t.store.empty() ? "" : " of " + t.store) << "  " << t.name
+              << (t.revoked_at ? "  (revoked)" : "") << "\n";
+  }
+  return 0;
+}
+
+int revoke_token(const std::string& config_file, const std::string& id) {
+  auto hub = open_hub(config_file);
+  if (!hub) return fail(hub.error());
+  regua::SystemClock clock;
+  auto revoked = hub->store->revoke_api_token(id, clock.now());
+  if (!revoked) return fail(revoked.error());
+  if (!*revoked) {
+    return fail(regua::make_error(regua::ErrorKind::usage,
+                                  "--id: no live token " + id + " (regua-hub token list shows the tokens)"));
+  }
+  std::cout << "token " << id << " revoked: the API refuses it from its next request\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -475,15 +563,32 @@ int main(int argc, char** argv) {
   order_cmd->add_option("--json", order_json, "the order (docs/protocol.md)")->required();
   auto* enrol_cmd = app.add_subcommand("enrol", "one-time tokens that let a new store get its certificate");
   enrol_cmd->require_subcommand(1);
-  auto* token_cmd = enrol_cmd->add_subcommand("token", "make a token for a store (printed once)");
-  std::string token_store, token_ttl = "24h";
-  token_cmd->add_option("--config", config, "hub.toml")->required();
-  token_cmd->add_option("--store", token_store, "the store it enrols")->required();
-  token_cmd->add_option("--ttl", token_ttl, "how long it may be used: 1s to 30d (default 24h)");
-  bool tokens_json = false;
-  auto* tokens_cmd = enrol_cmd->add_subcommand("tokens", "the tokens and their state (never their secret)");
-  tokens_cmd->add_option("--config", config, "hub.toml")->required();
-  tokens_cmd->add_flag("--json", tokens_json, "machine-readable");
+  auto* enrol_token_cmd = enrol_cmd->add_subcommand("token", "make a token for a store (printed once)");
+  std::string enrol_store, enrol_ttl = "24h";
+  enrol_token_cmd->add_option("--config", config, "hub.toml")->required();
+  enrol_token_cmd->add_option("--store", enrol_store, "the store it enrols")->required();
+  enrol_token_cmd->add_option("--ttl", enrol_ttl, "how long it may be used: 1s to 30d (default 24h)");
+  bool enrol_json = false;
+  auto* enrol_tokens_cmd =
+      enrol_cmd->add_subcommand("tokens", "the tokens and their state (never their secret)");
+  enrol_tokens_cmd->add_option("--config", config, "hub.toml")->required();
+  enrol_tokens_cmd->add_flag("--json", enrol_json, "machine-readable");
+  auto* token_cmd = app.add_subcommand("token", "the HQ API's tokens (docs/hub-api.md)");
+  token_cmd->require_subcommand(1);
+  auto* token_create_cmd = token_cmd->add_subcommand("create", "make a token; prints it once");
+  std::string token_role, token_store, token_name, token_id;
+  bool token_json = false;
+  token_create_cmd->add_option("--config", config, "hub.toml")->required();
+  token_create_cmd->add_option("--role", token_role, "network_admin, store_manager or analyst")->required();
+  token_create_cmd->add_option("--store", token_store, "store_manager: the store");
+  token_create_cmd->add_option("--name", token_name, "who or what holds it")->required();
+  token_create_cmd->add_flag("--json", token_json, "machine-readable");
+  auto* token_list_cmd = token_cmd->add_subcommand("list", "the tokens (never the tokens themselves)");
+  token_list_cmd->add_option("--config", config, "hub.toml")->required();
+  token_list_cmd->add_flag("--json", token_json, "machine-readable");
+  auto* token_revoke_cmd = token_cmd->add_subcommand("revoke", "refuse a token from now on");
+  token_revoke_cmd->add_option("--config", config, "hub.toml")->required();
+  token_revoke_cmd->add_option("--id", token_id, "the token's id (token list)")->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -497,7 +602,10 @@ int main(int argc, char** argv) {
   if (*list_cmd) return list_rule_packs(config, rules_json);
   if (*adoption_cmd) return rule_pack_adoption(config, rules_json);
   if (*order_cmd) return add_order(config, store, order_json);
-  if (*token_cmd) return make_enrolment_token(config, token_store, token_ttl);
-  if (*tokens_cmd) return list_enrolment_tokens(config, tokens_json);
+  if (*enrol_token_cmd) return make_enrolment_token(config, enrol_store, enrol_ttl);
+  if (*enrol_tokens_cmd) return list_enrolment_tokens(config, enrol_json);
+  if (*token_create_cmd) return create_token(config, token_role, token_store, token_name, token_json);
+  if (*token_list_cmd) return list_tokens(config, token_json);
+  if (*token_revoke_cmd) return revoke_token(config, token_id);
   return 2;
 }

@@ -70,7 +70,7 @@ class HubSession {
   std::map<std::string, Hole> holes_;
   Steady::time_point next_tick_{};
   Steady::time_point next_stats_{};
-  HubCounters logged_{};
+  HubCounts logged_{};
 };
 
 Status HubSession::park(const std::string& topic, const std::string& payload, const std::string& reason) {
@@ -194,14 +194,15 @@ void HubSession::log_stats() {
   const auto now = Steady::now();
   if (now < next_stats_) return;
   next_stats_ = now + config_.stats_every;
-  if (counters_.batches == logged_.batches && counters_.parked == logged_.parked) return;
+  const auto counts = counters_.snapshot();
+  if (counts.batches == logged_.batches && counts.parked == logged_.parked) return;
   spdlog::info(
       "hub: {} batch(es), {} new record(s), {} duplicate(s), {} parked, {} resend request(s) in the last {} "
       "s",
-      counters_.batches - logged_.batches, counters_.records - logged_.records,
-      counters_.duplicates - logged_.duplicates, counters_.parked - logged_.parked,
-      counters_.resends - logged_.resends, config_.stats_every.count());
-  logged_ = counters_;
+      counts.batches - logged_.batches, counts.records - logged_.records,
+      counts.duplicates - logged_.duplicates, counts.parked - logged_.parked,
+      counts.resends - logged_.resends, config_.stats_every.count());
+  logged_ = counts;
 }
 
 Status HubSession::on_hello(const sync::TopicAddress& at, const sync::Envelope& envelope) {

@@ -15,12 +15,26 @@
 
 namespace regua::hub {
 
-struct HubCounters {
+struct HubCounts {
   std::int64_t batches = 0;
   std::int64_t records = 0;
   std::int64_t duplicates = 0;
   std::int64_t parked = 0;
   std::int64_t resends = 0;
+};
+
+// What this process stored since it started; atomic, because the HQ API's /metrics reads them from
+// its own threads while the ingest counts.
+struct HubCounters {
+  std::atomic<std::int64_t> batches{0};
+  std::atomic<std::int64_t> records{0};
+  std::atomic<std::int64_t> duplicates{0};
+  std::atomic<std::int64_t> parked{0};
+  std::atomic<std::int64_t> resends{0};
+
+  [[nodiscard]] HubCounts snapshot() const {
+    return HubCounts{batches.load(), records.load(), duplicates.load(), parked.load(), resends.load()};
+  }
 };
 
 // Runs until `stop` becomes true (checked every few hundred ms); reconnects on its own.

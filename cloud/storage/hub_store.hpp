@@ -102,6 +102,18 @@ struct StoredRulePack {
   std::int64_t created_at = 0;
 };
 
+// A token of the HQ API (cloud/api/): who it is for and what it may do; the hub keeps only a hash of
+// the token itself (docs/hub-api.md).
+struct ApiToken {
+  std::string id;     // public: what `regua-hub token list` shows and `token revoke` takes
+  std::string name;   // who or what holds it
+  std::string role;   // network_admin, store_manager, analyst
+  std::string store;  // store_manager: its store; "" otherwise
+  std::string hash;   // SHA-256 of the token, hex
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> revoked_at;
+};
+
 class HubStore {
  public:
   virtual ~HubStore() = default;
@@ -161,6 +173,12 @@ class HubStore {
   virtual Result<std::vector<StoredRulePack>> rule_pack_list() = 0;
   // One pack whole; empty when there is none.
   virtual Result<std::optional<StoredRulePack>> rule_pack(std::string_view target, std::int64_t version) = 0;
+
+  // The HQ API's tokens (in the hub database, so that replicas share them). Revoking an
+  // unknown or already revoked token returns false.
+  virtual Status add_api_token(const ApiToken& token) = 0;
+  virtual Result<std::vector<ApiToken>> api_tokens() = 0;
+  virtual Result<bool> revoke_api_token(std::string_view id, Seconds now) = 0;
 };
 
 // The state of a stored token at `now`, for a check that found its row (shared by the backends).

@@ -105,9 +105,22 @@ ALTER TABLE rule_packs ADD COLUMN note TEXT NOT NULL DEFAULT '';
 ALTER TABLE rule_packs ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::string_view kPostgresHubMigrations[] = {kPostgresHubMigration1, kPostgresHubMigration2,
-                                                       kPostgresHubMigrationEnrolmentTokens,
-                                                       kPostgresHubMigrationRulePackMeta};
+// Migration 5: the HQ API's tokens, only their SHA-256 (docs/hub-api.md).
+constexpr std::string_view kPostgresHubMigrationApiTokens = R"sql(
+CREATE TABLE api_tokens (
+  id         TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  role       TEXT NOT NULL,
+  store      TEXT NOT NULL DEFAULT '',
+  hash       TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+)sql";
+
+constexpr std::string_view kPostgresHubMigrations[] = {
+    kPostgresHubMigration1, kPostgresHubMigration2, kPostgresHubMigrationEnrolmentTokens,
+    kPostgresHubMigrationRulePackMeta, kPostgresHubMigrationApiTokens};
 constexpr int kPostgresHubSchemaVersion = static_cast<int>(std::size(kPostgresHubMigrations));
 // pg_advisory_xact_lock key of the migrations ("regua" in ASCII): replicas starting together take
 // turns, and the second finds the schema made.
@@ -425,6 +438,38 @@ class PostgresHubStore final : public HubStore {
                        {pg_text(pack.target), pg_int(pack.version)});
     if (!s) return s.error();
     return {};
+  }
+
+  Status add_api_token(const ApiToken& t) override {
+    auto s = db_.query(
+        "INSERT INTO api_tokens (id, name, role, store, hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        {pg_text(t.id), pg_text(t.name), pg_text(t.role), pg_text(t.store), pg_text(t.hash),
+         pg_int(t.created_at)});
+    if (!s) return s.error();
+    return {};
+  }
+
+  Result<std::vector<ApiToken>> api_tokens() override {
+    auto rows = db_.query(
+        "SELECT id, name, role, store, hash, created_at, revoked_at FROM api_tokens ORDER BY created_at, id "
+        "COLLATE \"C\"");
+    if (!rows) return rows.error();
+    std::vector<ApiToken> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      ApiToken t{rows->text(i, 0), rows->text(i, 1),  rows->text(i, 2), rows->text(i, 3),
+                 rows->text(i, 4), rows->int64(i, 5), std::nullopt};
+      if (!rows->is_null(i, 6)) t.revoked_at = rows->int64(i, 6);
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  Result<bool> revoke_api_token(std::string_view id, Seconds now) override {
+    auto rows =
+        db_.query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id",
+                  {pg_text(id), pg_seconds(now)});
+    if (!rows) return rows.error();
+    return rows->size() > 0;
   }
 
   Status add_enrolment_token(const EnrolmentTokenRow& t) override {

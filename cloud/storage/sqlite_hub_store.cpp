@@ -104,9 +104,22 @@ ALTER TABLE rule_packs ADD COLUMN note TEXT NOT NULL DEFAULT '';
 ALTER TABLE rule_packs ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::string_view kSqliteHubMigrations[] = {kSqliteHubMigration1, kSqliteHubMigration2,
-                                                     kSqliteHubMigrationEnrolmentTokens,
-                                                     kSqliteHubMigrationRulePackMeta};
+// Migration 5: the HQ API's tokens, only their SHA-256 (docs/hub-api.md).
+constexpr std::string_view kSqliteHubMigrationApiTokens = R"sql(
+CREATE TABLE api_tokens (
+  id         TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  role       TEXT NOT NULL,
+  store      TEXT NOT NULL DEFAULT '',
+  hash       TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kSqliteHubMigrations[] = {
+    kSqliteHubMigration1, kSqliteHubMigration2, kSqliteHubMigrationEnrolmentTokens,
+    kSqliteHubMigrationRulePackMeta, kSqliteHubMigrationApiTokens};
 constexpr int kHubSchemaVersion = static_cast<int>(std::size(kSqliteHubMigrations));
 
 std::int64_t unix_of(Seconds t) {
@@ -456,6 +469,49 @@ class SqliteHubStore final : public HubStore {
     if (!stmt) return stmt.error();
     stmt->bind(1, pack.target).bind(2, pack.version);
     return stmt->run();
+  }
+
+  Status add_api_token(const ApiToken& t) override {
+    auto stmt = db_.prepare(
+        "INSERT INTO api_tokens (id, name, role, store, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, t.id)
+        .bind(2, t.name)
+        .bind(3, t.role)
+        .bind(4, t.store)
+        .bind(5, t.hash)
+        .bind(6, t.created_at);
+    return stmt->run();
+  }
+
+  Result<std::vector<ApiToken>> api_tokens() override {
+    auto stmt = db_.prepare(
+        "SELECT id, name, role, store, hash, created_at, revoked_at FROM api_tokens ORDER BY created_at, id");
+    if (!stmt) return stmt.error();
+    std::vector<ApiToken> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      ApiToken t{std::string(stmt->text(0)),
+                 std::string(stmt->text(1)),
+                 std::string(stmt->text(2)),
+                 std::string(stmt->text(3)),
+                 std::string(stmt->text(4)),
+                 stmt->int64(5),
+                 std::nullopt};
+      if (!stmt->is_null(6)) t.revoked_at = stmt->int64(6);
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  Result<bool> revoke_api_token(std::string_view id, Seconds now) override {
+    auto stmt = db_.prepare("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id).bind(2, unix_of(now));
+    if (auto s = stmt->run(); !s) return s.error();
+    return db_.changes() > 0;
   }
 
   Status add_enrolment_token(const EnrolmentTokenRow& t) override {

@@ -43,28 +43,6 @@ KpiPeriod period(std::string label, std::int64_t first, std::int64_t last) {
   return p;
 }
 
-std::vector<KpiPeriod> make_periods(std::int64_t first, std::int64_t last, KpiGrouping g) {
-  std::vector<KpiPeriod> out;
-  if (g == KpiGrouping::none) {
-    out.push_back(period(format_local_day(first) + ".." + format_local_day(last), first, last));
-    return out;
-  }
-  for (std::int64_t start = first; start <= last;) {
-    std::int64_t next = start + 1;
-    std::string label = format_local_day(start);
-    if (g == KpiGrouping::week) {
-      next = week_start(start) + 7;
-      label = format_local_day(week_start(start));
-    } else if (g == KpiGrouping::month) {
-      next = next_month_start(start);
-      label = format_local_day(month_start(start)).substr(0, 7);
-    }
-    out.push_back(period(std::move(label), start, std::min(last, next - 1)));
-    start = next;
-  }
-  return out;
-}
-
 Cents divide_rounded(Cents a, std::int64_t b) {
   const Cents q = a / b;
   return 2 * (a % b) >= b ? q + 1 : q;  // a >= 0, b > 0: half up
@@ -128,6 +106,28 @@ void finish(KpiPeriod& p) {
 
 }  // namespace
 
+std::vector<KpiPeriod> kpi_periods(std::int64_t first, std::int64_t last, KpiGrouping g) {
+  std::vector<KpiPeriod> out;
+  if (g == KpiGrouping::none) {
+    out.push_back(period(format_local_day(first) + ".." + format_local_day(last), first, last));
+    return out;
+  }
+  for (std::int64_t start = first; start <= last;) {
+    std::int64_t next = start + 1;
+    std::string label = format_local_day(start);
+    if (g == KpiGrouping::week) {
+      next = week_start(start) + 7;
+      label = format_local_day(week_start(start));
+    } else if (g == KpiGrouping::month) {
+      next = next_month_start(start);
+      label = format_local_day(month_start(start)).substr(0, 7);
+    }
+    out.push_back(period(std::move(label), start, std::min(last, next - 1)));
+    start = next;
+  }
+  return out;
+}
+
 double round2(double v) {
   return std::round(v * 100.0) / 100.0;
 }
@@ -146,7 +146,7 @@ Result<KpiReport> compute_kpis(sqlite::Db& db, const SegmentPolicy& policy, std:
   report.last_day = last_day;
   report.grouping = grouping;
   report.active_days = window;
-  report.periods = make_periods(first_day, last_day, grouping);
+  report.periods = kpi_periods(first_day, last_day, grouping);
   report.total = period("total", first_day, last_day);
 
   // Purchases before `kept` matter only as how many and when the first was; from `kept` on (the

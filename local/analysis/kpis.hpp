@@ -62,6 +62,11 @@ struct KpiReport {
   KpiPeriod total;  // the whole range
 };
 
+// The periods of a range, each clipped to it, with empty figures: the whole range (grouping none,
+// labelled "first..last"), or each day, week (labelled by its Monday) or month ("2026-03"). The
+// hub's network KPIs (cloud/network/network_kpis.hpp) use the same periods.
+std::vector<KpiPeriod> kpi_periods(std::int64_t first_day, std::int64_t last_day, KpiGrouping grouping);
+
 // Refuses a range that ends before it starts, or longer than 100 years.
 Result<KpiReport> compute_kpis(sqlite::Db& db, const SegmentPolicy& policy, std::int64_t first_day,
                                std::int64_t last_day, KpiGrouping grouping);

@@ -108,5 +108,45 @@ TEST(HubConfigTest, EnrolmentIsOptionalAndItsKeysAreReadStrictly) {
   EXPECT_NE(m.find("[enrolment] ca_key is required"), std::string::npos) << m;
 }
 
+TEST(HubConfigTest, TheApiIsOffWithoutItsSectionAndListensWhereItSays) {
+  TempDir dir;
+  auto off = load_hub(dir, "");
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_FALSE(off->api.enabled());
+
+  write_file(dir / "hub.toml", "[hub]\nnetwork = \"rede\"\n" + std::string(kBrokerSection) +
+                                   "[api]\nlisten = \"127.0.0.1:8620\"\ncert = \"pki/api.crt\"\nkey = "
+                                   "\"/etc/regua/api.key\"\n");
+  auto on = hub::load_hub_config(dir / "hub.toml");
+  ASSERT_TRUE(on.ok()) << on.error().message;
+  EXPECT_TRUE(on->api.enabled());
+  EXPECT_EQ(on->api.host, "127.0.0.1");
+  EXPECT_EQ(on->api.port, 8620);
+  EXPECT_EQ(on->api.cert, (dir.path() / "pki/api.crt").lexically_normal()) << "relative to the file";
+  EXPECT_EQ(on->api.key, std::filesystem::path("/etc/regua/api.key"));
+
+  write_file(dir / "hub.toml", "[hub]\nnetwork = \"rede\"\n" + std::string(kBrokerSection) +
+                                   "[api]\nlisten = \"[::1]:9000\"\ncert = \"c\"\nkey = \"k\"\n");
+  auto v6 = hub::load_hub_config(dir / "hub.toml");
+  ASSERT_TRUE(v6.ok()) << v6.error().message;
+  EXPECT_EQ(v6->api.host, "::1");
+  EXPECT_EQ(v6->api.port, 9000);
+}
+
+TEST(HubConfigTest, ApiMistakesNameTheFileTheLineAndTheKey) {
+  TempDir dir;
+  const auto file = (dir / "hub.toml").string();
+  // [api] is line 9.
+  write_file(dir / "hub.toml", "[hub]\nnetwork = \"rede\"\n" + std::string(kBrokerSection) +
+                                   "[api]\nlisten = \"127.0.0.1:99999\"\nkey = 5\norigin = \"*\"\n");
+  auto bad = hub::load_hub_config(dir / "hub.toml");
+  ASSERT_FALSE(bad.ok());
+  const auto& m = bad.error().message;
+  EXPECT_NE(m.find(file + ":10: [api] listen: \"127.0.0.1:99999\" is not host:port"), std::string::npos) << m;
+  EXPECT_NE(m.find(file + ":9: [api] cert is required"), std::string::npos) << m;
+  EXPECT_NE(m.find(file + ":11: [api] key must be a string"), std::string::npos) << m;
+  EXPECT_NE(m.find(file + ":12: [api] unknown key origin"), std::string::npos) << m;
+}
+
 }  // namespace
 }  // namespace regua::test

@@ -76,10 +76,9 @@ struct SqliteBackend {
     auto db = sqlite::Db::open(dir / "hub.db", sqlite::OpenMode::read_write);
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(
-        db->exec("DROP TABLE store_profiles; DROP TABLE enrolment_tokens; ALTER TABLE rule_packs DROP "
-                 "COLUMN author; ALTER TABLE "
-                 "rule_packs DROP COLUMN note; ALTER TABLE rule_packs DROP COLUMN sha256; PRAGMA "
-                 "user_version = 1")
+        db->exec("DROP TABLE store_profiles; DROP TABLE enrolment_tokens; DROP TABLE api_tokens; "
+                 "ALTER TABLE rule_packs DROP COLUMN author; ALTER TABLE rule_packs DROP COLUMN note; "
+                 "ALTER TABLE rule_packs DROP COLUMN sha256; PRAGMA user_version = 1")
             .ok());
   }
 };
@@ -96,12 +95,12 @@ struct PostgresBackend {
     EXPECT_EQ(PostgresServer::exec(conninfo, "INSERT INTO hub_schema (version) VALUES (99)"), "");
   }
   void make_schema_version_1() const {
-    EXPECT_EQ(PostgresServer::exec(
-                  conninfo,
-                  "DROP TABLE store_profiles; DROP TABLE enrolment_tokens; ALTER TABLE rule_packs DROP "
-                  "COLUMN author, DROP COLUMN "
-                  "note, DROP COLUMN sha256; DELETE FROM hub_schema WHERE version > 1"),
-              "");
+    EXPECT_EQ(
+        PostgresServer::exec(conninfo,
+                             "DROP TABLE store_profiles; DROP TABLE enrolment_tokens; DROP TABLE api_tokens; "
+                             "ALTER TABLE rule_packs DROP COLUMN author, DROP COLUMN note, DROP COLUMN "
+                             "sha256; DELETE FROM hub_schema WHERE version > 1"),
+        "");
   }
   std::string conninfo;
 };
@@ -661,6 +660,34 @@ TYPED_TEST(HubStoreTest, TwoHubsUsingOneTokenAtOnceOneWins) {
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(wins, kTokens);
   EXPECT_EQ(told_used, kTokens);
+}
+
+TYPED_TEST(HubStoreTest, ApiTokensAreKeptByHashAndRevokedOnce) {
+  hub::ApiToken admin{"a1b2c3d4e5f6",       "HQ ops", "network_admin", "",
+                      std::string(64, 'a'), 1000,     std::nullopt};
+  hub::ApiToken manager{"0f0e0d0c0b0a",       "Loja Centro", "store_manager", "centro",
+                        std::string(64, 'b'), 1001,          std::nullopt};
+  ASSERT_TRUE(this->store->add_api_token(admin).ok());
+  ASSERT_TRUE(this->store->add_api_token(manager).ok());
+  EXPECT_FALSE(this->store->add_api_token(manager).ok()) << "an id is one token";
+  auto revoked = this->store->revoke_api_token("0f0e0d0c0b0a", at("2026-03-01T12:00:00Z"));
+  ASSERT_TRUE(revoked.ok()) << revoked.error().message;
+  EXPECT_TRUE(*revoked);
+  auto again = this->store->revoke_api_token("0f0e0d0c0b0a", at("2026-03-02T12:00:00Z"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again) << "revoked already";
+  auto unknown = this->store->revoke_api_token("nosuch", at("2026-03-02T12:00:00Z"));
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(*unknown);
+  auto tokens = this->store->api_tokens();
+  ASSERT_TRUE(tokens.ok()) << tokens.error().message;
+  ASSERT_EQ(tokens->size(), 2U);
+  EXPECT_EQ((*tokens)[0].id, "a1b2c3d4e5f6");
+  EXPECT_EQ((*tokens)[0].role, "network_admin");
+  EXPECT_EQ((*tokens)[0].hash, std::string(64, 'a'));
+  EXPECT_FALSE((*tokens)[0].revoked_at.has_value());
+  EXPECT_EQ((*tokens)[1].store, "centro");
+  EXPECT_EQ((*tokens)[1].revoked_at, at("2026-03-01T12:00:00Z").time_since_epoch().count());
 }
 
 }  // namespace
