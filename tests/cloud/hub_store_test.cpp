@@ -61,7 +61,8 @@ struct SqliteBackend {
   void make_schema_version_1() {
     auto db = sqlite::Db::open(dir / "hub.db", sqlite::OpenMode::read_write);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->exec("DROP TABLE store_profiles; PRAGMA user_version = 1").ok());
+    ASSERT_TRUE(
+        db->exec("DROP TABLE store_profiles; DROP TABLE enrolment_tokens; PRAGMA user_version = 1").ok());
   }
 };
 
@@ -77,9 +78,10 @@ struct PostgresBackend {
     EXPECT_EQ(PostgresServer::exec(conninfo, "INSERT INTO hub_schema (version) VALUES (99)"), "");
   }
   void make_schema_version_1() const {
-    EXPECT_EQ(
-        PostgresServer::exec(conninfo, "DROP TABLE store_profiles; DELETE FROM hub_schema WHERE version > 1"),
-        "");
+    EXPECT_EQ(PostgresServer::exec(conninfo,
+                                   "DROP TABLE store_profiles; DROP TABLE enrolment_tokens; DELETE FROM "
+                                   "hub_schema WHERE version > 1"),
+              "");
   }
   std::string conninfo;
 };
