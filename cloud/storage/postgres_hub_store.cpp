@@ -440,36 +440,55 @@ class PostgresHubStore final : public HubStore {
     return {};
   }
 
-  Status add_api_token(const ApiToken& t) override {
+  Result<std::optional<std::int64_t>> add_rule_pack_above_newest(const StoredRulePack& pack,
+                                                                 Seconds now) override {
+    auto txn = pg::Transaction::begin(db_);
+    if (!txn) return txn.error();
+    // Publishers take turns (readers and the hub's announcements do not wait): the check and the
+    // insert see the same newest version.
+    if (auto s = db_.exec("LOCK TABLE rule_packs IN SHARE ROW EXCLUSIVE MODE"); !s) return s.error();
+    auto newest = db_.query_int("SELECT coalesce(max(version), 0) FROM rule_packs");
+    if (!newest) return newest.error();
+    if (*newest >= pack.version) return std::optional<std::int64_t>(*newest);
     auto s = db_.query(
-        "INSERT INTO api_tokens (id, name, role, store, hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        {pg_text(t.id), pg_text(t.name), pg_text(t.role), pg_text(t.store), pg_text(t.hash),
-         pg_int(t.created_at)});
+        "INSERT INTO rule_packs (target, version, rules, signature, created_at, author, note, sha256) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8)",
+        {pg_text(pack.target), pg_int(pack.version), pg_text(pack.rules), pg_text(pack.signature),
+         pg_seconds(now), pg_text(pack.author), pg_text(pack.note), pg_text(pack.sha256)});
     if (!s) return s.error();
-    return {};
+    if (auto c = txn->commit(); !c) return c.error();
+    return std::optional<std::int64_t>{};
   }
 
-  Result<std::vector<ApiToken>> api_tokens() override {
+  Result<std::vector<StoredRulePack>> rule_pack_list() override {
     auto rows = db_.query(
-        "SELECT id, name, role, store, hash, created_at, revoked_at FROM api_tokens ORDER BY created_at, id "
-        "COLLATE \"C\"");
+        "SELECT target, version, author, note, sha256, created_at FROM rule_packs ORDER BY version DESC, "
+        "target COLLATE \"C\"");
     if (!rows) return rows.error();
-    std::vector<ApiToken> out;
+    std::vector<StoredRulePack> out;
     for (int i = 0; i < rows->size(); ++i) {
-      ApiToken t{rows->text(i, 0), rows->text(i, 1),  rows->text(i, 2), rows->text(i, 3),
-                 rows->text(i, 4), rows->int64(i, 5), std::nullopt};
-      if (!rows->is_null(i, 6)) t.revoked_at = rows->int64(i, 6);
-      out.push_back(std::move(t));
+      StoredRulePack p;
+      p.target = rows->text(i, 0);
+      p.version = rows->int64(i, 1);
+      p.author = rows->text(i, 2);
+      p.note = rows->text(i, 3);
+      p.sha256 = rows->text(i, 4);
+      p.created_at = rows->int64(i, 5);
+      out.push_back(std::move(p));
     }
     return out;
   }
 
-  Result<bool> revoke_api_token(std::string_view id, Seconds now) override {
-    auto rows =
-        db_.query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id",
-                  {pg_text(id), pg_seconds(now)});
+  Result<std::optional<StoredRulePack>> rule_pack(std::string_view target, std::int64_t version) override {
+    auto rows = db_.query(
+        "SELECT target, version, rules, signature, author, note, sha256, created_at FROM rule_packs WHERE "
+        "target = $1 AND version = $2",
+        {pg_text(target), pg_int(version)});
     if (!rows) return rows.error();
-    return rows->size() > 0;
+    if (rows->size() == 0) return std::optional<StoredRulePack>{};
+    return std::optional<StoredRulePack>(StoredRulePack{rows->int64(0, 1), rows->text(0, 0), rows->text(0, 2),
+                                                        rows->text(0, 3), rows->text(0, 4), rows->text(0, 5),
+                                                        rows->text(0, 6), rows->int64(0, 7)});
   }
 
   Status add_enrolment_token(const EnrolmentTokenRow& t) override {
@@ -509,177 +528,157 @@ class PostgresHubStore final : public HubStore {
     if (!won) return won.error();
     if (won->size() == 1) return TokenCheck{TokenState::valid, won->text(0, 0)};
     return check_enrolment_token(id, secret_hash, now);
-    Result<std::optional<std::int64_t>> add_rule_pack_above_newest(const StoredRulePack& pack, Seconds now)
-        override {
-      auto txn = pg::Transaction::begin(db_);
-      if (!txn) return txn.error();
-      // Publishers take turns (readers and the hub's announcements do not wait): the check and the
-      // insert see the same newest version.
-      if (auto s = db_.exec("LOCK TABLE rule_packs IN SHARE ROW EXCLUSIVE MODE"); !s) return s.error();
-      auto newest = db_.query_int("SELECT coalesce(max(version), 0) FROM rule_packs");
-      if (!newest) return newest.error();
-      if (*newest >= pack.version) return std::optional<std::int64_t>(*newest);
-      auto s = db_.query(
-          "INSERT INTO rule_packs (target, version, rules, signature, created_at, author, note, sha256) "
-          "VALUES "
-          "($1, $2, $3, $4, $5, $6, $7, $8)",
-          {pg_text(pack.target), pg_int(pack.version), pg_text(pack.rules), pg_text(pack.signature),
-           pg_seconds(now), pg_text(pack.author), pg_text(pack.note), pg_text(pack.sha256)});
-      if (!s) return s.error();
-      if (auto c = txn->commit(); !c) return c.error();
-      return std::optional<std::int64_t>{};
-    }
+  }
 
-    Result<std::vector<StoredRulePack>> rule_pack_list() override {
-      auto rows = db_.query(
-          "SELECT target, version, author, note, sha256, created_at FROM rule_packs ORDER BY version DESC, "
-          "target COLLATE \"C\"");
-      if (!rows) return rows.error();
-      std::vector<StoredRulePack> out;
-      for (int i = 0; i < rows->size(); ++i) {
-        StoredRulePack p;
-        p.target = rows->text(i, 0);
-        p.version = rows->int64(i, 1);
-        p.author = rows->text(i, 2);
-        p.note = rows->text(i, 3);
-        p.sha256 = rows->text(i, 4);
-        p.created_at = rows->int64(i, 5);
-        out.push_back(std::move(p));
+  Status add_api_token(const ApiToken& t) override {
+    auto s = db_.query(
+        "INSERT INTO api_tokens (id, name, role, store, hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        {pg_text(t.id), pg_text(t.name), pg_text(t.role), pg_text(t.store), pg_text(t.hash),
+         pg_int(t.created_at)});
+    if (!s) return s.error();
+    return {};
+  }
+
+  Result<std::vector<ApiToken>> api_tokens() override {
+    auto rows = db_.query(
+        "SELECT id, name, role, store, hash, created_at, revoked_at FROM api_tokens ORDER BY created_at, id "
+        "COLLATE \"C\"");
+    if (!rows) return rows.error();
+    std::vector<ApiToken> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      ApiToken t{rows->text(i, 0), rows->text(i, 1),  rows->text(i, 2), rows->text(i, 3),
+                 rows->text(i, 4), rows->int64(i, 5), std::nullopt};
+      if (!rows->is_null(i, 6)) t.revoked_at = rows->int64(i, 6);
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  Result<bool> revoke_api_token(std::string_view id, Seconds now) override {
+    auto rows =
+        db_.query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id",
+                  {pg_text(id), pg_seconds(now)});
+    if (!rows) return rows.error();
+    return rows->size() > 0;
+  }
+
+ private:
+  Result<std::vector<EnrolmentTokenRow>> read_tokens(std::string_view sql, const std::vector<Param>& params) {
+    auto rows = db_.query(sql, params);
+    if (!rows) return rows.error();
+    std::vector<EnrolmentTokenRow> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      EnrolmentTokenRow t{rows->text(i, 0),  rows->text(i, 1),  rows->text(i, 2),
+                          rows->int64(i, 3), rows->int64(i, 4), std::nullopt};
+      if (!rows->is_null(i, 5)) t.used_at = rows->int64(i, 5);
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  Status ensure_store(std::string_view store, Seconds now) {
+    auto s =
+        db_.query("INSERT INTO stores (store, first_seen) VALUES ($1, $2) ON CONFLICT (store) DO NOTHING",
+                  {pg_text(store), pg_seconds(now)});
+    if (!s) return s.error();
+    return {};
+  }
+
+  Result<std::vector<StoreRow>> read_stores(std::string_view where, const std::vector<Param>& params) {
+    auto rows =
+        db_.query("SELECT store, contiguous, records, last_seen, agent, rules_version, lost FROM stores " +
+                      std::string(where) + " ORDER BY store COLLATE \"C\"",
+                  params);
+    if (!rows) return rows.error();
+    std::vector<StoreRow> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      StoreRow r;
+      r.store = rows->text(i, 0);
+      r.contiguous = rows->int64(i, 1);
+      r.records = rows->int64(i, 2);
+      if (!rows->is_null(i, 3)) r.last_seen = rows->int64(i, 3);
+      r.agent = rows->text(i, 4);
+      r.rules_version = rows->int64(i, 5);
+      r.lost = rows->int64(i, 6);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  Result<std::vector<StoredRecord>> read_records(std::string_view sql, std::string_view store,
+                                                 std::string_view kind) {
+    auto rows = db_.query(sql, {pg_text(store), pg_text(kind)});
+    if (!rows) return rows.error();
+    std::vector<StoredRecord> out;
+    out.reserve(static_cast<std::size_t>(rows->size()));
+    for (int i = 0; i < rows->size(); ++i)
+      out.push_back(StoredRecord{rows->int64(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3)});
+    return out;
+  }
+
+  // The newest state per key, in the batch's order: runs of plain records in one statement, an
+  // erasure or an order's outcome where it stands (what came before it is already applied).
+  Status apply_states(const std::string& store, const std::vector<const sync::DecodedRecord*>& records,
+                      const std::vector<std::string>& bodies, const std::set<std::int64_t>& inserted,
+                      Seconds now) {
+    PendingEntities pending;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const auto& record = *records[i];
+      if (!inserted.contains(record.seq)) continue;
+      if (record.kind == "erasure" || record.kind == "order") {
+        if (auto s = upsert_entities(store, pending); !s) return s;
+        pending.clear();
       }
-      return out;
-    }
-
-    Result<std::optional<StoredRulePack>> rule_pack(std::string_view target, std::int64_t version) override {
-      auto rows = db_.query(
-          "SELECT target, version, rules, signature, author, note, sha256, created_at FROM rule_packs WHERE "
-          "target = $1 AND version = $2",
-          {pg_text(target), pg_int(version)});
-      if (!rows) return rows.error();
-      if (rows->size() == 0) return std::optional<StoredRulePack>{};
-      return std::optional<StoredRulePack>(
-          StoredRulePack{rows->int64(0, 1), rows->text(0, 0), rows->text(0, 2), rows->text(0, 3),
-                         rows->text(0, 4), rows->text(0, 5), rows->text(0, 6), rows->int64(0, 7)});
-    }
-
-   private:
-    Result<std::vector<EnrolmentTokenRow>> read_tokens(std::string_view sql,
-                                                       const std::vector<Param>& params) {
-      auto rows = db_.query(sql, params);
-      if (!rows) return rows.error();
-      std::vector<EnrolmentTokenRow> out;
-      for (int i = 0; i < rows->size(); ++i) {
-        EnrolmentTokenRow t{rows->text(i, 0),  rows->text(i, 1),  rows->text(i, 2),
-                            rows->int64(i, 3), rows->int64(i, 4), std::nullopt};
-        if (!rows->is_null(i, 5)) t.used_at = rows->int64(i, 5);
-        out.push_back(std::move(t));
-      }
-      return out;
-    }
-
-    Status ensure_store(std::string_view store, Seconds now) {
-      auto s =
-          db_.query("INSERT INTO stores (store, first_seen) VALUES ($1, $2) ON CONFLICT (store) DO NOTHING",
-                    {pg_text(store), pg_seconds(now)});
-      if (!s) return s.error();
-      return {};
-    }
-
-    Result<std::vector<StoreRow>> read_stores(std::string_view where, const std::vector<Param>& params) {
-      auto rows =
-          db_.query("SELECT store, contiguous, records, last_seen, agent, rules_version, lost FROM stores " +
-                        std::string(where) + " ORDER BY store COLLATE \"C\"",
-                    params);
-      if (!rows) return rows.error();
-      std::vector<StoreRow> out;
-      for (int i = 0; i < rows->size(); ++i) {
-        StoreRow r;
-        r.store = rows->text(i, 0);
-        r.contiguous = rows->int64(i, 1);
-        r.records = rows->int64(i, 2);
-        if (!rows->is_null(i, 3)) r.last_seen = rows->int64(i, 3);
-        r.agent = rows->text(i, 4);
-        r.rules_version = rows->int64(i, 5);
-        r.lost = rows->int64(i, 6);
-        out.push_back(std::move(r));
-      }
-      return out;
-    }
-
-    Result<std::vector<StoredRecord>> read_records(std::string_view sql, std::string_view store,
-                                                   std::string_view kind) {
-      auto rows = db_.query(sql, {pg_text(store), pg_text(kind)});
-      if (!rows) return rows.error();
-      std::vector<StoredRecord> out;
-      out.reserve(static_cast<std::size_t>(rows->size()));
-      for (int i = 0; i < rows->size(); ++i)
-        out.push_back(StoredRecord{rows->int64(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3)});
-      return out;
-    }
-
-    // The newest state per key, in the batch's order: runs of plain records in one statement, an
-    // erasure or an order's outcome where it stands (what came before it is already applied).
-    Status apply_states(const std::string& store, const std::vector<const sync::DecodedRecord*>& records,
-                        const std::vector<std::string>& bodies, const std::set<std::int64_t>& inserted,
-                        Seconds now) {
-      PendingEntities pending;
-      for (std::size_t i = 0; i < records.size(); ++i) {
-        const auto& record = *records[i];
-        if (!inserted.contains(record.seq)) continue;
-        if (record.kind == "erasure" || record.kind == "order") {
-          if (auto s = upsert_entities(store, pending); !s) return s;
-          pending.clear();
+      if (record.kind == "erasure") {
+        const auto customer_key = "customer:" + std::to_string(record.body.value("id", std::int64_t{0}));
+        if (auto s = db_.query("UPDATE records SET body = '{\"erased\":true}' WHERE store = $1 AND key = $2 "
+                               "AND seq < $3",
+                               {pg_text(store), pg_text(customer_key), pg_int(record.seq)});
+            !s) {
+          return s.error();
         }
-        if (record.kind == "erasure") {
-          const auto customer_key = "customer:" + std::to_string(record.body.value("id", std::int64_t{0}));
-          if (auto s =
-                  db_.query("UPDATE records SET body = '{\"erased\":true}' WHERE store = $1 AND key = $2 "
-                            "AND seq < $3",
-                            {pg_text(store), pg_text(customer_key), pg_int(record.seq)});
-              !s) {
-            return s.error();
-          }
-          if (auto s = db_.query("DELETE FROM entities WHERE store = $1 AND key = $2 AND seq < $3",
-                                 {pg_text(store), pg_text(customer_key), pg_int(record.seq)});
-              !s) {
-            return s.error();
-          }
+        if (auto s = db_.query("DELETE FROM entities WHERE store = $1 AND key = $2 AND seq < $3",
+                               {pg_text(store), pg_text(customer_key), pg_int(record.seq)});
+            !s) {
+          return s.error();
         }
-        if (record.kind == "order") {
-          if (auto s =
-                  db_.query("UPDATE orders SET done_at = $3, outcome = $4 WHERE store = $1 AND order_id = $2",
-                            {pg_text(store), pg_text(record.body.value("order", std::string{})),
-                             pg_seconds(now), pg_text(record.body.value("outcome", std::string{}))});
-              !s) {
-            return s.error();
-          }
-        }
-        pending.seqs.push_back(record.seq);
-        pending.kinds.push_back(record.kind);
-        pending.keys.push_back(record.key);
-        pending.bodies.push_back(bodies[i]);
       }
-      return upsert_entities(store, pending);
+      if (record.kind == "order") {
+        if (auto s =
+                db_.query("UPDATE orders SET done_at = $3, outcome = $4 WHERE store = $1 AND order_id = $2",
+                          {pg_text(store), pg_text(record.body.value("order", std::string{})),
+                           pg_seconds(now), pg_text(record.body.value("outcome", std::string{}))});
+            !s) {
+          return s.error();
+        }
+      }
+      pending.seqs.push_back(record.seq);
+      pending.kinds.push_back(record.kind);
+      pending.keys.push_back(record.key);
+      pending.bodies.push_back(bodies[i]);
     }
+    return upsert_entities(store, pending);
+  }
 
-    Status upsert_entities(const std::string& store, const PendingEntities& pending) {
-      if (pending.seqs.empty()) return {};
-      // One row per key (the newest of the run): an upsert may touch a row only once per statement.
-      auto s = db_.query(
-          "INSERT INTO entities (store, key, kind, seq, body) "
-          "SELECT DISTINCT ON (t.key) $1, t.key, t.kind, t.seq, t.body "
-          "FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS t(seq, kind, key, body) "
-          "ORDER BY t.key, t.seq DESC "
-          "ON CONFLICT (store, key) DO UPDATE SET kind = excluded.kind, seq = excluded.seq, body = "
-          "excluded.body "
-          "WHERE excluded.seq > entities.seq",
-          {pg_text(store), pg::int_array(pending.seqs), pg::text_array(pending.kinds),
-           pg::text_array(pending.keys), pg::text_array(pending.bodies)});
-      if (!s) return s.error();
-      return {};
-    }
+  Status upsert_entities(const std::string& store, const PendingEntities& pending) {
+    if (pending.seqs.empty()) return {};
+    // One row per key (the newest of the run): an upsert may touch a row only once per statement.
+    auto s = db_.query(
+        "INSERT INTO entities (store, key, kind, seq, body) "
+        "SELECT DISTINCT ON (t.key) $1, t.key, t.kind, t.seq, t.body "
+        "FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS t(seq, kind, key, body) "
+        "ORDER BY t.key, t.seq DESC "
+        "ON CONFLICT (store, key) DO UPDATE SET kind = excluded.kind, seq = excluded.seq, body = "
+        "excluded.body "
+        "WHERE excluded.seq > entities.seq",
+        {pg_text(store), pg::int_array(pending.seqs), pg::text_array(pending.kinds),
+         pg::text_array(pending.keys), pg::text_array(pending.bodies)});
+    if (!s) return s.error();
+    return {};
+  }
 
-    pg::Connection db_;
-  };
+  pg::Connection db_;
+};
 
 }  // namespace
 

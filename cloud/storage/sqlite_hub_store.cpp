@@ -471,47 +471,65 @@ class SqliteHubStore final : public HubStore {
     return stmt->run();
   }
 
-  Status add_api_token(const ApiToken& t) override {
+  Result<std::optional<std::int64_t>> add_rule_pack_above_newest(const StoredRulePack& pack,
+                                                                 Seconds now) override {
+    auto txn = sqlite::Transaction::begin(db_);
+    if (!txn) return txn.error();
+    auto newest = db_.query_int("SELECT coalesce(max(version), 0) FROM rule_packs");
+    if (!newest) return newest.error();
+    if (*newest >= pack.version) return std::optional<std::int64_t>(*newest);
     auto stmt = db_.prepare(
-        "INSERT INTO api_tokens (id, name, role, store, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        "INSERT INTO rule_packs (target, version, rules, signature, created_at, author, note, sha256) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!stmt) return stmt.error();
-    stmt->bind(1, t.id)
-        .bind(2, t.name)
-        .bind(3, t.role)
-        .bind(4, t.store)
-        .bind(5, t.hash)
-        .bind(6, t.created_at);
-    return stmt->run();
+    stmt->bind(1, pack.target).bind(2, pack.version).bind(3, pack.rules).bind(4, pack.signature);
+    stmt->bind(5, unix_of(now)).bind(6, pack.author).bind(7, pack.note).bind(8, pack.sha256);
+    if (auto s = stmt->run(); !s) return s.error();
+    if (auto s = txn->commit(); !s) return s.error();
+    return std::optional<std::int64_t>{};
   }
 
-  Result<std::vector<ApiToken>> api_tokens() override {
+  Result<std::vector<StoredRulePack>> rule_pack_list() override {
     auto stmt = db_.prepare(
-        "SELECT id, name, role, store, hash, created_at, revoked_at FROM api_tokens ORDER BY created_at, id");
+        "SELECT target, version, author, note, sha256, created_at FROM rule_packs ORDER BY version DESC, "
+        "target");
     if (!stmt) return stmt.error();
-    std::vector<ApiToken> out;
+    std::vector<StoredRulePack> out;
     for (;;) {
       auto row = stmt->step();
       if (!row) return row.error();
       if (!*row) break;
-      ApiToken t{std::string(stmt->text(0)),
-                 std::string(stmt->text(1)),
-                 std::string(stmt->text(2)),
-                 std::string(stmt->text(3)),
-                 std::string(stmt->text(4)),
-                 stmt->int64(5),
-                 std::nullopt};
-      if (!stmt->is_null(6)) t.revoked_at = stmt->int64(6);
-      out.push_back(std::move(t));
+      StoredRulePack p;
+      p.target = stmt->text(0);
+      p.version = stmt->int64(1);
+      p.author = stmt->text(2);
+      p.note = stmt->text(3);
+      p.sha256 = stmt->text(4);
+      p.created_at = stmt->int64(5);
+      out.push_back(std::move(p));
     }
     return out;
   }
 
-  Result<bool> revoke_api_token(std::string_view id, Seconds now) override {
-    auto stmt = db_.prepare("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
+  Result<std::optional<StoredRulePack>> rule_pack(std::string_view target, std::int64_t version) override {
+    auto stmt = db_.prepare(
+        "SELECT target, version, rules, signature, author, note, sha256, created_at FROM rule_packs WHERE "
+        "target = ?1 AND version = ?2");
     if (!stmt) return stmt.error();
-    stmt->bind(1, id).bind(2, unix_of(now));
-    if (auto s = stmt->run(); !s) return s.error();
-    return db_.changes() > 0;
+    stmt->bind(1, target).bind(2, version);
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<StoredRulePack>{};
+    StoredRulePack p{stmt->int64(1),
+                     std::string(stmt->text(0)),
+                     std::string(stmt->text(2)),
+                     std::string(stmt->text(3)),
+                     std::string(stmt->text(4)),
+                     std::string(stmt->text(5)),
+                     std::string(stmt->text(6)),
+                     stmt->int64(7)};
+    stmt->reset();
+    return std::optional<StoredRulePack>(std::move(p));
   }
 
   Status add_enrolment_token(const EnrolmentTokenRow& t) override {
@@ -557,156 +575,134 @@ class SqliteHubStore final : public HubStore {
       return won;
     }
     return check_enrolment_token(id, secret_hash, now);
-    Result<std::optional<std::int64_t>> add_rule_pack_above_newest(const StoredRulePack& pack, Seconds now)
-        override {
-      auto txn = sqlite::Transaction::begin(db_);
-      if (!txn) return txn.error();
-      auto newest = db_.query_int("SELECT coalesce(max(version), 0) FROM rule_packs");
-      if (!newest) return newest.error();
-      if (*newest >= pack.version) return std::optional<std::int64_t>(*newest);
-      auto stmt = db_.prepare(
-          "INSERT INTO rule_packs (target, version, rules, signature, created_at, author, note, sha256) "
-          "VALUES "
-          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-      if (!stmt) return stmt.error();
-      stmt->bind(1, pack.target).bind(2, pack.version).bind(3, pack.rules).bind(4, pack.signature);
-      stmt->bind(5, unix_of(now)).bind(6, pack.author).bind(7, pack.note).bind(8, pack.sha256);
-      if (auto s = stmt->run(); !s) return s.error();
-      if (auto s = txn->commit(); !s) return s.error();
-      return std::optional<std::int64_t>{};
-    }
+  }
 
-    Result<std::vector<StoredRulePack>> rule_pack_list() override {
-      auto stmt = db_.prepare(
-          "SELECT target, version, author, note, sha256, created_at FROM rule_packs ORDER BY version DESC, "
-          "target");
-      if (!stmt) return stmt.error();
-      std::vector<StoredRulePack> out;
-      for (;;) {
-        auto row = stmt->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        StoredRulePack p;
-        p.target = stmt->text(0);
-        p.version = stmt->int64(1);
-        p.author = stmt->text(2);
-        p.note = stmt->text(3);
-        p.sha256 = stmt->text(4);
-        p.created_at = stmt->int64(5);
-        out.push_back(std::move(p));
-      }
-      return out;
-    }
+  Status add_api_token(const ApiToken& t) override {
+    auto stmt = db_.prepare(
+        "INSERT INTO api_tokens (id, name, role, store, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, t.id)
+        .bind(2, t.name)
+        .bind(3, t.role)
+        .bind(4, t.store)
+        .bind(5, t.hash)
+        .bind(6, t.created_at);
+    return stmt->run();
+  }
 
-    Result<std::optional<StoredRulePack>> rule_pack(std::string_view target, std::int64_t version) override {
-      auto stmt = db_.prepare(
-          "SELECT target, version, rules, signature, author, note, sha256, created_at FROM rule_packs WHERE "
-          "target = ?1 AND version = ?2");
-      if (!stmt) return stmt.error();
-      stmt->bind(1, target).bind(2, version);
+  Result<std::vector<ApiToken>> api_tokens() override {
+    auto stmt = db_.prepare(
+        "SELECT id, name, role, store, hash, created_at, revoked_at FROM api_tokens ORDER BY created_at, id");
+    if (!stmt) return stmt.error();
+    std::vector<ApiToken> out;
+    for (;;) {
       auto row = stmt->step();
       if (!row) return row.error();
-      if (!*row) return std::optional<StoredRulePack>{};
-      StoredRulePack p{stmt->int64(1),
-                       std::string(stmt->text(0)),
-                       std::string(stmt->text(2)),
-                       std::string(stmt->text(3)),
-                       std::string(stmt->text(4)),
-                       std::string(stmt->text(5)),
-                       std::string(stmt->text(6)),
-                       stmt->int64(7)};
-      stmt->reset();
-      return std::optional<StoredRulePack>(std::move(p));
+      if (!*row) break;
+      ApiToken t{std::string(stmt->text(0)),
+                 std::string(stmt->text(1)),
+                 std::string(stmt->text(2)),
+                 std::string(stmt->text(3)),
+                 std::string(stmt->text(4)),
+                 stmt->int64(5),
+                 std::nullopt};
+      if (!stmt->is_null(6)) t.revoked_at = stmt->int64(6);
+      out.push_back(std::move(t));
     }
+    return out;
+  }
 
-   private:
-    Result<std::vector<EnrolmentTokenRow>> read_tokens(std::string_view sql,
-                                                       std::optional<std::string_view> id) {
-      auto stmt = db_.prepare(sql);
-      if (!stmt) return stmt.error();
-      if (id) stmt->bind(1, *id);
-      std::vector<EnrolmentTokenRow> out;
-      for (;;) {
-        auto row = stmt->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        EnrolmentTokenRow t{std::string(stmt->text(0)),
-                            std::string(stmt->text(1)),
-                            std::string(stmt->text(2)),
-                            stmt->int64(3),
-                            stmt->int64(4),
-                            std::nullopt};
-        if (!stmt->is_null(5)) t.used_at = stmt->int64(5);
-        out.push_back(std::move(t));
-      }
-      return out;
+  Result<bool> revoke_api_token(std::string_view id, Seconds now) override {
+    auto stmt = db_.prepare("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, id).bind(2, unix_of(now));
+    if (auto s = stmt->run(); !s) return s.error();
+    return db_.changes() > 0;
+  }
+
+ private:
+  Result<std::vector<EnrolmentTokenRow>> read_tokens(std::string_view sql,
+                                                     std::optional<std::string_view> id) {
+    auto stmt = db_.prepare(sql);
+    if (!stmt) return stmt.error();
+    if (id) stmt->bind(1, *id);
+    std::vector<EnrolmentTokenRow> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      EnrolmentTokenRow t{std::string(stmt->text(0)),
+                          std::string(stmt->text(1)),
+                          std::string(stmt->text(2)),
+                          stmt->int64(3),
+                          stmt->int64(4),
+                          std::nullopt};
+      if (!stmt->is_null(5)) t.used_at = stmt->int64(5);
+      out.push_back(std::move(t));
     }
+    return out;
+  }
 
-    Result<std::vector<StoredRecord>> read_records(std::string_view sql, std::string_view store,
-                                                   std::string_view kind) {
-      auto stmt = db_.prepare(sql);
-      if (!stmt) return stmt.error();
-      stmt->bind(1, store).bind(2, kind);
-      std::vector<StoredRecord> out;
-      for (;;) {
-        auto row = stmt->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back(StoredRecord{stmt->int64(0), std::string(stmt->text(1)), std::string(stmt->text(2)),
-                                   std::string(stmt->text(3))});
-      }
-      return out;
+  Result<std::vector<StoredRecord>> read_records(std::string_view sql, std::string_view store,
+                                                 std::string_view kind) {
+    auto stmt = db_.prepare(sql);
+    if (!stmt) return stmt.error();
+    stmt->bind(1, store).bind(2, kind);
+    std::vector<StoredRecord> out;
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      out.push_back(StoredRecord{stmt->int64(0), std::string(stmt->text(1)), std::string(stmt->text(2)),
+                                 std::string(stmt->text(3))});
     }
+    return out;
+  }
 
-    Result<std::int64_t> ensure_store(std::string_view store, Seconds now) {
-      auto put = db_.prepare(
-          "INSERT INTO stores (store, first_seen) VALUES (?1, ?2) ON CONFLICT (store) DO NOTHING");
-      if (!put) return put.error();
-      put->bind(1, store).bind(2, unix_of(now));
-      if (auto s = put->run(); !s) return s.error();
-      return contiguous(store);
+  Result<std::int64_t> ensure_store(std::string_view store, Seconds now) {
+    auto put =
+        db_.prepare("INSERT INTO stores (store, first_seen) VALUES (?1, ?2) ON CONFLICT (store) DO NOTHING");
+    if (!put) return put.error();
+    put->bind(1, store).bind(2, unix_of(now));
+    if (auto s = put->run(); !s) return s.error();
+    return contiguous(store);
+  }
+
+  // The newest state per key; an erasure also blanks the customer's records.
+  Status apply_state(const std::string& store, const sync::DecodedRecord& record, const std::string& body,
+                     Seconds now) {
+    if (record.kind == "erasure") {
+      const auto customer_key = "customer:" + std::to_string(record.body.value("id", std::int64_t{0}));
+      // Only what came before the erasure: a later record (out of order, stored first) is newer.
+      auto blank = db_.prepare(
+          "UPDATE records SET body = '{\"erased\":true}' WHERE store = ?1 AND key = ?2 AND seq < ?3");
+      if (!blank) return blank.error();
+      blank->bind(1, store).bind(2, customer_key).bind(3, record.seq);
+      if (auto s = blank->run(); !s) return s;
+      auto gone = db_.prepare("DELETE FROM entities WHERE store = ?1 AND key = ?2 AND seq < ?3");
+      if (!gone) return gone.error();
+      gone->bind(1, store).bind(2, customer_key).bind(3, record.seq);
+      if (auto s = gone->run(); !s) return s;
     }
-
-    // The newest state per key; an erasure also blanks the customer's records.
-    Status apply_state(const std::string& store, const sync::DecodedRecord& record, const std::string& body,
-                       Seconds now) {
-      if (record.kind == "erasure") {
-        const auto customer_key = "customer:" + std::to_string(record.body.value("id", std::int64_t{0}));
-        // Only what came before the erasure: a later record (out of order, stored first) is newer.
-        auto blank = db_.prepare(
-            "UPDATE records SET body = '{\"erased\":true}' WHERE store = ?1 AND key = ?2 AND seq < ?3");
-        if (!blank) return blank.error();
-        blank->bind(1, store).bind(2, customer_key).bind(3, record.seq);
-        if (auto s = blank->run(); !s) return s;
-        auto gone = db_.prepare("DELETE FROM entities WHERE store = ?1 AND key = ?2 AND seq < ?3");
-        if (!gone) return gone.error();
-        gone->bind(1, store).bind(2, customer_key).bind(3, record.seq);
-        if (auto s = gone->run(); !s) return s;
-      }
-      if (record.kind == "order") {
-        auto done =
-            db_.prepare("UPDATE orders SET done_at = ?3, outcome = ?4 WHERE store = ?1 AND order_id = ?2");
-        if (!done) return done.error();
-        done->bind(1, store).bind(2, record.body.value("order", std::string{}));
-        done->bind(3, unix_of(now)).bind(4, record.body.value("outcome", std::string{}));
-        if (auto s = done->run(); !s) return s;
-      }
-      upsert_entity_.bind(1, store)
-          .bind(2, record.key)
-          .bind(3, record.kind)
-          .bind(4, record.seq)
-          .bind(5, body);
-      return upsert_entity_.run();
+    if (record.kind == "order") {
+      auto done =
+          db_.prepare("UPDATE orders SET done_at = ?3, outcome = ?4 WHERE store = ?1 AND order_id = ?2");
+      if (!done) return done.error();
+      done->bind(1, store).bind(2, record.body.value("order", std::string{}));
+      done->bind(3, unix_of(now)).bind(4, record.body.value("outcome", std::string{}));
+      if (auto s = done->run(); !s) return s;
     }
+    upsert_entity_.bind(1, store).bind(2, record.key).bind(3, record.kind).bind(4, record.seq).bind(5, body);
+    return upsert_entity_.run();
+  }
 
-    sqlite::Db db_;
-    sqlite::Stmt insert_record_, upsert_entity_;
-  };
+  sqlite::Db db_;
+  sqlite::Stmt insert_record_, upsert_entity_;
+};
 
 }  // namespace
 
-Result<std::unique_ptr<HubStore>>
-open_sqlite_hub_store(const std::filesystem::path& file) {
+Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::filesystem::path& file) {
   std::error_code ec;
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
   auto db = sqlite::Db::open(file, sqlite::OpenMode::read_write_create);
