@@ -232,6 +232,16 @@ struct HubApiServer::Impl {
     t.family("regua_hub_stores_behind", "gauge",
              "Stores whose records before their newest heartbeat are missing.");
     t.sample("regua_hub_stores_behind", behind);
+    // Per store, from its newest heartbeat (absent until one came): what HQ alerts on.
+    t.family("regua_hub_store_sync_lag_seconds", "gauge",
+             "How long the store's oldest record not yet acknowledged by the hub has waited.");
+    for (const auto& s : *stores) {
+      if (s.sync_lag_s) t.sample("regua_hub_store_sync_lag_seconds", *s.sync_lag_s, {{"store", s.store}});
+    }
+    t.family("regua_hub_store_outbox_records", "gauge", "Records waiting at the store for the hub's ack.");
+    for (const auto& s : *stores) {
+      if (s.outbox_depth) t.sample("regua_hub_store_outbox_records", *s.outbox_depth, {{"store", s.store}});
+    }
     t.family("regua_hub_records", "gauge", "Records stored in the hub database, every store.");
     t.sample("regua_hub_records", records);
     t.family("regua_hub_parked_messages", "gauge", "Messages the hub could not take, kept with the reason.");

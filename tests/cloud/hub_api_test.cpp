@@ -508,10 +508,30 @@ TEST_F(HubApiTest, MetricsNeedATokenAndHealthzDoesNot) {
   EXPECT_NE(m.text.find("regua_hub_records 39\n"), std::string::npos) << m.text;
   EXPECT_NE(m.text.find("regua_hub_api_requests_total{code=\"401\"} 1\n"), std::string::npos) << m.text;
   EXPECT_NE(m.text.find("regua_hub_api_requests_total{code=\"403\"} 1\n"), std::string::npos) << m.text;
+  EXPECT_EQ(m.text.find("regua_hub_store_sync_lag_seconds{"), std::string::npos) << "no heartbeat yet";
+
+  // Norte's heartbeat: 7 records wait, the oldest since 10 minutes before the heartbeat.
+  const auto beat_clock = clock.now().time_since_epoch().count();
+  put("norte", {{"heartbeat",
+                 "heartbeat",
+                 {{"agent", "0.1.0"},
+                  {"clock", beat_clock},
+                  {"outbox_waiting", 7},
+                  {"acked", 0},
+                  {"last_sale_at", nullptr},
+                  {"oldest_waiting_at", beat_clock - 600}}}});
+  const auto beat = get("/metrics", analyst);
+  EXPECT_NE(beat.text.find("regua_hub_store_sync_lag_seconds{store=\"norte\"} 600\n"), std::string::npos)
+      << beat.text;
+  EXPECT_NE(beat.text.find("regua_hub_store_outbox_records{store=\"norte\"} 7\n"), std::string::npos)
+      << beat.text;
+  EXPECT_EQ(beat.text.find("regua_hub_store_sync_lag_seconds{store=\"centro\"}"), std::string::npos)
+      << "centro sent no heartbeat";
+
   clock.advance(std::chrono::hours(1));  // past the default 900 s of silence
   const auto later = get("/metrics", admin);
   EXPECT_NE(later.text.find("regua_hub_stores_silent 3\n"), std::string::npos) << later.text;
-  EXPECT_NE(later.text.find("regua_hub_api_requests_total{code=\"200\"} 1\n"), std::string::npos)
+  EXPECT_NE(later.text.find("regua_hub_api_requests_total{code=\"200\"} 2\n"), std::string::npos)
       << later.text;
   const auto h = get("/healthz", "");
   EXPECT_EQ(h.status, 200) << h.text;
