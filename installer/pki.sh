@@ -62,6 +62,19 @@ sign() {
   rm -f "$dir/$name.csr"
 }
 
+# server_cert NAME DIR HOST [IP...]: DIR/NAME.{key,crt}, a server certificate for HOST (and IPs).
+server_cert() {
+  local name="$1" dir="$2" host="$3"
+  shift 3
+  need_ca "$dir"
+  local san="DNS:$host"
+  for ip in "$@"; do san="$san,IP:$ip"; done
+  need_new "$dir/$name.key" "$dir/$name.crt"
+  new_key "$dir/$name.key"
+  sign "$dir" "$name" "/O=Regua/CN=$host" \
+    "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=$san\n"
+}
+
 [ $# -ge 2 ] || usage
 command="$1"
 dir="$2"
@@ -77,27 +90,13 @@ case "$command" in
     ;;
   broker)
     [ $# -ge 3 ] || usage
-    need_ca "$dir"
-    host="$3"
-    shift 3
-    san="DNS:$host"
-    for ip in "$@"; do san="$san,IP:$ip"; done
-    need_new "$dir/broker.key" "$dir/broker.crt"
-    new_key "$dir/broker.key"
-    sign "$dir" broker "/O=Regua/CN=$host" \
-      "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=$san\n"
+    shift
+    server_cert broker "$@"
     ;;
   enrolment)  # signed by the CA: enrolment tokens pin the CA, so the endpoint must be under it
     [ $# -ge 3 ] || usage
-    need_ca "$dir"
-    host="$3"
-    shift 3
-    san="DNS:$host"
-    for ip in "$@"; do san="$san,IP:$ip"; done
-    need_new "$dir/enrolment.key" "$dir/enrolment.crt"
-    new_key "$dir/enrolment.key"
-    sign "$dir" enrolment "/O=Regua/CN=$host" \
-      "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=$san\n"
+    shift
+    server_cert enrolment "$@"
     ;;
   hub)
     [ $# -eq 3 ] || usage

@@ -98,16 +98,24 @@ Status Transfer::apply(const TransferSettings& settings, const std::string& url)
   return {};
 }
 
-Result<std::unique_ptr<Transfer>> Transfer::https_post(const TransferSettings& settings,
-                                                       const std::string& url,
-                                                       const std::vector<std::string>& headers,
-                                                       std::string body) {
+Result<std::unique_ptr<Transfer>> Transfer::create(const TransferSettings& settings, const std::string& url) {
   if (auto s = init_curl(); !s) return s.error();
   CURL* easy = curl_easy_init();
   if (easy == nullptr)
     return make_error(ErrorKind::internal, "libcurl cannot create a transfer (out of memory?)");
   std::unique_ptr<Transfer> t(new Transfer(easy));
   if (auto s = t->apply(settings, url); !s) return s.error();
+  return t;
+}
+
+Result<std::unique_ptr<Transfer>> Transfer::https_post(const TransferSettings& settings,
+                                                       const std::string& url,
+                                                       const std::vector<std::string>& headers,
+                                                       std::string body) {
+  auto made = create(settings, url);
+  if (!made) return made.error();
+  auto t = std::move(*made);
+  CURL* easy = t->easy_;
   t->request_ = std::move(body);
   // Without this libcurl may wait for a "100 Continue" before sending the body.
   t->headers_ = curl_slist_append(t->headers_, "Expect:");
@@ -130,12 +138,10 @@ Result<std::unique_ptr<Transfer>> Transfer::smtp(const TransferSettings& setting
                                                  const std::string& mail_from, const std::string& recipient,
                                                  std::string message, const std::string& user,
                                                  const std::string& password) {
-  if (auto s = init_curl(); !s) return s.error();
-  CURL* easy = curl_easy_init();
-  if (easy == nullptr)
-    return make_error(ErrorKind::internal, "libcurl cannot create a transfer (out of memory?)");
-  std::unique_ptr<Transfer> t(new Transfer(easy));
-  if (auto s = t->apply(settings, url); !s) return s.error();
+  auto made = create(settings, url);
+  if (!made) return made.error();
+  auto t = std::move(*made);
+  CURL* easy = t->easy_;
   t->request_ = std::move(message);
   t->recipients_ = curl_slist_append(t->recipients_, ("<" + recipient + ">").c_str());
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -154,12 +160,10 @@ Result<std::unique_ptr<Transfer>> Transfer::smtp(const TransferSettings& setting
 
 Result<std::unique_ptr<Transfer>> Transfer::connect_only(const TransferSettings& settings,
                                                          const std::string& url) {
-  if (auto s = init_curl(); !s) return s.error();
-  CURL* easy = curl_easy_init();
-  if (easy == nullptr)
-    return make_error(ErrorKind::internal, "libcurl cannot create a transfer (out of memory?)");
-  std::unique_ptr<Transfer> t(new Transfer(easy));
-  if (auto s = t->apply(settings, url); !s) return s.error();
+  auto made = create(settings, url);
+  if (!made) return made.error();
+  auto t = std::move(*made);
+  CURL* easy = t->easy_;
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "https,smtp,smtps");
   curl_easy_setopt(easy, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);

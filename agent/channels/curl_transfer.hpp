@@ -71,6 +71,8 @@ class Transfer {
 
  private:
   explicit Transfer(CURL* easy) : easy_(easy) {}
+  // A transfer of `url` with the settings every kind shares; each factory adds its own.
+  static Result<std::unique_ptr<Transfer>> create(const TransferSettings& settings, const std::string& url);
   Status apply(const TransferSettings& settings, const std::string& url);
   static std::size_t read_body(char* buffer, std::size_t size, std::size_t count, void* self);
   static std::size_t write_body(char* data, std::size_t size, std::size_t count, void* self);

@@ -15,23 +15,6 @@
 namespace regua::test {
 namespace {
 
-// A call the store's staff must make right after each purchase, due at once.
-constexpr std::string_view kHubApiCallRule = R"([[rule]]
-id = "call-after-sale"
-description = "test: a call right after each purchase"
-[rule.trigger]
-kind = "after_purchase"
-delay = "0"
-[rule.action]
-kind = "task"
-channel = "call"
-title = "Ligar para {name|cliente}"
-instructions = "Pergunte como foi a compra."
-template = "Oi{?, {first_name}}! Aqui é da {store}."
-due_in = "0"
-expires_in = "7d"
-)";
-
 struct ApiAnswer {
   int status = 0;
   nlohmann::json body;
@@ -72,7 +55,7 @@ TEST(HubApi, ATaskClosedThroughTheApiReachesTheStoresAgentAsAnOrder) {
   EXPECT_NE(listed.out.find(token_id), std::string::npos) << listed.out;
 
   AgentStore store{"centro"};
-  write_file(store.dir / "rules.toml", std::string(kHubApiCallRule));
+  write_file(store.dir / "rules.toml", std::string(kCallAfterSaleRule));
   configure_rules(store);
   {
     std::string config = read_file(store.config);

@@ -76,26 +76,9 @@ TEST(RulesCli, AnInvalidRuleStopsRunAndSimulateNamingFileLineRuleAndField) {
       << bad.err;
 }
 
-// A store rule that asks staff to call after each purchase, due at once (so overdue at once).
-constexpr std::string_view kCallRule = R"([[rule]]
-id = "call-after-sale"
-description = "test: a call right after each purchase"
-[rule.trigger]
-kind = "after_purchase"
-delay = "0"
-[rule.action]
-kind = "task"
-channel = "call"
-title = "Ligar para {name|cliente}"
-instructions = "Pergunte como foi a compra."
-template = "Oi{?, {first_name}}! Aqui é da {store}."
-due_in = "0"
-expires_in = "7d"
-)";
-
 TEST(RulesCli, TasksListDoneArchiveRoundTripAndStatusCountsThem) {
   AgentStore store;
-  test::write_file(store.dir / "rules.toml", kCallRule);
+  test::write_file(store.dir / "rules.toml", test::kCallAfterSaleRule);
   test::configure_rules(store);
   {
     std::string config = test::read_file(store.config);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,23 @@
 namespace regua::test {
 
 // "2026-03-01T17:05:00+00:00" for a moment `offset` from now (or a given Unix time).
+// A store rule that asks staff to call after each purchase, due at once (so overdue at once).
+constexpr std::string_view kCallAfterSaleRule = R"([[rule]]
+id = "call-after-sale"
+description = "test: a call right after each purchase"
+[rule.trigger]
+kind = "after_purchase"
+delay = "0"
+[rule.action]
+kind = "task"
+channel = "call"
+title = "Ligar para {name|cliente}"
+instructions = "Pergunte como foi a compra."
+template = "Oi{?, {first_name}}! Aqui é da {store}."
+due_in = "0"
+expires_in = "7d"
+)";
+
 inline std::string iso_utc(std::time_t t) {
   std::tm tm{};
   ::gmtime_r(&t, &tm);

@@ -64,4 +64,13 @@ class TestPki {
   std::string error_;
 };
 
+// DIR/NAME.key and DIR/NAME.pub: an Ed25519 key pair (HQ's signer of rule packs and orders, or a
+// forger's); true when both were made.
+inline bool make_ed25519_key_pair(const std::filesystem::path& dir, const std::string& name) {
+  const auto key = (dir / (name + ".key")).string();
+  return run_command({kOpenssl, "genpkey", "-algorithm", "ED25519", "-out", key}).exit_code == 0 &&
+         run_command({kOpenssl, "pkey", "-in", key, "-pubout", "-out", (dir / (name + ".pub")).string()})
+                 .exit_code == 0;
+}
+
 }  // namespace regua::test

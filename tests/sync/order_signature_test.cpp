@@ -15,6 +15,7 @@
 #include "sync/record_builder.hpp"
 #include "tests/local/scheduler/engine_fixture.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace regua::test {
 namespace {
@@ -23,16 +24,8 @@ class OrderSignatureTest : public EngineTest {
  protected:
   void SetUp() override {
     EngineTest::SetUp();
-    for (const char* name : {"hq", "mallory"}) {
-      const auto key = dir / (std::string(name) + ".key");
-      ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out", key.string()})
-                    .exit_code,
-                0);
-      ASSERT_EQ(run_command({"/usr/bin/openssl", "pkey", "-in", key.string(), "-pubout", "-out",
-                             (dir / (std::string(name) + ".pub")).string()})
-                    .exit_code,
-                0);
-    }
+    for (const char* name : {"hq", "mallory"})
+      ASSERT_TRUE(make_ed25519_key_pair(dir.path(), name));
     start({});
     buy("S-1", "C-1", "2026-03-01T14:00:00-03:00");
     auto b = sync::RecordBuilder::create(ledger->db(), sync::PiiSettings{sync::PiiPolicy::none, {}}, zone);

@@ -9,6 +9,7 @@
 #include "sync/protocol/envelope.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/ledger_fixture.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace regua::test {
 namespace {
@@ -25,16 +26,8 @@ class RulePackTest : public LedgerTest {
  protected:
   void SetUp() override {
     LedgerTest::SetUp();
-    for (const char* name : {"hq", "mallory"}) {
-      const auto key = dir / (std::string(name) + ".key");
-      ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out", key.string()})
-                    .exit_code,
-                0);
-      ASSERT_EQ(run_command({"/usr/bin/openssl", "pkey", "-in", key.string(), "-pubout", "-out",
-                             (dir / (std::string(name) + ".pub")).string()})
-                    .exit_code,
-                0);
-    }
+    for (const char* name : {"hq", "mallory"})
+      ASSERT_TRUE(make_ed25519_key_pair(dir.path(), name));
   }
 
   RulePack signed_pack(std::int64_t version, const char* signer = "hq", std::string network = "rede") {
