@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/demo/sale_generator.hpp"
+#include "local/ledger/sale_items_json.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Writes generated sales for the benchmarks"};
@@ -33,18 +34,26 @@ int main(int argc, char** argv) {
   std::ofstream out(jsonl, std::ios::binary);
   std::ofstream rows;
   if (!csv.empty()) rows.open(csv, std::ios::binary);
-  std::string buffer;
+  std::string buffer, items;
   for (std::int64_t n = 1; n <= sales; ++n) {
     const auto line = generator.next();
     buffer += line.text;
     buffer += '\n';
     if (rows.is_open()) {
-      // id, pos_id, customer_id, sold_at, total_cents, cancelled_at, source, ingested_at
-      // The customer's row id is its number in the pool: "C-10042" -> 43.
+      // id, pos_id, customer_id, sold_at, total_cents, cancelled_at, source, ingested_at, items
+      // The customer's row id is its number in the pool: "C-10042" -> 43. The items are the JSON
+      // text the ledger stores, quoted for CSV (a quote doubled).
       const std::string customer =
           line.customer_id.empty() ? "" : std::to_string(std::stoll(line.customer_id.substr(2)) - 9999);
+      items.clear();
+      regua::append_sale_items_json(items, line.items);
       rows << n << ',' << line.sale_id << ',' << customer << ',' << line.at.time_since_epoch().count() << ','
-           << line.total_cents << ",,bench," << 1'735'700'000 << '\n';
+           << line.total_cents << ",,bench," << 1'735'700'000 << ",\"";
+      for (const char c : items) {
+        if (c == '"') rows << '"';
+        rows << c;
+      }
+      rows << "\"\n";
     }
     if (buffer.size() > (1 << 20)) {
       out << buffer;

@@ -130,6 +130,7 @@ GeneratedLine SaleGenerator::next() {
 GeneratedLine SaleGenerator::sale() {
   const std::string id = with_prefix(options_, number_++);
   ordered_json items = ordered_json::array();
+  std::vector<SaleItem> lines;
   Cents total = 0;
   const auto count = 1 + roll(3);
   for (std::uint64_t i = 0; i < count; ++i) {
@@ -137,6 +138,7 @@ GeneratedLine SaleGenerator::sale() {
     const auto qty = 1 + static_cast<int>(roll(10) == 0);
     total += p.price * qty;
     items.push_back({{"sku", p.sku}, {"name", p.name}, {"qty", qty}, {"price", format_cents(p.price)}});
+    lines.push_back({std::string(p.sku), std::string(p.name), static_cast<double>(qty), p.price});
   }
   ordered_json j{{"type", "sale"},
                  {"id", id},
@@ -156,7 +158,7 @@ GeneratedLine SaleGenerator::sale() {
   } else {
     recent_sales_[roll(recent_sales_.size())] = id;
   }
-  return {GeneratedLine::Kind::sale, j.dump(), id, customer_id, now_, total};
+  return {GeneratedLine::Kind::sale, j.dump(), id, customer_id, now_, total, std::move(lines)};
 }
 
 // The kinds of damage seen in real POS files; each line is unique so that each is its own entry.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "local/core/clock.hpp"
+#include "local/model/events.hpp"
 
 namespace regua {
 
@@ -21,6 +22,7 @@ struct GeneratedLine {
   std::string customer_id;  // for identified sales
   Seconds at{};             // for sales: when
   std::int64_t total_cents = 0;
+  std::vector<SaleItem> items;  // for sales: their lines, as the ledger stores them
 };
 
 struct GeneratorOptions {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <vector>
 
 #include "local/core/clock.hpp"
 
@@ -34,6 +35,9 @@ ON CONFLICT (customer_id) DO UPDATE SET
   total_cents = excluded.total_cents,
   pending = excluded.pending
 RETURNING purchases, last_at, cell)sql";
+
+// Below this many deferred sales, adding them up is not worth a sort.
+constexpr std::size_t kFirstCompaction = 4096;
 
 std::optional<std::int64_t> optional_int64(const sqlite::Stmt& stmt, int column) {
   if (stmt.is_null(column)) return std::nullopt;
@@ -73,6 +77,8 @@ Status CustomerStats::on_sale(std::int64_t customer_id, std::int64_t sold_at, Ce
   if (!upkeep_) return {};
   if (policy_ == nullptr) {
     deferred_.push_back({customer_id, 1, sold_at, sold_at, total});
+    if (deferred_.size() >= std::max(kFirstCompaction, compacted_size_ + compacted_size_ / 2))
+      compact_deferred();
     return {};
   }
   add_sale_.bind(1, customer_id).bind(2, std::int64_t{1}).bind(3, sold_at).bind(4, sold_at).bind(5, total);
@@ -83,11 +89,10 @@ Status CustomerStats::on_sale(std::int64_t customer_id, std::int64_t sold_at, Ce
   return evaluate(add_sale_, customer_id, SegmentCause::sale);
 }
 
-Status CustomerStats::flush() {
-  if (deferred_.empty()) return {};
-  // One write per customer, in the table's order: each page is read and written once.
+void CustomerStats::compact_deferred() {
   std::sort(deferred_.begin(), deferred_.end(),
             [](const Added& a, const Added& b) { return a.customer_id < b.customer_id; });
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < deferred_.size();) {
     Added sum = deferred_[i];
     for (++i; i < deferred_.size() && deferred_[i].customer_id == sum.customer_id; ++i) {
@@ -96,6 +101,17 @@ Status CustomerStats::flush() {
       sum.last_at = std::max(sum.last_at, deferred_[i].last_at);
       sum.total += deferred_[i].total;
     }
+    deferred_[kept++] = sum;
+  }
+  deferred_.resize(kept);
+  compacted_size_ = kept;
+}
+
+Status CustomerStats::flush() {
+  if (deferred_.empty()) return {};
+  // One write per customer, in the table's order: each page is read and written once.
+  compact_deferred();
+  for (const Added& sum : deferred_) {
     add_sale_quietly_.bind(1, sum.customer_id)
         .bind(2, sum.purchases)
         .bind(3, sum.first_at)
@@ -106,6 +122,7 @@ Status CustomerStats::flush() {
       return s.error().within("updating the stats of customer " + std::to_string(sum.customer_id));
   }
   deferred_.clear();
+  compacted_size_ = 0;
   return {};
 }
 

@@ -49,7 +49,10 @@ class CustomerStats {
   // anything reads customer_stats and before commit.
   Status flush();
   // The transaction was rolled back: forgets the sales not yet written.
-  void rollback() { deferred_.clear(); }
+  void rollback() {
+    deferred_.clear();
+    compacted_size_ = 0;
+  }
 
  private:
   CustomerStats(sqlite::Db& db, const Clock& clock, SegmentEventWriter events)
@@ -72,7 +75,12 @@ class CustomerStats {
   bool upkeep_ = true;
   SegmentEventWriter events_;
   sqlite::Stmt add_sale_, add_sale_quietly_, owner_of_sale_, recompute_;
+  // Sorts deferred_ by customer and adds up each customer's entries into one.
+  void compact_deferred();
+  // One entry per sale, added up per customer whenever it has grown by half since it last was:
+  // memory follows the customers a transaction touches, not its sales, in one block.
   std::vector<Added> deferred_;
+  std::size_t compacted_size_ = 0;
 };
 
 // Recomputes one customer's row from its sales and marks it pending for refresh_segments(): for

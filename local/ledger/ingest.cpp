@@ -6,15 +6,17 @@
 
 #include "local/core/clock.hpp"
 #include "local/core/hash.hpp"
+#include "local/ledger/sale_items_json.hpp"
 
 namespace regua {
 namespace {
 
 // A replayed sale (its POS id is known) changes nothing; a sale whose cancellation came first is
 // born cancelled (?7: when it was cancelled).
+// The items go in the sale's row as JSON (?8; local/ledger/sale_items_json.hpp).
 constexpr std::string_view kInsertSale =
-    "INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, cancelled_at, source, ingested_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6) ON CONFLICT (pos_id) DO NOTHING";
+    "INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, cancelled_at, source, ingested_at, items) "
+    "VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6, ?8) ON CONFLICT (pos_id) DO NOTHING";
 
 constexpr std::string_view kCancelledBefore = "SELECT cancelled_at FROM cancellations WHERE sale_pos_id = ?1";
 constexpr std::string_view kAnyCancellation = "SELECT EXISTS (SELECT 1 FROM cancellations)";
@@ -25,12 +27,6 @@ constexpr std::string_view kSetSaleCustomer = "UPDATE sales SET customer_id = ?2
 // by a trigger: a trigger on sales makes SQLite keep a statement journal for every insert, which cost
 // ingest about 30% more instructions (docs/benchmarks.md, bench/import-compare).
 constexpr std::string_view kSaleToOutbox = "INSERT INTO outbox (kind, ref) VALUES ('sale', ?1)";
-
-// One statement per item. A multi-row INSERT may fail half-way, so SQLite opens a statement journal
-// for it (every page it changes copied first): that cost more than the second statement it saved
-// (docs/benchmarks.md).
-constexpr std::string_view kInsertItem =
-    "INSERT INTO sale_items (sale_id, line, sku, name, quantity, unit_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 constexpr std::string_view kInsertCancel =
     "INSERT INTO cancellations (sale_pos_id, cancelled_at, source, received_at) VALUES (?1, ?2, ?3, ?4) "
@@ -91,10 +87,10 @@ Result<Ingestor> Ingestor::create(Ledger& ledger, const PhoneNormaliser& phones)
   };
   for (const auto& [stmt, sql] :
        {Prepared{&in.insert_sale_, kInsertSale}, Prepared{&in.set_sale_customer_, kSetSaleCustomer},
-        Prepared{&in.insert_item_, kInsertItem}, Prepared{&in.insert_cancel_, kInsertCancel},
-        Prepared{&in.cancel_sale_, kCancelSale}, Prepared{&in.insert_quarantine_, kInsertQuarantine},
-        Prepared{&in.owner_of_sale_, kOwnerOfSale}, Prepared{&in.cancelled_before_, kCancelledBefore},
-        Prepared{&in.sale_to_outbox_, kSaleToOutbox}, Prepared{&in.any_cancellation_, kAnyCancellation}}) {
+        Prepared{&in.insert_cancel_, kInsertCancel}, Prepared{&in.cancel_sale_, kCancelSale},
+        Prepared{&in.insert_quarantine_, kInsertQuarantine}, Prepared{&in.owner_of_sale_, kOwnerOfSale},
+        Prepared{&in.cancelled_before_, kCancelledBefore}, Prepared{&in.sale_to_outbox_, kSaleToOutbox},
+        Prepared{&in.any_cancellation_, kAnyCancellation}}) {
     auto prepared = db.prepare(sql);
     if (!prepared) return prepared.error();
     *stmt = std::move(*prepared);
@@ -239,10 +235,13 @@ Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
   } else {
     insert_sale_.bind_null(7);
   }
+  items_json_.clear();
+  append_sale_items_json(items_json_, sale.items);
   insert_sale_.bind(3, sold_at)
       .bind(4, sale.total)
       .bind_ref(5, source)
-      .bind(6, to_unix(ledger_->clock().now()));
+      .bind(6, to_unix(ledger_->clock().now()))
+      .bind_ref(8, std::string_view(items_json_));
   if (auto s = insert_sale_.run(); !s) return s.error().within("sale " + sale.pos_id);
   if (ledger_->db().changes() == 0) {
     ++pending_.sales_replayed;
@@ -270,22 +269,7 @@ Status Ingestor::apply_sale(const Sale& sale, std::string_view source) {
       if (!s) return s.error().within("sale " + sale.pos_id);
     }
   }
-  if (auto s = insert_items(sale_id, sale); !s) return s;
   ++pending_.sales_added;
-  return {};
-}
-
-Status Ingestor::insert_items(std::int64_t sale_id, const Sale& sale) {
-  std::int64_t line = 0;
-  for (const SaleItem& item : sale.items) {
-    insert_item_.bind(1, sale_id)
-        .bind(2, ++line)
-        .bind_ref(3, std::string_view(item.sku))
-        .bind_ref(4, std::string_view(item.name))
-        .bind(5, item.quantity)
-        .bind(6, item.unit_price);
-    if (auto s = insert_item_.run(); !s) return s.error().within("items of sale " + sale.pos_id);
-  }
   return {};
 }
 

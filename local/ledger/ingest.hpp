@@ -96,7 +96,6 @@ class Ingestor {
   Status apply_sale(const Sale& sale, std::string_view source);
   Status apply_cancel(const Cancel& cancel, std::string_view source);
   Status apply_customer(const CustomerUpdate& update, std::string_view source);
-  Status insert_items(std::int64_t sale_id, const Sale& sale);
   // Customer stats and info_at moves are kept in memory within a transaction and written before
   // anything reads them: before the listener is told and before commit.
   Status flush_deferred();
@@ -108,7 +107,8 @@ class Ingestor {
   CustomerStats stats_;
   IngestListener* listener_ = nullptr;
   std::optional<sqlite::Transaction> txn_;
-  sqlite::Stmt insert_sale_, set_sale_customer_, sale_to_outbox_, insert_item_;
+  sqlite::Stmt insert_sale_, set_sale_customer_, sale_to_outbox_;
+  std::string items_json_;  // the current sale's items, bound to insert_sale_; reused from sale to sale
   sqlite::Stmt insert_cancel_, cancel_sale_, insert_quarantine_, owner_of_sale_, cancelled_before_,
       any_cancellation_;
   // Whether the cancellations table may hold a row: while it is known to be empty (most stores

@@ -150,6 +150,31 @@ TEST_F(CustomerStatsTest, KeptFiguresEqualARecomputationFromTheSales) {
   EXPECT_EQ(count("SELECT count(*) FROM customer_stats WHERE pending = 'rebuild'"), 0);
 }
 
+// An import adds up hundreds of thousands of sales in one transaction: they are added up per
+// customer in memory as they come (several times over here), and written once at commit.
+TEST_F(CustomerStatsTest, ManySalesOfOneTransactionAddUpPerCustomer) {
+  std::mt19937 rng(11);
+  const auto base = at("2025-01-01T00:00:00Z");
+  ASSERT_TRUE(ingestor->begin().ok());
+  for (int i = 0; i < 20'000; ++i) {
+    Sale s;
+    s.pos_id = "S-" + std::to_string(i);
+    s.sold_at = base + std::chrono::seconds(rng() % 40'000'000);
+    s.total = static_cast<Cents>(rng() % 50'000);
+    s.customer = person("C-" + std::to_string(rng() % 300));
+    ASSERT_TRUE(ingestor->apply(s, "pdv").ok());
+  }
+  ASSERT_TRUE(ingestor->commit().ok());
+  EXPECT_EQ(count("SELECT count(*) FROM customer_stats"), 300);
+  EXPECT_EQ(count("SELECT sum(purchases) FROM customer_stats"), 20'000);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM customer_stats k JOIN (SELECT customer_id, count(*) AS n, "
+            "min(sold_at) AS f, max(sold_at) AS l, sum(total_cents) AS t FROM sales GROUP BY customer_id) r "
+            "ON r.customer_id = k.customer_id WHERE k.purchases = r.n AND k.first_at = r.f AND "
+            "k.last_at = r.l AND k.total_cents = r.t"),
+      300);
+}
+
 TEST_F(CustomerStatsTest, WithoutUpkeepARebuildCatchesUp) {
   ingestor->stats().set_upkeep(false);
   buy("S-1", "C-1", "2026-02-01T10:00:00Z", 1'000);
