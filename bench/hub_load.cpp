@@ -83,9 +83,9 @@ struct Written {
 struct LoadStore {
   std::string id;
   fs::path ledger_path;
-  std::string lines;                        // the day's POS lines, '\n'-separated (padding readable)
+  std::string lines;                         // the day's POS lines, '\n'-separated (padding readable)
   std::vector<std::string_view> sale_lines;  // views into `lines`
-  std::optional<regua::Ledger> ledger;      // the writer's connection (the sync opens its own)
+  std::optional<regua::Ledger> ledger;       // the writer's connection (the sync opens its own)
   std::optional<regua::Ingestor> ingestor;
   std::unique_ptr<regua::sync::SyncService> sync;
   std::int64_t last_seq = 0;  // the newest sequence this store's writer saw given
@@ -99,8 +99,8 @@ struct LoadStore {
 };
 
 struct Slot {
-  double at = 0;      // seconds after the start
-  double order = 0;   // position within its store's day: interleaves stores when `at` ties
+  double at = 0;     // seconds after the start
+  double order = 0;  // position within its store's day: interleaves stores when `at` ties
   int store = 0;
   int sale = 0;
 };
@@ -132,7 +132,8 @@ regua::Status issue_store_identity(const LoadOptions& o, const regua::sync::Issu
   auto made = regua::sync::make_key_and_csr(cn);
   if (!made) return made.error();
   auto issued = regua::sync::issue_client_certificate(
-      issuer, made->csr_pem, cn, 30, std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
+      issuer, made->csr_pem, cn, 30,
+      std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
   if (!issued) return issued.error();
   if (!write_private_file(key, made->key_pem, true) || !write_private_file(cert, *issued, false))
     return regua::make_error(regua::ErrorKind::io, "cannot write " + key.string() + " or " + cert.string());
@@ -177,10 +178,11 @@ regua::Status reconcile_store(LoadStore& s, PGconn* pg, Tally& t) {
 
   // Doubles: a (store, seq) stored twice, or one sale in two records (no sale is ever cancelled
   // or changed here, so each has exactly one record).
-  auto counts = hub_load_query(pg,
-                               "SELECT count(*), count(DISTINCT seq), count(*) FILTER (WHERE kind = 'sale'), "
-                               "count(DISTINCT key) FILTER (WHERE kind = 'sale') FROM records WHERE store = $1",
-                               s.id);
+  auto counts =
+      hub_load_query(pg,
+                     "SELECT count(*), count(DISTINCT seq), count(*) FILTER (WHERE kind = 'sale'), "
+                     "count(DISTINCT key) FILTER (WHERE kind = 'sale') FROM records WHERE store = $1",
+                     s.id);
   if (PQresultStatus(counts.get()) != PGRES_TUPLES_OK)
     return regua::make_error(regua::ErrorKind::io,
                              "PostgreSQL: counting store " + s.id + "'s records: " + PQerrorMessage(pg));
@@ -237,10 +239,11 @@ regua::Status reconcile_store(LoadStore& s, PGconn* pg, Tally& t) {
   if (lost > 0 || doubled > 0 || *counted != static_cast<std::int64_t>(ledger_sales.size())) {
     ++t.stores_with_problems;
     if (t.stores_with_problems <= 10) {
-      std::printf("   store %s: ledger %lld sales, hub %lld sale records (%lld distinct); lost %lld, doubled %lld\n",
-                  s.id.c_str(), static_cast<long long>(*counted), static_cast<long long>(hub_sale_records),
-                  static_cast<long long>(hub_sale_keys), static_cast<long long>(lost),
-                  static_cast<long long>(doubled));
+      std::printf(
+          "   store %s: ledger %lld sales, hub %lld sale records (%lld distinct); lost %lld, doubled %lld\n",
+          s.id.c_str(), static_cast<long long>(*counted), static_cast<long long>(hub_sale_records),
+          static_cast<long long>(hub_sale_keys), static_cast<long long>(lost),
+          static_cast<long long>(doubled));
     }
   }
   return {};
@@ -255,7 +258,8 @@ int fail(const std::string& what) {
 // then its reconciliation (read after the worker exited).
 struct WorkerShared {
   std::atomic<int> state{0};  // WorkerState
-  std::atomic<std::int64_t> planned_sales{0}, committed{0}, acked_sales{0}, acked_records{0}, written_records{0};
+  std::atomic<std::int64_t> planned_sales{0}, committed{0}, acked_sales{0}, acked_records{0},
+      written_records{0};
   std::int64_t ledger_sales = 0, hub_sale_keys = 0, hub_records = 0, written = 0, written_at_hub = 0;
   std::int64_t lost = 0, doubled = 0, first_commit_us = 0, last_commit_us = 0, last_hub_us = 0;
   std::int64_t sent_records = 0, sent_bytes = 0, sent_batches = 0;
@@ -274,7 +278,8 @@ fs::path latency_file(const LoadOptions& o, int worker) {
 }
 
 // One worker process: stores [first, first + count), each with its ledger, writer and sync thread.
-int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, WorkerShared& me, int worker) {
+int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, WorkerShared& me,
+               int worker) {
   auto failed = [&](const std::string& what) {
     me.state = kFailed;
     return fail("worker " + std::to_string(worker) + ": " + what);
@@ -369,11 +374,12 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
     settings.url = o.broker;
     settings.network = o.network;
     settings.store = s->id;
-    settings.tls = regua::sync::TlsFiles{pki / "ca.crt", dir / s->id / "store.crt", dir / s->id / "store.key"};
+    settings.tls =
+        regua::sync::TlsFiles{pki / "ca.crt", dir / s->id / "store.crt", dir / s->id / "store.key"};
     settings.pii = regua::sync::PiiSettings{regua::sync::PiiPolicy::hashed, "bench-network-key"};
     settings.initial_spread = std::chrono::milliseconds(o.connect_spread_ms);
-    auto started = regua::sync::SyncService::start(std::move(settings), regua::LedgerOptions{s->ledger_path, s->id},
-                                                   clock, zone);
+    auto started = regua::sync::SyncService::start(std::move(settings),
+                                                   regua::LedgerOptions{s->ledger_path, s->id}, clock, zone);
     if (!started) return failed("store " + s->id + ": " + started.error().message);
     s->sync = std::move(*started);
   }
@@ -401,8 +407,8 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
     writers.emplace_back([&, w] {
       for (const auto& slot : slots) {
         if (slot.store % o.writers != w) continue;
-        std::this_thread::sleep_until(day_begin + std::chrono::duration_cast<Steady::duration>(
-                                                      std::chrono::duration<double>(slot.at)));
+        std::this_thread::sleep_until(
+            day_begin + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(slot.at)));
         if (shared.stop) return;
         auto& s = *stores[static_cast<std::size_t>(slot.store)];
         auto event = s.decoder->decode(s.sale_lines[static_cast<std::size_t>(slot.sale)]);
@@ -464,7 +470,8 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
     if (!writers_done && me.committed.load() == planned_sales) writers_done = Steady::now();
     if (writers_done && all_acked) break;
     if (writers_done && Steady::now() - *writers_done > std::chrono::seconds(o.drain_timeout_s)) {
-      std::fprintf(stderr, "worker %d: the hub did not ack everything within %d s of the last sale: %lld of %lld\n",
+      std::fprintf(stderr,
+                   "worker %d: the hub did not ack everything within %d s of the last sale: %lld of %lld\n",
                    worker, o.drain_timeout_s, static_cast<long long>(acked_records),
                    static_cast<long long>(written_records));
       break;
@@ -486,10 +493,12 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
 
   // 5. Reconcile this worker's stores: each ledger against the hub's rows, by count queries on both sides.
   std::unique_ptr<PGconn, decltype(&PQfinish)> pg(PQconnectdb(o.postgresql.c_str()), &PQfinish);
-  if (PQstatus(pg.get()) != CONNECTION_OK) return failed(std::string("PostgreSQL: ") + PQerrorMessage(pg.get()));
+  if (PQstatus(pg.get()) != CONNECTION_OK)
+    return failed(std::string("PostgreSQL: ") + PQerrorMessage(pg.get()));
   Tally t;
   for (auto& s : stores) {
-    if (auto st = reconcile_store(*s, pg.get(), t); !st) return failed("store " + s->id + ": " + st.error().message);
+    if (auto st = reconcile_store(*s, pg.get(), t); !st)
+      return failed("store " + s->id + ": " + st.error().message);
   }
   std::ofstream out(latency_file(o, worker), std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(t.latency_us.data()),
@@ -517,7 +526,8 @@ int main(int argc, char** argv) {
   CLI::App app{"bench/hub's stores: a network of stores with real ledgers and sync threads"};
   LoadOptions o;
   app.add_option("--stores", o.stores, "how many stores")->check(CLI::Range(1, 100000));
-  app.add_option("--sales-per-store", o.sales_per_store, "mean sales of a store's day (each: 2/3 to 4/3 of it)")
+  app.add_option("--sales-per-store", o.sales_per_store,
+                 "mean sales of a store's day (each: 2/3 to 4/3 of it)")
       ->check(CLI::Range(1, 1000000));
   app.add_option("--customers-per-store", o.customers_per_store, "a store's pool of customers")
       ->check(CLI::Range(1, 1000000));
@@ -531,14 +541,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   app.add_option("--connect-spread-ms", o.connect_spread_ms, "each store's first connection waits up to this")
       ->check(CLI::Range(0, 600000));
-  app.add_option("--drain-timeout-s", o.drain_timeout_s, "give up when the hub has not acked everything by then")
+  app.add_option("--drain-timeout-s", o.drain_timeout_s,
+                 "give up when the hub has not acked everything by then")
       ->check(CLI::Range(1, 86400));
   app.add_option("--broker", o.broker, "ssl://HOST:PORT")->required();
   app.add_option("--network", o.network, "the network id");
   app.add_option("--pki", o.pki, "folder with ca.crt and ca.key (installer/pki.sh ca)")->required();
   app.add_option("--postgresql", o.postgresql, "the hub's PostgreSQL (libpq connection string)")->required();
   app.add_option("--dir", o.dir, "where the stores' ledgers and keys go")->required();
-  app.add_option("--kill-pid", o.kill_pid, "SIGKILL this process (a hub replica) when half the sales are acked");
+  app.add_option("--kill-pid", o.kill_pid,
+                 "SIGKILL this process (a hub replica) when half the sales are acked");
   app.add_option("--summary", o.summary, "also write the figures here as shell assignments");
   CLI11_PARSE(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // bench/hub shows the progress as it comes
@@ -590,7 +602,8 @@ int main(int argc, char** argv) {
   };
   auto any_failed = [&] {
     for (std::size_t w = 0; w < children.size(); ++w) {
-      if (workers()[w].state == kFailed || (exit_codes[w] >= 0 && workers()[w].state != kReconciled)) return true;
+      if (workers()[w].state == kFailed || (exit_codes[w] >= 0 && workers()[w].state != kReconciled))
+        return true;
     }
     return false;
   };
@@ -609,12 +622,13 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const auto planned_sales = sum(&WorkerShared::planned_sales);
-  std::printf("== %d stores in %d processes (%d each at most) ready and connected to %s in %.1f s: %lld sales "
-              "planned (%d to %d a store), each store with its own certificate, ledger and sync thread\n",
-              o.stores, processes, o.stores_per_process, o.broker.c_str(),
-              std::chrono::duration<double>(Steady::now() - setup_start).count(),
-              static_cast<long long>(planned_sales), std::max(1, o.sales_per_store * 2 / 3),
-              std::max(1, o.sales_per_store * 4 / 3));
+  std::printf(
+      "== %d stores in %d processes (%d each at most) ready and connected to %s in %.1f s: %lld sales "
+      "planned (%d to %d a store), each store with its own certificate, ledger and sync thread\n",
+      o.stores, processes, o.stores_per_process, o.broker.c_str(),
+      std::chrono::duration<double>(Steady::now() - setup_start).count(),
+      static_cast<long long>(planned_sales), std::max(1, o.sales_per_store * 2 / 3),
+      std::max(1, o.sales_per_store * 4 / 3));
   shared->go = 1;
   const auto day_begin = Steady::now();
 
@@ -627,13 +641,15 @@ int main(int argc, char** argv) {
     if (!killed && o.kill_pid > 0 && acked_sales * 2 >= planned_sales) {
       ::kill(o.kill_pid, SIGKILL);
       killed = true;
-      std::printf("== %.1f s: SIGKILL to hub replica %d with %lld of %lld sales acked (%lld records)\n", elapsed,
-                  o.kill_pid, static_cast<long long>(acked_sales), static_cast<long long>(planned_sales),
+      std::printf("== %.1f s: SIGKILL to hub replica %d with %lld of %lld sales acked (%lld records)\n",
+                  elapsed, o.kill_pid, static_cast<long long>(acked_sales),
+                  static_cast<long long>(planned_sales),
                   static_cast<long long>(sum(&WorkerShared::acked_records)));
     }
     if (Steady::now() >= next_line) {
       std::printf("   %.0f s: %lld of %lld sales committed; %lld of %lld records written acked\n", elapsed,
-                  static_cast<long long>(sum(&WorkerShared::committed)), static_cast<long long>(planned_sales),
+                  static_cast<long long>(sum(&WorkerShared::committed)),
+                  static_cast<long long>(planned_sales),
                   static_cast<long long>(sum(&WorkerShared::acked_records)),
                   static_cast<long long>(sum(&WorkerShared::written_records)));
       next_line += std::chrono::seconds(10);
@@ -661,7 +677,8 @@ int main(int argc, char** argv) {
     total.sent_bytes += r.sent_bytes;
     total.sent_batches += r.sent_batches;
     if (r.first_commit_us > 0)
-      total.first_commit_us = total.first_commit_us == 0 ? r.first_commit_us : std::min(total.first_commit_us, r.first_commit_us);
+      total.first_commit_us =
+          total.first_commit_us == 0 ? r.first_commit_us : std::min(total.first_commit_us, r.first_commit_us);
     total.last_commit_us = std::max(total.last_commit_us, r.last_commit_us);
     total.last_hub_us = std::max(total.last_hub_us, r.last_hub_us);
     const auto file = latency_file(o, w);
@@ -669,26 +686,32 @@ int main(int argc, char** argv) {
     const auto at = latency.size();
     latency.resize(at + n);
     std::ifstream in(file, std::ios::binary);
-    in.read(reinterpret_cast<char*>(latency.data() + at), static_cast<std::streamsize>(n * sizeof(std::int64_t)));
+    in.read(reinterpret_cast<char*>(latency.data() + at),
+            static_cast<std::streamsize>(n * sizeof(std::int64_t)));
   }
   std::sort(latency.begin(), latency.end());
   const double window_s = static_cast<double>(total.last_hub_us - total.first_commit_us) / 1e6;
   const double offered_s = static_cast<double>(total.last_commit_us - total.first_commit_us) / 1e6;
   const double rate = window_s > 0 ? static_cast<double>(total.written_at_hub) / window_s : 0;
   const double batch_bytes =
-      total.sent_batches > 0 ? static_cast<double>(total.sent_bytes) / static_cast<double>(total.sent_batches) : 0;
+      total.sent_batches > 0 ? static_cast<double>(total.sent_bytes) / static_cast<double>(total.sent_batches)
+                             : 0;
   std::printf("== reconciliation: each store's ledger and outbox against the hub's rows in PostgreSQL\n");
-  std::printf("   ledgers: %lld sales; hub: %lld distinct sales, %lld records in all (with heartbeats and KPI days)\n",
-              static_cast<long long>(total.ledger_sales), static_cast<long long>(total.hub_sale_keys),
-              static_cast<long long>(total.hub_records));
+  std::printf(
+      "   ledgers: %lld sales; hub: %lld distinct sales, %lld records in all (with heartbeats and KPI "
+      "days)\n",
+      static_cast<long long>(total.ledger_sales), static_cast<long long>(total.hub_sale_keys),
+      static_cast<long long>(total.hub_records));
   std::printf("   records the stores' transactions wrote: %lld; at the hub: %lld\n",
               static_cast<long long>(total.written), static_cast<long long>(total.written_at_hub));
-  std::printf("lost: %lld, doubled: %lld (stores with a difference: %d of %d)\n", static_cast<long long>(total.lost),
-              static_cast<long long>(total.doubled), total.stores_with_problems, o.stores);
+  std::printf("lost: %lld, doubled: %lld (stores with a difference: %d of %d)\n",
+              static_cast<long long>(total.lost), static_cast<long long>(total.doubled),
+              total.stores_with_problems, o.stores);
   std::printf("== figures\n");
-  std::printf("through the hub: %lld records in %.1f s = %.0f records/s (first store commit to the hub's last "
-              "commit; the stores committed them over %.1f s)\n",
-              static_cast<long long>(total.written_at_hub), window_s, rate, offered_s);
+  std::printf(
+      "through the hub: %lld records in %.1f s = %.0f records/s (first store commit to the hub's last "
+      "commit; the stores committed them over %.1f s)\n",
+      static_cast<long long>(total.written_at_hub), window_s, rate, offered_s);
   if (total.commit_times && !latency.empty()) {
     std::printf("latency, store commit -> hub commit: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu records)\n",
                 percentile_ms(latency, 0.50), percentile_ms(latency, 0.99), percentile_ms(latency, 1.0),
@@ -696,21 +719,23 @@ int main(int argc, char** argv) {
   } else {
     std::printf("latency: unknown (PostgreSQL's track_commit_timestamp is off)\n");
   }
-  std::printf("stores sent %lld records in %lld batches, %.0f bytes a batch on average (%.1f records a batch; "
-              "resends included)\n",
-              static_cast<long long>(total.sent_records), static_cast<long long>(total.sent_batches), batch_bytes,
-              total.sent_batches > 0
-                  ? static_cast<double>(total.sent_records) / static_cast<double>(total.sent_batches)
-                  : 0.0);
+  std::printf(
+      "stores sent %lld records in %lld batches, %.0f bytes a batch on average (%.1f records a batch; "
+      "resends included)\n",
+      static_cast<long long>(total.sent_records), static_cast<long long>(total.sent_batches), batch_bytes,
+      total.sent_batches > 0
+          ? static_cast<double>(total.sent_records) / static_cast<double>(total.sent_batches)
+          : 0.0);
   std::printf("the day and the drain took %.1f s\n", run_s);
   if (!o.summary.empty()) {
     std::ofstream out(o.summary);
-    out << "hub_rate=" << static_cast<long long>(rate) << "\nbatch_bytes=" << static_cast<long long>(batch_bytes)
-        << "\nbatches=" << total.sent_batches << "\nwindow_s=" << window_s << "\nlost=" << total.lost
-        << "\ndoubled=" << total.doubled << "\n";
+    out << "hub_rate=" << static_cast<long long>(rate)
+        << "\nbatch_bytes=" << static_cast<long long>(batch_bytes) << "\nbatches=" << total.sent_batches
+        << "\nwindow_s=" << window_s << "\nlost=" << total.lost << "\ndoubled=" << total.doubled << "\n";
   }
   const bool drained = total.written_at_hub == total.written;
-  if (!drained) std::printf("not drained: %lld records written never reached the hub\n",
-                            static_cast<long long>(total.written - total.written_at_hub));
+  if (!drained)
+    std::printf("not drained: %lld records written never reached the hub\n",
+                static_cast<long long>(total.written - total.written_at_hub));
   return total.lost == 0 && total.doubled == 0 && drained ? 0 : 1;
 }
