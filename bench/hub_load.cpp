@@ -37,6 +37,7 @@
 #include <date/tz.h>
 #include <libpq-fe.h>
 #include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -284,7 +285,10 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
     me.state = kFailed;
     return fail("worker " + std::to_string(worker) + ": " + what);
   };
-  spdlog::set_level(spdlog::level::warn);  // a thousand "connected" lines say nothing
+  // The sync threads' warnings go to stderr (bench/hub counts the ack timeouts there), and a
+  // thousand "connected" lines say nothing.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("worker-" + std::to_string(worker)));
+  spdlog::set_level(spdlog::level::warn);
   regua::sqlite::configure_process();
   regua::SystemClock clock;
   const regua::FixedStoreZone zone(std::chrono::hours(-3));

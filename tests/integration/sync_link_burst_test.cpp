@@ -4,7 +4,7 @@
 // be sent (its "buffered" limit applies when connected too, MQTTAsync.h), and a refused ack left a
 // store waiting ack_timeout_s before it resent everything; bench/hub showed it at 1,000 stores.
 // And the broker's receive maximum for the hub (installer/mosquitto: max_inflight_messages) must not
-// throttle them: at 64, paho sent about 100 a second (5,000 took 44 to 56 s here), now thousands.
+// throttle them: at 64, paho sent about 90 a second (5,000 took 56 s here), now thousands.
 
 #include "sync/protocol/topics.hpp"
 #include "tests/integration/sync_support.hpp"
