@@ -75,7 +75,7 @@ struct LoadOptions {
 };
 
 // A record the store committed: its outbox sequence and when its transaction committed.
-struct Written {
+struct WrittenRecord {
   std::int64_t seq = 0;
   bool sale = false;
   std::int64_t commit_us = 0;  // system clock, microseconds since the epoch
@@ -94,12 +94,12 @@ struct LoadStore {
   std::unique_ptr<regua::JsonlDecoder> decoder;
 
   std::mutex mutex;  // guards `written` and `acked_index` (writer thread vs the monitor)
-  std::vector<Written> written;
+  std::vector<WrittenRecord> written;
   std::size_t acked_index = 0;  // entries of `written` the hub has acknowledged
   std::int64_t acked_sales = 0;
 };
 
-struct Slot {
+struct SaleSlot {
   double at = 0;     // seconds after the start
   double order = 0;  // position within its store's day: interleaves stores when `at` ties
   int store = 0;
@@ -120,7 +120,7 @@ bool write_private_file(const fs::path& path, const std::string& text, bool secr
   return out.good();
 }
 
-std::string read_whole_file(const fs::path& path) {
+std::string hub_load_read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
@@ -154,7 +154,7 @@ PgResult hub_load_query(PGconn* pg, const char* sql, const std::string& store) {
   return PgResult(PQexecParams(pg, sql, 1, nullptr, values, nullptr, nullptr, 0), &PQclear);
 }
 
-struct Tally {
+struct LoadTally {
   std::int64_t ledger_sales = 0, hub_sale_keys = 0, written = 0, written_at_hub = 0;
   std::int64_t hub_records = 0, lost = 0, doubled = 0;
   int stores_with_problems = 0;
@@ -164,7 +164,7 @@ struct Tally {
 };
 
 // Store by store: the ledger's sales and the records its writer saw given, against the hub's rows.
-regua::Status reconcile_store(LoadStore& s, PGconn* pg, Tally& t) {
+regua::Status reconcile_store(LoadStore& s, PGconn* pg, LoadTally& t) {
   auto db = regua::sqlite::Db::open(s.ledger_path, regua::sqlite::OpenMode::read_only);
   if (!db) return db.error();
   std::set<std::int64_t> ledger_sales;
@@ -250,7 +250,7 @@ regua::Status reconcile_store(LoadStore& s, PGconn* pg, Tally& t) {
   return {};
 }
 
-int fail(const std::string& what) {
+int hub_load_fail(const std::string& what) {
   std::fprintf(stderr, "regua-bench-hub-load: %s\n", what.c_str());
   return 1;
 }
@@ -283,7 +283,7 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
                int worker) {
   auto failed = [&](const std::string& what) {
     me.state = kFailed;
-    return fail("worker " + std::to_string(worker) + ": " + what);
+    return hub_load_fail("worker " + std::to_string(worker) + ": " + what);
   };
   // The sync threads' warnings go to stderr (bench/hub counts the ack timeouts there), and a
   // thousand "connected" lines say nothing.
@@ -297,7 +297,7 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
   const fs::path pki = o.pki;
 
   // 1. The stores: identity, ledger, the day's sales.
-  const regua::sync::Issuer issuer{read_whole_file(pki / "ca.crt"), read_whole_file(pki / "ca.key")};
+  const regua::sync::Issuer issuer{hub_load_read_file(pki / "ca.crt"), hub_load_read_file(pki / "ca.key")};
   if (issuer.ca_cert_pem.empty() || issuer.ca_key_pem.empty())
     return failed("no CA in " + pki.string() + " (ca.crt, ca.key): run installer/pki.sh ca " + pki.string());
   std::vector<std::unique_ptr<regua::LibphonenumberNormaliser>> phones;
@@ -307,7 +307,7 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
     phones.push_back(std::make_unique<regua::LibphonenumberNormaliser>(std::move(*p)));
   }
   std::vector<std::unique_ptr<LoadStore>> stores;
-  std::vector<Slot> slots;
+  std::vector<SaleSlot> slots;
   const auto day_start = clock.now() - std::chrono::hours(12);
   std::int64_t planned_sales = 0;
   for (int i = first; i < first + count; ++i) {
@@ -361,12 +361,12 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
       t = at(rng);
     std::sort(times.begin(), times.end());
     for (int n = 0; n < sales; ++n)
-      slots.push_back(Slot{times[static_cast<std::size_t>(n)], static_cast<double>(n) / sales,
-                           static_cast<int>(local), n});
+      slots.push_back(SaleSlot{times[static_cast<std::size_t>(n)], static_cast<double>(n) / sales,
+                               static_cast<int>(local), n});
     planned_sales += sales;
     stores.push_back(std::move(s));
   }
-  std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) {
+  std::sort(slots.begin(), slots.end(), [](const SaleSlot& a, const SaleSlot& b) {
     return a.at != b.at ? a.at < b.at : a.order != b.order ? a.order < b.order : a.store < b.store;
   });
   me.planned_sales = planned_sales;
@@ -417,7 +417,7 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
         auto& s = *stores[static_cast<std::size_t>(slot.store)];
         auto event = s.decoder->decode(s.sale_lines[static_cast<std::size_t>(slot.sale)]);
         auto& ing = *s.ingestor;
-        std::vector<Written> fresh;
+        std::vector<WrittenRecord> fresh;
         auto st = event ? (*event ? ing.begin() : regua::Status{}) : regua::Status{event.error()};
         if (st && *event) st = ing.apply(**event, "bench");
         if (st && *event) {
@@ -429,7 +429,7 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
           } else {
             rows->bind(1, s.last_seq);
             for (auto row = rows->step(); row && *row; row = rows->step())
-              fresh.push_back(Written{rows->int64(0), rows->text(1) == "sale", 0});
+              fresh.push_back(WrittenRecord{rows->int64(0), rows->text(1) == "sale", 0});
           }
         }
         if (st && *event) st = ing.commit();
@@ -499,7 +499,7 @@ int run_worker(const LoadOptions& o, int first, int count, SharedBlock& shared, 
   std::unique_ptr<PGconn, decltype(&PQfinish)> pg(PQconnectdb(o.postgresql.c_str()), &PQfinish);
   if (PQstatus(pg.get()) != CONNECTION_OK)
     return failed(std::string("PostgreSQL: ") + PQerrorMessage(pg.get()));
-  Tally t;
+  LoadTally t;
   for (auto& s : stores) {
     if (auto st = reconcile_store(*s, pg.get(), t); !st)
       return failed("store " + s->id + ": " + st.error().message);
@@ -564,7 +564,7 @@ int main(int argc, char** argv) {
   constexpr auto kWorkersAt = (sizeof(SharedBlock) + 63) / 64 * 64;
   const auto bytes = kWorkersAt + static_cast<std::size_t>(processes) * sizeof(WorkerShared);
   void* mem = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) return fail("cannot map memory shared with the workers");
+  if (mem == MAP_FAILED) return hub_load_fail("cannot map memory shared with the workers");
   auto* shared = new (mem) SharedBlock;
   auto* slots = new (static_cast<char*>(mem) + kWorkersAt) WorkerShared[static_cast<std::size_t>(processes)];
   fs::create_directories(o.dir);
@@ -574,7 +574,7 @@ int main(int argc, char** argv) {
     const int first = w * o.stores_per_process;
     const int count = std::min(o.stores_per_process, o.stores - first);
     const pid_t pid = ::fork();
-    if (pid < 0) return fail("fork failed");
+    if (pid < 0) return hub_load_fail("fork failed");
     if (pid == 0) {
       const int code = run_worker(o, first, count, *shared, slots[w], w);
       std::fflush(stdout);
@@ -615,7 +615,7 @@ int main(int argc, char** argv) {
     shared->stop = 1;
     while (!reap())
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    return fail(why);
+    return hub_load_fail(why);
   };
 
   // Every store connected before the day starts, so that the day measures the flow, not the connects.
@@ -661,7 +661,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   const auto run_s = std::chrono::duration<double>(Steady::now() - day_begin).count();
-  if (any_failed()) return fail("a worker failed (above)");
+  if (any_failed()) return hub_load_fail("a worker failed (above)");
 
   // Everything the workers reconciled, added up.
   WorkerShared total;
