@@ -36,6 +36,11 @@ Result<std::unique_ptr<MqttLink>> MqttLink::create(LinkOptions options) {
   std::unique_ptr<MqttLink> link(new MqttLink(std::move(options)));
   try {
     mqtt::create_options create(MQTTVERSION_5);
+    // paho refuses a publish while this many of the client's messages wait for its one send thread
+    // (the limit is for offline buffering, but applies when connected too: MQTTAsync.h). Its
+    // default of 100 made the hub drop acks when it answered a thousand stores at once; what waits
+    // is bounded by the callers (a store's window; the hub's acks of the batches it committed).
+    create.set_max_buffered_messages(kMaxQueuedPublishes);
     link->client_ =
         std::make_unique<mqtt::async_client>(link->options_.url, link->options_.client_id, create, nullptr);
   } catch (const std::exception& e) {

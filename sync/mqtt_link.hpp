@@ -33,6 +33,9 @@ struct TlsFiles {
   std::filesystem::path key;   // and its private key
 };
 
+// Publishes a link takes before they are written out, at most (paho's default is 100).
+inline constexpr int kMaxQueuedPublishes = 100'000;
+
 struct LinkOptions {
   std::string url;        // ssl://host:port
   std::string client_id;  // unique on the broker

@@ -56,6 +56,7 @@ Result<int> OutboxPublisher::pump(const Send& send) {
     sent_upto_ = batch.last;
     records_sent_ += static_cast<std::int64_t>(batch.records.size());
     bytes_sent_ += static_cast<std::int64_t>(payload->size());
+    ++batches_sent_;
     ++sent;
   }
   return sent;

@@ -56,6 +56,7 @@ class OutboxPublisher {
   // Totals since start, for logs and the benchmark.
   [[nodiscard]] std::int64_t records_sent() const { return records_sent_; }
   [[nodiscard]] std::int64_t bytes_sent() const { return bytes_sent_; }
+  [[nodiscard]] std::int64_t batches_sent() const { return batches_sent_; }
 
  private:
   struct Flight {
@@ -74,6 +75,7 @@ class OutboxPublisher {
   Steady::time_point last_progress_ = Steady::now();
   std::int64_t records_sent_ = 0;
   std::int64_t bytes_sent_ = 0;
+  std::int64_t batches_sent_ = 0;
 };
 
 }  // namespace regua::sync

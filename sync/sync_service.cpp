@@ -291,6 +291,11 @@ void SyncService::stop() {
   thread_.join();
 }
 
+SyncService::SentTotals SyncService::sent_totals() const {
+  const auto& p = *impl_->publisher;
+  return SentTotals{p.records_sent(), p.bytes_sent(), p.batches_sent()};
+}
+
 void SyncService::wake() {
   impl_->link->wake();
 }

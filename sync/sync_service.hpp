@@ -68,6 +68,12 @@ class SyncService {
   [[nodiscard]] bool connected() const { return connected_.load(); }
   [[nodiscard]] std::int64_t acked() const { return acked_.load(); }
 
+  // What the thread sent since start (a resend counts again); read it after stop(). For bench/hub.
+  struct SentTotals {
+    std::int64_t records = 0, bytes = 0, batches = 0;
+  };
+  [[nodiscard]] SentTotals sent_totals() const;
+
  private:
   struct Impl;
   explicit SyncService(std::unique_ptr<Impl> impl);
