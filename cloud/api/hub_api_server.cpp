@@ -12,7 +12,9 @@
 #include <spdlog/spdlog.h>
 
 #include "cloud/api/api_json.hpp"
+#include "cloud/api/api_reply.hpp"
 #include "cloud/api/api_tokens.hpp"
+#include "cloud/api/rule_pack_routes.hpp"
 #include "cloud/network/network_data.hpp"
 #include "cloud/network/store_health.hpp"
 #include "local/core/prometheus_text.hpp"
@@ -22,20 +24,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kHubJson = "application/json";
 constexpr std::size_t kMaxApiBody = 64 * 1024;
 constexpr std::int64_t kMaxPeriods = 400;  // a range split finer than this is refused (by=day over years)
-
-void reply_hub_error(httplib::Response& res, int status, const std::string& error,
-                     const std::string& what_to_do) {
-  res.status = status;
-  res.set_content(json{{"error", error}, {"what_to_do", what_to_do}}.dump(), kHubJson);
-}
-
-void reply_api_json(httplib::Response& res, const json& body, int status = 200) {
-  res.status = status;
-  res.set_content(body.dump(), kHubJson);
-}
 
 std::string api_param_or(const httplib::Request& req, const char* name, std::string fallback) {
   return req.has_param(name) ? req.get_param_value(name) : std::move(fallback);
@@ -67,6 +57,7 @@ struct HubApiServer::Impl {
   std::unique_ptr<HubStore> store;
   const Clock& clock;
   const HubCounters* counters;
+  RulePackRoutes packs{*store, config, clock};
   httplib::SSLServer server;
   std::mutex db_mutex;  // one request at a time on the API's connection
   std::mutex status_mutex;
@@ -75,12 +66,19 @@ struct HubApiServer::Impl {
   std::atomic<bool> finished{false};
 
   using Route = void (Impl::*)(const httplib::Request&, httplib::Response&, const ApiCaller&);
+  using PackRoute = void (RulePackRoutes::*)(const httplib::Request&, httplib::Response&, const ApiCaller&);
 
   void routes() {
     auto guarded = [this](Route route) {
       return [this, route](const httplib::Request& req, httplib::Response& res) {
         std::lock_guard lock(db_mutex);
         if (auto caller = authenticate(req, res)) (this->*route)(req, res, *caller);
+      };
+    };
+    auto pack_route = [this](PackRoute route) {
+      return [this, route](const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard lock(db_mutex);
+        if (auto caller = authenticate(req, res)) (packs.*route)(req, res, *caller);
       };
     };
     server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
@@ -99,6 +97,11 @@ struct HubApiServer::Impl {
     server.Get("/api/v1/rankings", guarded(&Impl::rankings));
     server.Get("/api/v1/customers/cross-store", guarded(&Impl::cross_store));
     server.Get("/api/v1/customers/cross-store/list", guarded(&Impl::cross_store_list));
+    server.Get("/api/v1/rule-packs", pack_route(&RulePackRoutes::list));
+    server.Get("/api/v1/rule-packs/adoption", pack_route(&RulePackRoutes::adoption));
+    server.Get(R"(/api/v1/rule-packs/([0-9]{1,18}))", pack_route(&RulePackRoutes::one));
+    server.Post("/api/v1/rule-packs", pack_route(&RulePackRoutes::publish));
+    server.Post("/api/v1/rule-packs/validate", pack_route(&RulePackRoutes::validate));
     // Unknown routes and httplib's own refusals get the API's JSON error too; an answer that has its
     // body already is left alone.
     server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
@@ -147,7 +150,7 @@ struct HubApiServer::Impl {
     }
     auto tokens = store->api_tokens();
     if (!tokens) {
-      database_failed(res, tokens.error());
+      reply_database_failed(res, tokens.error());
       return std::nullopt;
     }
     auto caller = find_api_caller(*tokens, presented);
@@ -158,30 +161,6 @@ struct HubApiServer::Impl {
       return std::nullopt;
     }
     return caller;
-  }
-
-  static void database_failed(httplib::Response& res, const Error& error) {
-    spdlog::error("api: {}", error.message);
-    reply_hub_error(res, 503, "the hub database failed: " + error.message,
-                    "retry; if it lasts, check the hub's database (regua-hub status)");
-  }
-
-  // 403 unless the caller's role is one of `allowed`.
-  static bool role_allowed(const ApiCaller& caller, httplib::Response& res,
-                           std::initializer_list<ApiRole> allowed, const std::string& what) {
-    for (auto role : allowed) {
-      if (caller.role == role) return true;
-    }
-    reply_hub_error(res, 403, "the " + std::string(api_role_name(caller.role)) + " role may not " + what,
-                    "use a token of a role that may (docs/hub-api.md lists the roles of each endpoint)");
-    return false;
-  }
-
-  static bool store_allowed(const ApiCaller& caller, httplib::Response& res, const std::string& store) {
-    if (caller.sees_store(store)) return true;
-    reply_hub_error(res, 403, "this store_manager token is for store " + caller.store + ", not " + store,
-                    "ask for store " + caller.store + ", or use a network_admin or analyst token");
-    return false;
   }
 
   Result<std::vector<StoreHealth>> health() {
@@ -215,9 +194,9 @@ struct HubApiServer::Impl {
 
   void metrics(const httplib::Request&, httplib::Response& res, const ApiCaller&) {
     auto stores = health();
-    if (!stores) return database_failed(res, stores.error());
+    if (!stores) return reply_database_failed(res, stores.error());
     auto parked = store->parked_count();
-    if (!parked) return database_failed(res, parked.error());
+    if (!parked) return reply_database_failed(res, parked.error());
     std::int64_t records = 0, silent = 0, behind = 0;
     for (const auto& s : *stores) {
       records += s.records;
@@ -274,7 +253,7 @@ struct HubApiServer::Impl {
 
   void list_stores(const httplib::Request&, httplib::Response& res, const ApiCaller& caller) {
     auto stores = visible_stores(caller);
-    if (!stores) return database_failed(res, stores.error());
+    if (!stores) return reply_database_failed(res, stores.error());
     json out{{"network", config.network}, {"stores", json::array()}};
     for (const auto& h : *stores)
       out["stores"].push_back(health_json(h));
@@ -283,9 +262,9 @@ struct HubApiServer::Impl {
 
   void one_store(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller) {
     const std::string id = req.matches[1];
-    if (!store_allowed(caller, res, id)) return;
+    if (!api_store_allowed(caller, res, id)) return;
     auto stores = health();
-    if (!stores) return database_failed(res, stores.error());
+    if (!stores) return reply_database_failed(res, stores.error());
     const auto* found = find_store(*stores, id);
     if (found == nullptr) return unknown_store(res, id);
     reply_api_json(res, health_json(*found));
@@ -305,17 +284,17 @@ struct HubApiServer::Impl {
 
   void store_tasks(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller) {
     const std::string id = req.matches[1];
-    if (!store_allowed(caller, res, id)) return;
+    if (!api_store_allowed(caller, res, id)) return;
     const auto state = api_param_or(req, "state", "open");
     if (state != "open" && state != "all") {
       return reply_hub_error(res, 400, "state: \"" + state + "\" is not a task filter",
                              "use state=open or state=all");
     }
     auto stores = health();
-    if (!stores) return database_failed(res, stores.error());
+    if (!stores) return reply_database_failed(res, stores.error());
     if (find_store(*stores, id) == nullptr) return unknown_store(res, id);
     auto tasks = tasks_of(id);
-    if (!tasks) return database_failed(res, tasks.error());
+    if (!tasks) return reply_database_failed(res, tasks.error());
     const auto now = clock.now().time_since_epoch().count();
     json list = json::array();
     for (const auto& t : *tasks) {
@@ -328,13 +307,13 @@ struct HubApiServer::Impl {
 
   void backlogs(const httplib::Request&, httplib::Response& res, const ApiCaller& caller) {
     auto stores = visible_stores(caller);
-    if (!stores) return database_failed(res, stores.error());
+    if (!stores) return reply_database_failed(res, stores.error());
     const auto now = clock.now().time_since_epoch().count();
     json list = json::array();
     std::int64_t open = 0, overdue = 0;
     for (const auto& s : *stores) {
       auto tasks = tasks_of(s.store);
-      if (!tasks) return database_failed(res, tasks.error());
+      if (!tasks) return reply_database_failed(res, tasks.error());
       const auto b = backlog_of(s.store, *tasks, now);
       open += b.open;
       overdue += b.overdue;
@@ -348,9 +327,9 @@ struct HubApiServer::Impl {
   void task_order(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller) {
     const std::string id = req.matches[1];
     const std::string action = req.matches[3];
-    if (!role_allowed(caller, res, {ApiRole::network_admin, ApiRole::store_manager}, action + " a task"))
+    if (!api_role_allowed(caller, res, {ApiRole::network_admin, ApiRole::store_manager}, action + " a task"))
       return;
-    if (!store_allowed(caller, res, id)) return;
+    if (!api_store_allowed(caller, res, id)) return;
     const auto task_id = std::stoll(std::string(req.matches[2]));
     json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
     if (!body.is_object()) {
@@ -377,10 +356,10 @@ struct HubApiServer::Impl {
       order["to"] = to->get<std::string>();
     }
     auto stores = health();
-    if (!stores) return database_failed(res, stores.error());
+    if (!stores) return reply_database_failed(res, stores.error());
     if (find_store(*stores, id) == nullptr) return unknown_store(res, id);
     auto tasks = tasks_of(id);
-    if (!tasks) return database_failed(res, tasks.error());
+    if (!tasks) return reply_database_failed(res, tasks.error());
     const HubTask* task = nullptr;
     for (const auto& t : *tasks) {
       if (t.id == task_id) task = &t;
@@ -396,10 +375,10 @@ struct HubApiServer::Impl {
           "only an open task can be closed or reassigned");
     }
     auto suffix = random_api_id();
-    if (!suffix) return database_failed(res, suffix.error());
+    if (!suffix) return reply_database_failed(res, suffix.error());
     const auto order_id = "api-" + *suffix;
     if (auto s = store->add_order(id, order_id, order, clock.now()); !s)
-      return database_failed(res, s.error());
+      return reply_database_failed(res, s.error());
     spdlog::info("api: {} (token {}) queued order {} for store {}: {} task {}", caller.name, caller.token_id,
                  order_id, id, order["order"].get<std::string>(), task_id);
     reply_api_json(res,
@@ -484,10 +463,10 @@ struct HubApiServer::Impl {
       return std::nullopt;
     }
     const auto only = api_param_or(req, "store", manager ? caller.store : "");
-    if (!only.empty() && !store_allowed(caller, res, only)) return std::nullopt;
+    if (!only.empty() && !api_store_allowed(caller, res, only)) return std::nullopt;
     auto stores = visible_stores(caller);
     if (!stores) {
-      database_failed(res, stores.error());
+      reply_database_failed(res, stores.error());
       return std::nullopt;
     }
     if (!only.empty()) {
@@ -507,7 +486,7 @@ struct HubApiServer::Impl {
     auto scope = scope_of(req, res, caller);
     if (!scope) return;
     auto figures = load_store_figures(*store, scope->stores);
-    if (!figures) return database_failed(res, figures.error());
+    if (!figures) return reply_database_failed(res, figures.error());
     json groups = json::array();
     for (const auto& g : network_kpis(figures->stores, scope->by, range->first, range->last, range->by))
       groups.push_back(group_kpis_json(g));
@@ -532,7 +511,7 @@ struct HubApiServer::Impl {
     auto scope = scope_of(req, res, caller);
     if (!scope) return;
     auto figures = load_store_figures(*store, scope->stores);
-    if (!figures) return database_failed(res, figures.error());
+    if (!figures) return reply_database_failed(res, figures.error());
     json groups = json::array();
     for (const auto& g : network_matrix(figures->stores, scope->by, day))
       groups.push_back(group_matrix_json(g));
@@ -543,7 +522,8 @@ struct HubApiServer::Impl {
   }
 
   void rankings(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller) {
-    if (!role_allowed(caller, res, {ApiRole::network_admin, ApiRole::analyst}, "rank the network's stores"))
+    if (!api_role_allowed(caller, res, {ApiRole::network_admin, ApiRole::analyst},
+                          "rank the network's stores"))
       return;
     auto range = range_of(req, res);
     if (!range) return;
@@ -554,15 +534,15 @@ struct HubApiServer::Impl {
                              "use sort=retention, active_base, open_tasks or overdue_tasks");
     }
     auto stores = health();
-    if (!stores) return database_failed(res, stores.error());
+    if (!stores) return reply_database_failed(res, stores.error());
     auto figures = load_store_figures(*store, *stores);
-    if (!figures) return database_failed(res, figures.error());
+    if (!figures) return reply_database_failed(res, figures.error());
     const auto now = clock.now().time_since_epoch().count();
     std::vector<StoreRanking> list;
     for (auto& g :
          network_kpis(figures->stores, GroupBy::store, range->first, range->last, KpiGrouping::none)) {
       auto tasks = tasks_of(g.group);
-      if (!tasks) return database_failed(res, tasks.error());
+      if (!tasks) return reply_database_failed(res, tasks.error());
       list.push_back(StoreRanking{0, g.group, g.total, backlog_of(g.group, *tasks, now)});
     }
     json out = json::array();
@@ -576,20 +556,22 @@ struct HubApiServer::Impl {
 
   void cross_store_report(httplib::Response& res, bool with_people) {
     auto stores = health();
-    if (!stores) return database_failed(res, stores.error());
+    if (!stores) return reply_database_failed(res, stores.error());
     auto input = load_cross_store_input(*store, *stores);
-    if (!input) return database_failed(res, input.error());
+    if (!input) return reply_database_failed(res, input.error());
     reply_api_json(res, cross_store_json(cross_store_customers(*input), with_people));
   }
 
   void cross_store(const httplib::Request&, httplib::Response& res, const ApiCaller& caller) {
-    if (!role_allowed(caller, res, {ApiRole::network_admin, ApiRole::analyst}, "see network-wide customers"))
+    if (!api_role_allowed(caller, res, {ApiRole::network_admin, ApiRole::analyst},
+                          "see network-wide customers"))
       return;
     cross_store_report(res, false);
   }
 
   void cross_store_list(const httplib::Request&, httplib::Response& res, const ApiCaller& caller) {
-    if (!role_allowed(caller, res, {ApiRole::network_admin}, "list the network's shared customers")) return;
+    if (!api_role_allowed(caller, res, {ApiRole::network_admin}, "list the network's shared customers"))
+      return;
     cross_store_report(res, true);
   }
 };
