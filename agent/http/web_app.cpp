@@ -11,7 +11,7 @@
 #include "agent/cli/segment_rows.hpp"
 #include "agent/http/api_auth.hpp"
 #include "agent/http/consents_route.hpp"
-#include "agent/http/page_security.hpp"
+#include "sync/web/page_security.hpp"
 #include "agent/http/web_api.hpp"
 #include "agent/http/web_automations.hpp"
 #include "agent/http/web_customers.hpp"

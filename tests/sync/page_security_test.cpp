@@ -1,7 +1,7 @@
 // The web pages' security, one refusal at a time: Host and Origin (DNS rebinding, foreign pages),
 // a network client while LAN access is off, sign-in without or with a wrong token, sessions, CSRF.
 
-#include "agent/http/page_security.hpp"
+#include "sync/web/page_security.hpp"
 
 #include <gtest/gtest.h>
 

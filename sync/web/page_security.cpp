@@ -1,4 +1,4 @@
-#include "agent/http/page_security.hpp"
+#include "sync/web/page_security.hpp"
 
 #include <array>
 #include <charconv>

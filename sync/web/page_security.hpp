@@ -1,6 +1,7 @@
 #pragma once
 // The security of the web pages, kept apart from the HTTP library so that every refusal can be
-// tested on its own and regua-hub can reuse it (it holds nothing agent-specific):
+// tested on its own and regua-hub can reuse it (it holds nothing agent-specific; in sync/ because
+// it uses OpenSSL's generator, which local/ may not):
 //  - every request: the Host header must name this server (a loopback name, or an IP literal when
 //    LAN access is on, with the right port) so that a DNS-rebinding page cannot talk to it; an
 //    Origin header, when sent, must be this very origin; a client from the network is refused
