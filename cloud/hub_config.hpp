@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "local/core/result.hpp"
 #include "sync/mqtt_link.hpp"
@@ -52,6 +53,9 @@ struct HubApiConfig {
   std::string host;
   int port = 0;
   std::filesystem::path cert, key;  // PEM, relative to the configuration file
+  // The names browsers reach the dashboard by (its pages refuse any other Host: DNS rebinding);
+  // localhost and IP addresses are always accepted.
+  std::vector<std::string> host_names;
   [[nodiscard]] bool enabled() const { return port != 0; }
 };
 

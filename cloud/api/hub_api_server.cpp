@@ -14,6 +14,7 @@
 #include "cloud/api/api_json.hpp"
 #include "cloud/api/api_reply.hpp"
 #include "cloud/api/api_tokens.hpp"
+#include "cloud/api/dashboard_pages.hpp"
 #include "cloud/api/rule_pack_routes.hpp"
 #include "cloud/network/network_data.hpp"
 #include "cloud/network/store_health.hpp"
@@ -58,6 +59,7 @@ struct HubApiServer::Impl {
   const Clock& clock;
   const HubCounters* counters;
   RulePackRoutes packs{*store, config, clock};
+  DashboardPages dashboard{config.api, clock};
   httplib::SSLServer server;
   std::mutex db_mutex;  // one request at a time on the API's connection
   std::mutex status_mutex;
@@ -81,6 +83,13 @@ struct HubApiServer::Impl {
         if (auto caller = authenticate(req, res)) (packs.*route)(req, res, *caller);
       };
     };
+    server.set_pre_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { return dashboard.gate(req, res); });
+    // The same headers on pages and answers: no inline script or style, no framing, no sniffing.
+    server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+      for (const auto& h : security_headers())
+        res.set_header(h.name, h.value);
+    });
     server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
       std::lock_guard lock(db_mutex);
       healthz(res);
@@ -102,6 +111,10 @@ struct HubApiServer::Impl {
     server.Get(R"(/api/v1/rule-packs/([0-9]{1,18}))", pack_route(&RulePackRoutes::one));
     server.Post("/api/v1/rule-packs", pack_route(&RulePackRoutes::publish));
     server.Post("/api/v1/rule-packs/validate", pack_route(&RulePackRoutes::validate));
+    server.Get("/api/v1/me", guarded(&Impl::me));
+    // Last: every other path outside /api/ is a page or an asset of the dashboard.
+    server.Get(R"(/(?!api/).*)",
+               [](const httplib::Request& req, httplib::Response& res) { DashboardPages::serve(req, res); });
     // Unknown routes and httplib's own refusals get the API's JSON error too; an answer that has its
     // body already is left alone.
     server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
@@ -249,6 +262,14 @@ struct HubApiServer::Impl {
       }
     }
     res.set_content(t.text(), std::string(kPrometheusContentType));
+  }
+
+  // Who the token is: the dashboard shows what the role may do.
+  void me(const httplib::Request&, httplib::Response& res, const ApiCaller& caller) {
+    reply_api_json(res, {{"name", caller.name},
+                         {"role", api_role_name(caller.role)},
+                         {"store", caller.role == ApiRole::store_manager ? json(caller.store) : json()},
+                         {"network", config.network}});
   }
 
   void list_stores(const httplib::Request&, httplib::Response& res, const ApiCaller& caller) {

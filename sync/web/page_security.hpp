@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "local/core/clock.hpp"
 
@@ -31,6 +32,9 @@ struct PageSecurityOptions {
   int port = 0;              // the port the Host header must name
   bool lan_allowed = false;  // the server listens beyond loopback: network clients and IP hosts
   bool tls = false;          // https: the cookie gets Secure and the origin is https://
+  // DNS names this server answers to besides localhost (lower case, e.g. "hq.rede.com.br"): names
+  // its operator owns, so a rebinding attacker cannot point them at it.
+  std::vector<std::string> host_names;
   std::string cookie_name = "regua_session";
   std::chrono::seconds idle_expiry = std::chrono::hours(12);
 };

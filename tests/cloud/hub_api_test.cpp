@@ -214,13 +214,12 @@ class HubApiTest : public ::testing::Test {
   };
 
   Answer call(const std::string& method, const std::string& path, const std::string& bearer,
-              const std::string& body = "") {
+              const std::string& body = "", httplib::Headers headers = {}) {
     httplib::Client client("https://127.0.0.1:" + std::to_string(config.api.port));
     client.set_ca_cert_path(pki.ca_cert().string());
     client.enable_server_certificate_verification(true);
     client.set_connection_timeout(10, 0);
     client.set_read_timeout(30, 0);
-    httplib::Headers headers;
     if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
     auto r = method == "POST"      ? client.Post(path, headers, body, "application/json")
              : method == "OPTIONS" ? client.Options(path, headers)
@@ -647,6 +646,84 @@ TEST_F(HubApiTest, RulePacksAreValidatedPublishedByAnAdminOnlyAndTheirAdoptionSh
   const auto own = get("/api/v1/rule-packs/adoption", manager).body["stores"];
   ASSERT_EQ(own.size(), 1u);
   EXPECT_EQ(own[0]["store"], "centro");
+}
+
+TEST_F(HubApiTest, TheDashboardsPagesAreServedWithAStrictPolicyToThisHostOnly) {
+  for (const auto* path : {"/", "/signin", "/kpis", "/tasks", "/matrix", "/rules"}) {
+    const auto a = call("GET", path, "");
+    EXPECT_EQ(a.status, 200) << path;
+    EXPECT_EQ(a.headers.find("Content-Type")->second, "text/html; charset=utf-8") << path;
+    EXPECT_NE(a.text.find("Régua HQ"), std::string::npos) << path;
+    EXPECT_EQ(a.text.find("<script>"), std::string::npos) << path << ": no inline script";
+    EXPECT_EQ(a.text.find("style="), std::string::npos) << path << ": no inline style";
+    const auto csp = a.headers.find("Content-Security-Policy");
+    ASSERT_NE(csp, a.headers.end()) << path;
+    EXPECT_NE(csp->second.find("script-src 'self'"), std::string::npos);
+    EXPECT_NE(csp->second.find("frame-ancestors 'none'"), std::string::npos);
+    EXPECT_EQ(a.headers.find("X-Frame-Options")->second, "DENY");
+    EXPECT_FALSE(a.headers.count("Access-Control-Allow-Origin"));
+    EXPECT_FALSE(a.headers.count("Set-Cookie")) << "no cookie: the token lives in the tab";
+  }
+  // The publish button is for network admins only; the frame marks the page's own link.
+  const auto rules = call("GET", "/rules", "");
+  EXPECT_NE(rules.text.find(R"(id="publish" class="button primary" data-roles="network_admin")"),
+            std::string::npos);
+  EXPECT_NE(rules.text.find(R"(<a href="/rules" aria-current="page")"), std::string::npos);
+  const auto script = call("GET", "/assets/api.js", "");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.headers.find("Content-Type")->second, "text/javascript; charset=utf-8");
+  const auto etag = script.headers.find("ETag")->second;
+  EXPECT_EQ(call("GET", "/assets/api.js", "", "", {{"If-None-Match", etag}}).status, 304);
+  for (const auto* catalogue : {"/assets/i18n/pt-BR.json", "/assets/i18n/en.json"})
+    EXPECT_TRUE(call("GET", catalogue, "").body.is_object()) << catalogue;
+  for (const auto* path : {"/index.html", "/_layout.html", "/nosuch", "/assets/nosuch.js"})
+    EXPECT_EQ(call("GET", path, "").status, 404) << path;
+
+  // DNS rebinding: a page asked by another name is refused; so is a page from another origin.
+  const auto port = std::to_string(config.api.port);
+  EXPECT_EQ(call("GET", "/", "", "", {{"Host", "evil.example:" + port}}).status, 403);
+  EXPECT_EQ(call("GET", "/assets/api.js", "", "", {{"Host", "hq.rede.com.br:" + port}}).status, 403);
+  EXPECT_EQ(call("GET", "/", "", "", {{"Origin", "https://evil.example"}}).status, 403);
+  EXPECT_EQ(call("GET", "/", "", "", {{"Host", "localhost:" + port}}).status, 200);
+  // The API itself is for any client by any name: the token is what it checks.
+  EXPECT_EQ(call("GET", "/api/v1/stores", admin, "", {{"Host", "hub.internal:" + port}}).status, 200);
+
+  // Who is signed in, as the pages show it.
+  const auto me = get("/api/v1/me", manager);
+  EXPECT_EQ(me.body["role"], "store_manager");
+  EXPECT_EQ(me.body["store"], "centro");
+  EXPECT_EQ(me.body["name"], "Gerente Centro");
+  EXPECT_EQ(get("/api/v1/me", analyst).body["role"], "analyst");
+  EXPECT_EQ(get("/api/v1/me", "").status, 401);
+}
+
+TEST(HubApiDashboard, ANameListedInHostNamesIsAccepted) {
+  TempDir dir;
+  TestPki pki{dir / "pki"};
+  ASSERT_TRUE(pki.ok()) << pki.error();
+  ManualClock clock{at("2026-04-01T12:00:00Z")};
+  hub::HubConfig config;
+  config.file = dir / "hub.toml";
+  config.network = "rede";
+  config.api.host = "127.0.0.1";
+  config.api.port = free_loopback_port();
+  config.api.cert = pki.server_cert();
+  config.api.key = pki.server_key();
+  config.api.host_names = {"hq.rede.com.br"};
+  auto store = hub::open_sqlite_hub_store(dir / "hub.db");
+  ASSERT_TRUE(store.ok());
+  auto server = hub::HubApiServer::start(config, std::move(*store), clock, nullptr);
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  httplib::Client client("https://127.0.0.1:" + std::to_string(config.api.port));
+  client.set_ca_cert_path(pki.ca_cert().string());
+  client.enable_server_certificate_verification(false);  // the certificate names localhost only
+  const auto port = std::to_string(config.api.port);
+  auto listed = client.Get("/", {{"Host", "hq.rede.com.br:" + port}});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 200);
+  auto other = client.Get("/", {{"Host", "hq.other.com.br:" + port}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403);
 }
 
 TEST(HubApiStart, ABadCertificateOrATakenPortIsAClearError) {
