@@ -6,7 +6,7 @@
 window.regua = window.regua || {};
 (function (regua) {
   const NS = "http://www.w3.org/2000/svg";
-  const W = 640, H = 240, LEFT = 72, RIGHT = 12, TOP = 12, BOTTOM = 36;
+  const H = 260, LEFT = 96, RIGHT = 16, TOP = 12, BOTTOM = 36;
 
   function el(name, attrs, text) {
     const e = document.createElementNS(NS, name);
@@ -26,6 +26,8 @@ window.regua = window.regua || {};
 
   // spec: {title, labels: [..], series: [{name, values: [number|null]}], format: (v) => text, noData: text}
   regua.lineChart = (container, spec) => {
+    // As wide as its place on the page, so that the text keeps its size.
+    const W = Math.max(360, Math.round(container.clientWidth) || 960);
     const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": spec.title });
     svg.appendChild(el("title", {}, spec.title));
     const values = spec.series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
@@ -44,11 +46,14 @@ window.regua = window.regua || {};
       svg.appendChild(el("line", { x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v), class: "axis" }));
       svg.appendChild(el("text", { x: LEFT - 6, y: y(v) + 4, "text-anchor": "end", class: "tick" }, spec.format(v)));
     }
-    // At most about eight labels along the bottom.
-    const every = Math.max(1, Math.ceil(spec.labels.length / 8));
+    // As many labels along the bottom as fit without touching (a date takes about 100 px).
+    const every = Math.max(1, Math.ceil(spec.labels.length / Math.max(2, Math.floor(plotW / 110))));
+    const last = spec.labels.length - 1;
     spec.labels.forEach((label, i) => {
-      if (i % every !== 0 && i !== spec.labels.length - 1) return;
-      svg.appendChild(el("text", { x: x(i), y: H - 12, "text-anchor": "middle", class: "tick" }, label));
+      // The last label always shows; a regular one too close to it gives way.
+      if (i !== last && (i % every !== 0 || (last - i < every && last > 0))) return;
+      const anchor = last === 0 ? "middle" : i === 0 ? "start" : i === last ? "end" : "middle";
+      svg.appendChild(el("text", { x: x(i), y: H - 12, "text-anchor": anchor, class: "tick" }, label));
     });
     spec.series.forEach((series, s) => {
       const colour = "s" + (s % 6);
