@@ -40,9 +40,15 @@ TEST(HubDashboardBrowser, APackPublishedFromThePageIsAppliedByTheStore) {
   auto profiled = net.hub_command(
       {"store", "set", "--store", "centro", "--name", "Loja Centro", "--region", "sul", "--format", "loja"});
   ASSERT_EQ(profiled.exit_code, 0) << profiled.err;
+  // A second store HQ profiled that never connected: the admin sees it (silent), centro's manager not.
+  auto norte =
+      net.hub_command({"store", "set", "--store", "norte", "--name", "Quiosque Norte", "--region", "norte"});
+  ASSERT_EQ(norte.exit_code, 0) << norte.err;
   const auto admin = hub_token(net, {"--role", "network_admin", "--name", "HQ Operações"});
+  const auto manager =
+      hub_token(net, {"--role", "store_manager", "--store", "centro", "--name", "Gerente Centro"});
   const auto analyst = hub_token(net, {"--role", "analyst", "--name", "BI"});
-  ASSERT_FALSE(admin.empty() || analyst.empty());
+  ASSERT_FALSE(admin.empty() || analyst.empty() || manager.empty());
 
   // One sale yesterday (store time): the store's first roll-up is yesterday's, so the network
   // chart has a point.
@@ -59,6 +65,7 @@ TEST(HubDashboardBrowser, APackPublishedFromThePageIsAppliedByTheStore) {
   ::setenv("REGUA_HUB_URL", ("https://127.0.0.1:" + std::to_string(port)).c_str(), 1);
   ::setenv("REGUA_ADMIN_TOKEN", admin.c_str(), 1);
   ::setenv("REGUA_ANALYST_TOKEN", analyst.c_str(), 1);
+  ::setenv("REGUA_MANAGER_TOKEN", manager.c_str(), 1);
   ::setenv("REGUA_STORE_LEDGER", store.ledger.c_str(), 1);
   const auto result = run_command({node, "--test", "--test-reporter=spec",
                                    std::string(REGUA_SOURCE_DIR) + "/tests/browser/hub/dashboard.test.cjs"});

@@ -93,6 +93,7 @@ test("an admin publishes a pack from the page and the store applies it", async (
   await row.waitFor();
   assert.match(await row.locator(".store-name").textContent(), /Loja Centro/);
   assert.match(await page.locator("#who").textContent(), /HQ Operações · administração da rede/);
+  await page.locator('#stores tr[data-store="norte"] [data-flag="silent"]').waitFor();
   // The network chart: yesterday's roll-up reaches the hub with the store's first batches.
   await waitFor("a point on the network chart", async () => {
     if ((await page.locator("#network-chart svg circle").count()) > 0) return true;
@@ -183,4 +184,20 @@ test("an analyst sees no publish button and the hub refuses it a publish", async
   await shot(page, "hub-analyst");
   await page.close();
   assert.equal(appliedVersion(), 1, "nothing new reached the store");
+});
+
+test("a store manager sees its own store only and cannot edit packs", async () => {
+  const page = await browser.newPage();
+  await signIn(page, process.env.REGUA_MANAGER_TOKEN);
+  await page.locator('#stores tr[data-store="centro"]').waitFor();
+  assert.equal(await page.locator("#stores tbody tr").count(), 1, "norte is not its store");
+  await page.goto(base + "/rules");
+  await page.locator('#adoption tr[data-store="centro"]').waitFor();
+  assert.equal(await page.locator("#adoption tbody tr").count(), 1);
+  assert.equal(await page.locator("#editor").isHidden(), true);
+  await page.goto(base + "/kpis");
+  await page.locator('#figures tr[data-group="centro"]').waitFor();
+  assert.equal(await page.locator("#group").isHidden(), true, "its figures are its store's");
+  await shot(page, "hub-store-manager");
+  await page.close();
 });
