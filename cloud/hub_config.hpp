@@ -18,6 +18,7 @@
 //   listen = "127.0.0.1:8620"
 //   cert = "pki/hub-api.crt"
 //   key = "pki/hub-api.key"
+//   host_names = ["hq.example.com"]   # the names browsers open the dashboard by
 //   [enrolment]                  # optional: the stores' enrolment endpoint (HTTPS, docs/sync.md)
 //   listen = "0.0.0.0:8443"
 //   cert = "pki/enrolment.crt"   # the endpoint's TLS certificate, signed by ca_cert
