@@ -112,12 +112,12 @@ void reply_pack_mistake(httplib::Response& res, const Error& error) {
 }  // namespace
 
 void RulePackRoutes::list(const httplib::Request&, httplib::Response& res, const ApiCaller& caller) {
-  auto packs = store.rule_pack_list();
+  auto packs = api.store.rule_pack_list();
   if (!packs) return reply_database_failed(res, packs.error());
   std::optional<StoreProfile> profile;
   if (caller.role == ApiRole::store_manager) {
     bool failed = false;
-    profile = pack_profile_of(store, caller.store, res, failed);
+    profile = pack_profile_of(api.store, caller.store, res, failed);
     if (failed) return;
   }
   json out = json::array();
@@ -127,12 +127,12 @@ void RulePackRoutes::list(const httplib::Request&, httplib::Response& res, const
       continue;
     out.push_back(rule_pack_json(p));
   }
-  reply_api_json(res, {{"network", config.network}, {"packs", out}});
+  reply_api_json(res, {{"network", api.config.network}, {"packs", out}});
 }
 
 void RulePackRoutes::one(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller) {
   const auto version = std::stoll(std::string(req.matches[1]));
-  auto packs = store.rule_pack_list();
+  auto packs = api.store.rule_pack_list();
   if (!packs) return reply_database_failed(res, packs.error());
   const StoredRulePack* found = nullptr;
   for (const auto& p : *packs) {
@@ -140,7 +140,7 @@ void RulePackRoutes::one(const httplib::Request& req, httplib::Response& res, co
   }
   if (found != nullptr && caller.role == ApiRole::store_manager) {
     bool failed = false;
-    auto profile = pack_profile_of(store, caller.store, res, failed);
+    auto profile = pack_profile_of(api.store, caller.store, res, failed);
     if (failed) return;
     if (!pack_aims_at(pack_target_from_key(found->target), caller.store, profile ? &*profile : nullptr))
       found = nullptr;  // another store's pack: as if there were none
@@ -149,7 +149,7 @@ void RulePackRoutes::one(const httplib::Request& req, httplib::Response& res, co
     return reply_hub_error(res, 404, "no rule pack version " + std::to_string(version),
                            "GET /api/v1/rule-packs lists the published versions");
   }
-  auto whole = store.rule_pack(found->target, found->version);
+  auto whole = api.store.rule_pack(found->target, found->version);
   if (!whole) return reply_database_failed(res, whole.error());
   if (!*whole) return reply_hub_error(res, 404, "no rule pack version " + std::to_string(version), "retry");
   auto out = rule_pack_json(**whole);
@@ -171,9 +171,9 @@ void RulePackRoutes::publish(const httplib::Request& req, httplib::Response& res
   if (!api_role_allowed(caller, res, {ApiRole::network_admin}, "publish rule packs")) return;
   auto request = read_pack_request(req, res);
   if (!request) return;
-  if (config.signing_key.empty()) {
+  if (api.config.signing_key.empty()) {
     return reply_hub_error(res, 503, "this hub has no [rules] signing_key: it cannot sign a rule pack",
-                           "set [rules] signing_key in " + config.file.string() +
+                           "set [rules] signing_key in " + api.config.file.string() +
                                " (installer/pki.sh signer) and restart regua-hub");
   }
   if (auto checked = check_rule_pack_rules(request->rules, kApiPackFile); !checked)
@@ -186,11 +186,12 @@ void RulePackRoutes::publish(const httplib::Request& req, httplib::Response& res
   pack.author = caller.name;
   pack.version = request->version;
   if (pack.version == 0) {
-    auto published = store.rule_pack_list();
+    auto published = api.store.rule_pack_list();
     if (!published) return reply_database_failed(res, published.error());
     pack.version = published->empty() ? 1 : published->front().version + 1;
   }
-  auto stored = publish_rule_pack(store, config.network, config.signing_key, pack, clock.now());
+  auto stored =
+      publish_rule_pack(api.store, api.config.network, api.config.signing_key, pack, api.clock.now());
   if (!stored) {
     if (stored.error().kind == ErrorKind::config) return reply_pack_mistake(res, stored.error());
     if (stored.error().kind == ErrorKind::usage) {
@@ -200,7 +201,7 @@ void RulePackRoutes::publish(const httplib::Request& req, httplib::Response& res
     }
     return reply_database_failed(res, stored.error());
   }
-  auto adoption = rule_pack_adoption(store);
+  auto adoption = rule_pack_adoption(api.store);
   if (!adoption) return reply_database_failed(res, adoption.error());
   json aimed = json::array();
   for (const auto& a : *adoption) {
@@ -214,13 +215,13 @@ void RulePackRoutes::publish(const httplib::Request& req, httplib::Response& res
 }
 
 void RulePackRoutes::adoption(const httplib::Request&, httplib::Response& res, const ApiCaller& caller) {
-  auto adoption = rule_pack_adoption(store);
+  auto adoption = rule_pack_adoption(api.store);
   if (!adoption) return reply_database_failed(res, adoption.error());
   json out = json::array();
   for (const auto& a : *adoption) {
     if (caller.sees_store(a.store)) out.push_back(pack_adoption_json(a));
   }
-  reply_api_json(res, {{"network", config.network}, {"stores", out}});
+  reply_api_json(res, {{"network", api.config.network}, {"stores", out}});
 }
 
 }  // namespace regua::hub

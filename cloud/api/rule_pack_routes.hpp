@@ -6,18 +6,12 @@
 
 #include <httplib.h>
 
-#include "cloud/api/api_tokens.hpp"
-#include "cloud/hub_config.hpp"
-#include "cloud/storage/hub_store.hpp"
-#include "local/core/clock.hpp"
+#include "cloud/api/api_context.hpp"
 
 namespace regua::hub {
 
-// What the routes use: the API's own database session, the hub's configuration and clock.
 struct RulePackRoutes {
-  HubStore& store;
-  const HubConfig& config;
-  const Clock& clock;
+  ApiContext& api;
 
   void list(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller);
   void one(const httplib::Request& req, httplib::Response& res, const ApiCaller& caller);
