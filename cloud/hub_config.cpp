@@ -51,6 +51,28 @@ class HubTable {
     return node->as_integer()->get();
   }
 
+  // An array of strings; each element is checked by `valid` (its complaint names the key).
+  std::vector<std::string> string_list(std::string_view key, bool (*valid)(std::string_view),
+                                       const std::string& allowed) {
+    known_.insert(std::string(key));
+    const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
+    std::vector<std::string> out;
+    if (node == nullptr) return out;
+    const auto* list = node->as_array();
+    if (list == nullptr) {
+      add(node->source(), std::string(key) + " must be an array of strings, e.g. [\"hq.example.com\"]");
+      return out;
+    }
+    for (const auto& item : *list) {
+      if (!item.is_string() || !valid(item.as_string()->get())) {
+        add(item.source(), std::string(key) + ": each element must be " + allowed);
+        continue;
+      }
+      out.push_back(item.as_string()->get());
+    }
+    return out;
+  }
+
   void bad(std::string_view key, const std::string& why) {
     const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
     if (node != nullptr) add(node->source(), std::string(key) + ": " + why);
@@ -81,6 +103,23 @@ class HubTable {
 std::filesystem::path relative_to(const std::filesystem::path& base, const std::string& path) {
   std::filesystem::path p(path);
   return (p.is_relative() ? base / p : p).lexically_normal();
+}
+
+// A DNS name a browser may put in the Host header: labels of letters, digits and '-', 1 to 253
+// characters, lower case (as hosts compare).
+bool is_api_host_name(std::string_view name) {
+  if (name.empty() || name.size() > 253 || name.front() == '.' || name.back() == '.') return false;
+  std::size_t label = 0;
+  for (char c : name) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+      continue;
+    }
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok || ++label > 63) return false;
+  }
+  return true;
 }
 
 // "host:port" or "[v6]:port", port 1..65535: where [api] and [enrolment] listen.
@@ -210,6 +249,8 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   }
   if (auto cert = api.string("cert", api_wanted)) config.api.cert = relative_to(base, *cert);
   if (auto key = api.string("key", api_wanted)) config.api.key = relative_to(base, *key);
+  config.api.host_names = api.string_list("host_names", is_api_host_name,
+                                          "a DNS name in lower case (letters, digits, '-' and dots)");
   api.reject_unknown();
 
   if (!errors.empty()) {

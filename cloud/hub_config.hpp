@@ -18,6 +18,7 @@
 //   listen = "127.0.0.1:8620"
 //   cert = "pki/hub-api.crt"
 //   key = "pki/hub-api.key"
+//   host_names = ["hq.example.com"]   # the names browsers open the dashboard by
 //   [enrolment]                  # optional: the stores' enrolment endpoint (HTTPS, docs/sync.md)
 //   listen = "0.0.0.0:8443"
 //   cert = "pki/enrolment.crt"   # the endpoint's TLS certificate, signed by ca_cert
@@ -30,6 +31,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "local/core/result.hpp"
 #include "sync/mqtt_link.hpp"
@@ -52,6 +54,9 @@ struct HubApiConfig {
   std::string host;
   int port = 0;
   std::filesystem::path cert, key;  // PEM, relative to the configuration file
+  // The names browsers reach the dashboard by (its pages refuse any other Host: DNS rebinding);
+  // localhost and IP addresses are always accepted.
+  std::vector<std::string> host_names;
   [[nodiscard]] bool enabled() const { return port != 0; }
 };
 

@@ -11,7 +11,6 @@
 #include "agent/cli/segment_rows.hpp"
 #include "agent/http/api_auth.hpp"
 #include "agent/http/consents_route.hpp"
-#include "agent/http/page_security.hpp"
 #include "agent/http/web_api.hpp"
 #include "agent/http/web_automations.hpp"
 #include "agent/http/web_customers.hpp"
@@ -23,6 +22,7 @@
 #include "local/ledger/durable_commits.hpp"
 #include "local/ledger/ledger.hpp"
 #include "local/predict/predictions.hpp"
+#include "sync/web/page_security.hpp"
 
 namespace regua {
 

@@ -3,7 +3,9 @@
 // threads of its own when [api] is configured. Every route but /healthz needs a bearer token
 // (cloud/api/api_tokens.hpp) and answers only what the token's role may see; errors are
 // {"error": ..., "what_to_do": ...}. It reads and writes the hub database through a connection
-// of its own (the ingest never waits for a request), one request at a time.
+// of its own (the ingest never waits for a request), one request at a time. The same listener
+// serves the HQ dashboard's pages (cloud/api/dashboard_pages.hpp, docs/web.md). The routes live in
+// a file per resource: store_routes, figure_routes, rule_pack_routes, metrics_route.
 
 #include <memory>
 

@@ -13,6 +13,8 @@
 #include "cloud/api/hub_api_server.hpp"
 #include "cloud/storage/sqlite_hub_store.hpp"
 #include "sync/pii.hpp"
+#include "sync/rule_pack.hpp"
+#include "sync/signing.hpp"
 #include "tests/support/free_port.hpp"
 #include "tests/support/ledger_fixture.hpp"
 #include "tests/support/test_pki.hpp"
@@ -23,6 +25,18 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kPiiKey = "network-secret-key-0001";
+
+constexpr const char* kApiGoodPack = R"([[rule]]
+id = "volte-20d"
+trigger = { kind = "days_without_purchase", days = 20 }
+action = { kind = "task", title = "Ligar para {first_name}" }
+)";
+
+std::string pack_body(const std::string& rules, const std::string& target, const std::string& note = "") {
+  nlohmann::json body{{"rules", rules}, {"target", target}};
+  if (!note.empty()) body["note"] = note;
+  return body.dump();
+}
 
 // Three stores: centro (region sul, format loja), norte (norte, quiosque), praia (sul, quiosque).
 // The hub's clock: 2026-04-01 12:00 UTC.
@@ -46,6 +60,10 @@ class HubApiTest : public ::testing::Test {
     config.api.port = free_loopback_port();
     config.api.cert = pki.server_cert();
     config.api.key = pki.server_key();
+    config.signing_key = dir / "hq.key";
+    ASSERT_EQ(run_command({kOpenssl, "genpkey", "-algorithm", "ED25519", "-out", config.signing_key.string()})
+                  .exit_code,
+              0);
     auto api_store = hub::open_sqlite_hub_store(dir / "hub.db");
     ASSERT_TRUE(api_store.ok());
     auto started = hub::HubApiServer::start(config, std::move(*api_store), clock, nullptr);
@@ -196,13 +214,12 @@ class HubApiTest : public ::testing::Test {
   };
 
   Answer call(const std::string& method, const std::string& path, const std::string& bearer,
-              const std::string& body = "") {
+              const std::string& body = "", httplib::Headers headers = {}) {
     httplib::Client client("https://127.0.0.1:" + std::to_string(config.api.port));
     client.set_ca_cert_path(pki.ca_cert().string());
     client.enable_server_certificate_verification(true);
     client.set_connection_timeout(10, 0);
     client.set_read_timeout(30, 0);
-    httplib::Headers headers;
     if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
     auto r = method == "POST"      ? client.Post(path, headers, body, "application/json")
              : method == "OPTIONS" ? client.Options(path, headers)
@@ -265,6 +282,11 @@ TEST_F(HubApiTest, EveryEndpointAnswersEachRoleAsDocumented) {
       {"GET", "/api/v1/customers/cross-store", "", 200, 200, 403},
       {"GET", "/api/v1/customers/cross-store/list", "", 200, 403, 403},
       {"GET", "/metrics", "", 200, 200, 200},
+      {"GET", "/api/v1/rule-packs", "", 200, 200, 200},
+      {"GET", "/api/v1/rule-packs/adoption", "", 200, 200, 200},
+      {"POST", "/api/v1/rule-packs/validate", pack_body(kApiGoodPack, "all"), 200, 200, 403},
+      {"POST", "/api/v1/rule-packs", pack_body(kApiGoodPack, "all"), 201, 403, 403},
+      {"GET", "/api/v1/rule-packs/1", "", 200, 200, 200},
   };
   for (const auto& c : cases) {
     for (const auto& [who, bearer, expected] :
@@ -541,6 +563,167 @@ TEST_F(HubApiTest, MetricsNeedATokenAndHealthzDoesNot) {
   EXPECT_TRUE(unknown.body["what_to_do"].is_string()) << unknown.text;
   const auto preflight = call("OPTIONS", "/api/v1/stores", "");
   EXPECT_FALSE(preflight.headers.count("Access-Control-Allow-Origin")) << "no CORS preflight answer";
+}
+
+TEST_F(HubApiTest, RulePacksAreValidatedPublishedByAnAdminOnlyAndTheirAdoptionShown) {
+  const auto packs = [&] { return get("/api/v1/rule-packs", admin).body["packs"]; };
+  // A mistake: 422 with the checker's message naming the line and the key; nothing stored.
+  const std::string bad =
+      std::string(kApiGoodPack) +
+      "\n[[rule]]\nid = \"aniversario\"\ntrigger = { kind = \"birthday\", days_before = 90 }\n"
+      "action = { kind = \"task\", title = \"Parabéns\" }\n";
+  for (const auto* path : {"/api/v1/rule-packs/validate", "/api/v1/rule-packs"}) {
+    const auto a = call("POST", path, admin, pack_body(bad, "all"));
+    EXPECT_EQ(a.status, 422) << path << ": " << a.text;
+    ASSERT_TRUE(a.body["problems"].is_array() && !a.body["problems"].empty()) << a.text;
+    const auto problem = a.body["problems"][0].get<std::string>();
+    EXPECT_NE(problem.find("pack.toml:8"), std::string::npos) << problem;
+    EXPECT_NE(problem.find("trigger.days_before"), std::string::npos) << problem;
+  }
+  EXPECT_EQ(
+      call("POST", "/api/v1/rule-packs/validate", analyst, pack_body(kApiGoodPack, "all")).body["valid"],
+      true);
+  EXPECT_TRUE(packs().empty());
+  // Only a network admin publishes.
+  EXPECT_EQ(call("POST", "/api/v1/rule-packs", analyst, pack_body(kApiGoodPack, "all")).status, 403);
+  EXPECT_EQ(call("POST", "/api/v1/rule-packs", manager, pack_body(kApiGoodPack, "centro")).status, 403);
+  EXPECT_TRUE(packs().empty());
+  for (const auto& [body, why] :
+       {std::pair{pack_body(kApiGoodPack, "não é loja"), "a bad target"},
+        std::pair{pack_body("", "all"), "no rules"}, std::pair{std::string("[1]"), "not an object"},
+        std::pair{pack_body(kApiGoodPack, "region:"), "no region"}}) {
+    EXPECT_EQ(call("POST", "/api/v1/rule-packs", admin, body).status, 400) << why;
+  }
+
+  // Published to region sul: centro and praia take it; signed so that the stores' key verifies it.
+  const auto published =
+      call("POST", "/api/v1/rule-packs", admin, pack_body(kApiGoodPack, "region:sul", "inverno"));
+  ASSERT_EQ(published.status, 201) << published.text;
+  EXPECT_EQ(published.body["version"], 1) << "the first version, without one asked";
+  EXPECT_EQ(published.body["stores"], json({"centro", "praia"}));
+  EXPECT_EQ(published.body["author"], "HQ ops") << "the token's name";
+  ASSERT_EQ(run_command({kOpenssl, "pkey", "-in", config.signing_key.string(), "-pubout", "-out",
+                         (dir / "hq.pub").string()})
+                .exit_code,
+            0);
+  auto whole = feed->rule_pack("region:sul", 1);
+  ASSERT_TRUE(whole.ok() && whole->has_value());
+  EXPECT_TRUE(sync::verify_rule_pack({"rede", 1, (*whole)->rules, (*whole)->signature}, dir / "hq.pub").ok());
+
+  const auto list = packs();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["target"], "region:sul");
+  EXPECT_EQ(list[0]["aimed_at"], "region sul");
+  EXPECT_EQ(list[0]["note"], "inverno");
+  EXPECT_EQ(list[0]["sha256"], sync::sha256_hex(kApiGoodPack));
+  EXPECT_EQ(get("/api/v1/rule-packs/1", admin).body["rules"], kApiGoodPack);
+  EXPECT_EQ(get("/api/v1/rule-packs/9", admin).status, 404);
+  // A store manager sees the packs aimed at its store only.
+  EXPECT_EQ(get("/api/v1/rule-packs", manager).body["packs"].size(), 1u);
+  EXPECT_TRUE(get("/api/v1/rule-packs", norte_manager).body["packs"].empty());
+  EXPECT_EQ(get("/api/v1/rule-packs/1", norte_manager).status, 404);
+  // Versions only go up: an explicit version at or below the newest is a conflict.
+  auto again = json::parse(pack_body(kApiGoodPack, "norte"));
+  again["version"] = 1;
+  EXPECT_EQ(call("POST", "/api/v1/rule-packs", admin, again.dump()).status, 409);
+
+  // Adoption, from the stores' heartbeats: centro runs it, praia refused it, norte has none aimed.
+  put("centro", {{"heartbeat", "heartbeat", {{"rules_version", 1}}}});
+  put("praia", {{"heartbeat",
+                 "heartbeat",
+                 {{"rules_version", 0},
+                  {"rules_refused", {{"version", 1}, {"reason", "bad signature"}, {"at", 5}}}}}});
+  const auto adoption = get("/api/v1/rule-packs/adoption", admin);
+  ASSERT_EQ(adoption.status, 200) << adoption.text;
+  std::map<std::string, json> by_store;
+  for (const auto& s : adoption.body["stores"])
+    by_store[s["store"]] = s;
+  EXPECT_EQ(by_store["centro"]["state"], "adopted");
+  EXPECT_EQ(by_store["centro"]["running"], 1);
+  EXPECT_EQ(by_store["praia"]["state"], "refused");
+  EXPECT_EQ(by_store["praia"]["refused"]["reason"], "bad signature");
+  EXPECT_EQ(by_store["norte"]["state"], "none");
+  const auto own = get("/api/v1/rule-packs/adoption", manager).body["stores"];
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_EQ(own[0]["store"], "centro");
+}
+
+TEST_F(HubApiTest, TheDashboardsPagesAreServedWithAStrictPolicyToThisHostOnly) {
+  for (const auto* path : {"/", "/signin", "/kpis", "/tasks", "/matrix", "/rules"}) {
+    const auto a = call("GET", path, "");
+    EXPECT_EQ(a.status, 200) << path;
+    EXPECT_EQ(a.headers.find("Content-Type")->second, "text/html; charset=utf-8") << path;
+    EXPECT_NE(a.text.find("Régua HQ"), std::string::npos) << path;
+    EXPECT_EQ(a.text.find("<script>"), std::string::npos) << path << ": no inline script";
+    EXPECT_EQ(a.text.find("style="), std::string::npos) << path << ": no inline style";
+    const auto csp = a.headers.find("Content-Security-Policy");
+    ASSERT_NE(csp, a.headers.end()) << path;
+    EXPECT_NE(csp->second.find("script-src 'self'"), std::string::npos);
+    EXPECT_NE(csp->second.find("frame-ancestors 'none'"), std::string::npos);
+    EXPECT_EQ(a.headers.find("X-Frame-Options")->second, "DENY");
+    EXPECT_FALSE(a.headers.count("Access-Control-Allow-Origin"));
+    EXPECT_FALSE(a.headers.count("Set-Cookie")) << "no cookie: the token lives in the tab";
+  }
+  // The publish button is for network admins only; the frame marks the page's own link.
+  const auto rules = call("GET", "/rules", "");
+  EXPECT_NE(rules.text.find(R"(id="publish" class="button primary" data-roles="network_admin")"),
+            std::string::npos);
+  EXPECT_NE(rules.text.find(R"(<a href="/rules" aria-current="page")"), std::string::npos);
+  const auto script = call("GET", "/assets/api.js", "");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.headers.find("Content-Type")->second, "text/javascript; charset=utf-8");
+  const auto etag = script.headers.find("ETag")->second;
+  EXPECT_EQ(call("GET", "/assets/api.js", "", "", {{"If-None-Match", etag}}).status, 304);
+  for (const auto* catalogue : {"/assets/i18n/pt-BR.json", "/assets/i18n/en.json"})
+    EXPECT_TRUE(call("GET", catalogue, "").body.is_object()) << catalogue;
+  for (const auto* path : {"/index.html", "/_layout.html", "/nosuch", "/assets/nosuch.js"})
+    EXPECT_EQ(call("GET", path, "").status, 404) << path;
+
+  // DNS rebinding: a page asked by another name is refused; so is a page from another origin.
+  const auto port = std::to_string(config.api.port);
+  EXPECT_EQ(call("GET", "/", "", "", {{"Host", "evil.example:" + port}}).status, 403);
+  EXPECT_EQ(call("GET", "/assets/api.js", "", "", {{"Host", "hq.rede.com.br:" + port}}).status, 403);
+  EXPECT_EQ(call("GET", "/", "", "", {{"Origin", "https://evil.example"}}).status, 403);
+  EXPECT_EQ(call("GET", "/", "", "", {{"Host", "localhost:" + port}}).status, 200);
+  // The API itself is for any client by any name: the token is what it checks.
+  EXPECT_EQ(call("GET", "/api/v1/stores", admin, "", {{"Host", "hub.internal:" + port}}).status, 200);
+
+  // Who is signed in, as the pages show it.
+  const auto me = get("/api/v1/me", manager);
+  EXPECT_EQ(me.body["role"], "store_manager");
+  EXPECT_EQ(me.body["store"], "centro");
+  EXPECT_EQ(me.body["name"], "Gerente Centro");
+  EXPECT_EQ(get("/api/v1/me", analyst).body["role"], "analyst");
+  EXPECT_EQ(get("/api/v1/me", "").status, 401);
+}
+
+TEST(HubApiDashboard, ANameListedInHostNamesIsAccepted) {
+  TempDir dir;
+  TestPki pki{dir / "pki"};
+  ASSERT_TRUE(pki.ok()) << pki.error();
+  ManualClock clock{at("2026-04-01T12:00:00Z")};
+  hub::HubConfig config;
+  config.file = dir / "hub.toml";
+  config.network = "rede";
+  config.api.host = "127.0.0.1";
+  config.api.port = free_loopback_port();
+  config.api.cert = pki.server_cert();
+  config.api.key = pki.server_key();
+  config.api.host_names = {"hq.rede.com.br"};
+  auto store = hub::open_sqlite_hub_store(dir / "hub.db");
+  ASSERT_TRUE(store.ok());
+  auto server = hub::HubApiServer::start(config, std::move(*store), clock, nullptr);
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  httplib::Client client("https://127.0.0.1:" + std::to_string(config.api.port));
+  client.set_ca_cert_path(pki.ca_cert().string());
+  client.enable_server_certificate_verification(false);  // the certificate names localhost only
+  const auto port = std::to_string(config.api.port);
+  auto listed = client.Get("/", {{"Host", "hq.rede.com.br:" + port}});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 200);
+  auto other = client.Get("/", {{"Host", "hq.other.com.br:" + port}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403);
 }
 
 TEST(HubApiStart, ABadCertificateOrATakenPortIsAClearError) {

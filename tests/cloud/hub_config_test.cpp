@@ -126,11 +126,14 @@ TEST(HubConfigTest, TheApiIsOffWithoutItsSectionAndListensWhereItSays) {
   EXPECT_EQ(on->api.key, std::filesystem::path("/etc/regua/api.key"));
 
   write_file(dir / "hub.toml", "[hub]\nnetwork = \"rede\"\n" + std::string(kBrokerSection) +
-                                   "[api]\nlisten = \"[::1]:9000\"\ncert = \"c\"\nkey = \"k\"\n");
+                                   "[api]\nlisten = \"[::1]:9000\"\ncert = \"c\"\nkey = \"k\"\n"
+                                   "host_names = [\"hq.rede.com.br\", \"painel\"]\n");
   auto v6 = hub::load_hub_config(dir / "hub.toml");
   ASSERT_TRUE(v6.ok()) << v6.error().message;
   EXPECT_EQ(v6->api.host, "::1");
   EXPECT_EQ(v6->api.port, 9000);
+  EXPECT_EQ(v6->api.host_names, (std::vector<std::string>{"hq.rede.com.br", "painel"}));
+  EXPECT_TRUE(on->api.host_names.empty()) << "none by default";
 }
 
 TEST(HubConfigTest, ApiMistakesNameTheFileTheLineAndTheKey) {
@@ -138,7 +141,8 @@ TEST(HubConfigTest, ApiMistakesNameTheFileTheLineAndTheKey) {
   const auto file = (dir / "hub.toml").string();
   // [api] is line 9.
   write_file(dir / "hub.toml", "[hub]\nnetwork = \"rede\"\n" + std::string(kBrokerSection) +
-                                   "[api]\nlisten = \"127.0.0.1:99999\"\nkey = 5\norigin = \"*\"\n");
+                                   "[api]\nlisten = \"127.0.0.1:99999\"\nkey = 5\norigin = \"*\"\n"
+                                   "host_names = [\"hq.rede.com.br\", \"Evil Host:80\"]\n");
   auto bad = hub::load_hub_config(dir / "hub.toml");
   ASSERT_FALSE(bad.ok());
   const auto& m = bad.error().message;
@@ -146,6 +150,7 @@ TEST(HubConfigTest, ApiMistakesNameTheFileTheLineAndTheKey) {
   EXPECT_NE(m.find(file + ":9: [api] cert is required"), std::string::npos) << m;
   EXPECT_NE(m.find(file + ":11: [api] key must be a string"), std::string::npos) << m;
   EXPECT_NE(m.find(file + ":12: [api] unknown key origin"), std::string::npos) << m;
+  EXPECT_NE(m.find(file + ":13: [api] host_names: each element must be a DNS name"), std::string::npos) << m;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "agent/http/page_security.hpp"
+#include "sync/web/page_security.hpp"
 
 #include <array>
 #include <charconv>
@@ -149,6 +149,9 @@ bool PageSecurity::host_allowed(std::string_view host) const {
     return options_.lan_allowed || is_loopback_address(parts.name);
   }
   if (parts.name == "localhost") return true;
+  for (const auto& name : options_.host_names) {
+    if (parts.name == name) return true;
+  }
   // An IP literal cannot be re-pointed by DNS; any other name could be an attacker's.
   if (!is_ipv4_literal(parts.name)) return false;
   return options_.lan_allowed || is_loopback_address(parts.name);

@@ -1,7 +1,7 @@
 // The web pages' security, one refusal at a time: Host and Origin (DNS rebinding, foreign pages),
 // a network client while LAN access is off, sign-in without or with a wrong token, sessions, CSRF.
 
-#include "agent/http/page_security.hpp"
+#include "sync/web/page_security.hpp"
 
 #include <gtest/gtest.h>
 
@@ -58,6 +58,26 @@ TEST_F(PageSecurityTest, WithLanAccessAcceptsIpLiteralsButStillNoNames) {
   EXPECT_EQ(s.check_request(facts("192.168.0.10:8610", "", "192.168.0.20")), Refusal::none);
   EXPECT_EQ(s.check_request(facts("[fe80::1]:8610", "", "192.168.0.20")), Refusal::none);
   EXPECT_EQ(s.check_request(facts("caixa.local:8610", "", "192.168.0.20")), Refusal::foreign_host);
+}
+
+TEST_F(PageSecurityTest, AcceptsTheNamesItsOperatorListedAndNoOther) {
+  PageSecurityOptions o;
+  o.port = 443;
+  o.tls = true;
+  o.lan_allowed = true;
+  o.host_names = {"hq.rede.com.br"};
+  const PageSecurity s(o, clock);
+  EXPECT_EQ(s.check_request(facts("hq.rede.com.br", "", "10.0.0.5")), Refusal::none) << "443 by default";
+  EXPECT_EQ(s.check_request(facts("HQ.Rede.com.br:443", "https://HQ.Rede.com.br:443", "10.0.0.5")),
+            Refusal::none);
+  EXPECT_EQ(s.check_request(facts("hq.rede.com.br:8443", "", "10.0.0.5")), Refusal::foreign_host);
+  EXPECT_EQ(s.check_request(facts("evil.example:443", "", "10.0.0.5")), Refusal::foreign_host);
+  EXPECT_EQ(s.check_request(facts("hq.rede.com.br.evil.example", "", "10.0.0.5")), Refusal::foreign_host);
+  EXPECT_EQ(s.check_request(facts("hq.rede.com.br", "https://evil.example", "10.0.0.5")),
+            Refusal::foreign_origin);
+  EXPECT_EQ(s.check_request(facts("hq.rede.com.br", "http://hq.rede.com.br", "10.0.0.5")),
+            Refusal::foreign_origin)
+      << "the page is https";
 }
 
 TEST_F(PageSecurityTest, RefusesAForeignOrigin) {

@@ -1,6 +1,7 @@
 #pragma once
 // The security of the web pages, kept apart from the HTTP library so that every refusal can be
-// tested on its own and regua-hub can reuse it (it holds nothing agent-specific):
+// tested on its own and regua-hub can reuse it (it holds nothing agent-specific; in sync/ because
+// it uses OpenSSL's generator, which local/ may not):
 //  - every request: the Host header must name this server (a loopback name, or an IP literal when
 //    LAN access is on, with the right port) so that a DNS-rebinding page cannot talk to it; an
 //    Origin header, when sent, must be this very origin; a client from the network is refused
@@ -20,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "local/core/clock.hpp"
 
@@ -30,6 +32,9 @@ struct PageSecurityOptions {
   int port = 0;              // the port the Host header must name
   bool lan_allowed = false;  // the server listens beyond loopback: network clients and IP hosts
   bool tls = false;          // https: the cookie gets Secure and the origin is https://
+  // DNS names this server answers to besides localhost (lower case, e.g. "hq.rede.com.br"): names
+  // its operator owns, so a rebinding attacker cannot point them at it.
+  std::vector<std::string> host_names;
   std::string cookie_name = "regua_session";
   std::chrono::seconds idle_expiry = std::chrono::hours(12);
 };
