@@ -13,6 +13,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/ledger_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace regua::test {
 namespace {
@@ -26,14 +27,7 @@ action = { kind = "message", channel = "sms", template = "Oi! Sentimos sua falta
 class RulePackPublishTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto key = dir / "hq.key";
-    ASSERT_EQ(
-        run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out", key.string()}).exit_code,
-        0);
-    ASSERT_EQ(run_command({"/usr/bin/openssl", "pkey", "-in", key.string(), "-pubout", "-out",
-                           (dir / "hq.pub").string()})
-                  .exit_code,
-              0);
+    ASSERT_TRUE(test::make_ed25519_key_pair(dir.path(), "hq"));
     auto s = hub::open_sqlite_hub_store(dir / "hub.db");
     ASSERT_TRUE(s.ok()) << s.error().message;
     store = std::move(*s);

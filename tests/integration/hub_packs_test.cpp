@@ -8,6 +8,7 @@
 #include "sync/protocol/envelope.hpp"
 #include "sync/protocol/topics.hpp"
 #include "tests/integration/sync_support.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace regua::test {
 namespace {
@@ -95,10 +96,7 @@ TEST(HubPacks, APackForARegionReachesItsStoresAndAForgedOrderIsParked) {
   const auto order_topic = sync::topic_for(kNetwork, "centro", sync::Direction::down, "order");
   nlohmann::json forged{
       {"id", "forged-1"}, {"order", "opt_out"}, {"customer_pos_id", "C-1"}, {"channels", {"sms"}}};
-  ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out",
-                         (net.dir / "mallory.key").string()})
-                .exit_code,
-            0);
+  ASSERT_TRUE(test::make_ed25519_key_pair(net.dir.path(), "mallory"));
   ASSERT_TRUE(sync::sign_hq_order(forged, kNetwork, "centro", net.dir / "mallory.key").ok());
   ASSERT_TRUE(as_hub->publish_and_wait(order_topic, sync::encode_envelope("order", forged)).ok());
   // A genuine order for norte, replayed on centro's topic.

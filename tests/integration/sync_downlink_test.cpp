@@ -6,6 +6,7 @@
 #include "sync/protocol/topics.hpp"
 #include "sync/rule_pack.hpp"
 #include "tests/integration/sync_support.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace regua::test {
 namespace {
@@ -48,10 +49,7 @@ TEST(SyncDownlink, SignedRulePacksAreCheckedAndTheLastGoodOneStays) {
   ASSERT_TRUE(as_hub->publish_and_wait(rules_topic, sync::encode_rule_pack(unsigned_pack), true).ok());
   EXPECT_TRUE(wait_until([&] { return rule_pack(store, "refused") == 1; }));
 
-  ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ED25519", "-out",
-                         (net.dir / "other.key").string()})
-                .exit_code,
-            0);
+  ASSERT_TRUE(test::make_ed25519_key_pair(net.dir.path(), "other"));
   sync::RulePack forged{kNetwork, 3, kPackRules, {}};
   ASSERT_TRUE(sync::sign_rule_pack(forged, net.dir / "other.key").ok());
   ASSERT_TRUE(as_hub->publish_and_wait(rules_topic, sync::encode_rule_pack(forged), true).ok());
