@@ -90,26 +90,15 @@ TEST(SaleItemsJson, TheTextIsCompactAndInThePosOrder) {
 TEST(SaleItemsUpgrade, MigrationElevenMovesTheItemsIntoTheirSalesInLineOrder) {
   test::TempDir dir;
   const auto file = dir / "ledger.db";
-  {
-    auto db = sqlite::Db::open(file, sqlite::OpenMode::read_write_create);
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->exec("PRAGMA application_id = 1380406593").ok());
-    for (const Migration& m : ledger_migrations()) {
-      if (m.version > 10) break;
-      ASSERT_TRUE(db->exec(m.sql).ok()) << m.version;
-    }
-    ASSERT_TRUE(db->exec("PRAGMA user_version = 10").ok());
-    ASSERT_TRUE(db->exec("INSERT INTO ledger_info VALUES ('store_id', 'centro')").ok());
-    ASSERT_TRUE(db->exec("INSERT INTO sales (id, pos_id, sold_at, total_cents, source, ingested_at) VALUES "
-                         "(1, 'S-1', 1769940000, 1000, 'pdv', 0), (2, 'S-2', 1769940000, 500, 'pdv', 0), "
-                         "(3, 'S-3', 1769940000, 0, 'pdv', 0)")
-                    .ok());
-    // Written out of line order, with a quote and an accent.
-    ASSERT_TRUE(db->exec("INSERT INTO sale_items VALUES (1, 3, 'C', 'Cinto', 1, 300), "
-                         "(1, 1, 'A', 'Camisa \"slim\"', 2.5, 100), (1, 2, 'B', 'Boné', 1, 200), "
-                         "(2, 1, 'D', 'Meia', 3, 50)")
-                    .ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(test::write_old_ledger(
+      file, 10,
+      "INSERT INTO sales (id, pos_id, sold_at, total_cents, source, ingested_at) VALUES "
+      "(1, 'S-1', 1769940000, 1000, 'pdv', 0), (2, 'S-2', 1769940000, 500, 'pdv', 0), "
+      "(3, 'S-3', 1769940000, 0, 'pdv', 0);"
+      // Written out of line order, with a quote and an accent.
+      "INSERT INTO sale_items VALUES (1, 3, 'C', 'Cinto', 1, 300), "
+      "(1, 1, 'A', 'Camisa \"slim\"', 2.5, 100), (1, 2, 'B', 'Boné', 1, 200), "
+      "(2, 1, 'D', 'Meia', 3, 50)"));
   ManualClock clock(at("2026-03-01T12:00:00Z"));
   auto ledger = Ledger::open(LedgerOptions{file, "centro"}, clock);
   ASSERT_TRUE(ledger.ok()) << ledger.error().message;

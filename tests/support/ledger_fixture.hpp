@@ -8,6 +8,8 @@
 #include "local/core/clock.hpp"
 #include "local/core/timestamp.hpp"
 #include "local/ledger/ledger.hpp"
+#include "local/ledger/migrations.hpp"
+#include "local/ledger/sqlite.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace regua::test {
@@ -15,6 +17,22 @@ namespace regua::test {
 inline Seconds at(std::string_view iso) {
   auto t = parse_timestamp(iso);
   return t && t->offset ? t->utc() : Seconds{};
+}
+
+// A ledger file as a Régua at schema `version` left it (migrations 1 to `version`, store centro),
+// holding the rows `history` (SQL) inserts: what upgrade tests open. Call under
+// ASSERT_NO_FATAL_FAILURE.
+inline void write_old_ledger(const std::filesystem::path& file, int version, std::string_view history) {
+  auto db = sqlite::Db::open(file, sqlite::OpenMode::read_write_create);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(db->exec("PRAGMA application_id = 1380406593").ok());
+  for (const Migration& m : ledger_migrations()) {
+    if (m.version > version) break;
+    ASSERT_TRUE(db->exec(m.sql).ok()) << m.version;
+  }
+  ASSERT_TRUE(db->exec("PRAGMA user_version = " + std::to_string(version)).ok());
+  ASSERT_TRUE(db->exec("INSERT INTO ledger_info VALUES ('store_id', 'centro')").ok());
+  ASSERT_TRUE(db->exec(history).ok()) << history;
 }
 
 class LedgerTest : public ::testing::Test {

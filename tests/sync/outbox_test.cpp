@@ -115,23 +115,12 @@ TEST_F(OutboxTest, OverItsLimitStatesCoalesceDroppablesGoAndSalesStay) {
 TEST(OutboxUpgrade, MigrationTenQueuesTheHistoryOfALedger) {
   TempDir dir;
   const auto file = dir / "ledger.db";
-  {
-    auto db = sqlite::Db::open(file, sqlite::OpenMode::read_write_create);
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->exec("PRAGMA application_id = 1380406593").ok());
-    for (const Migration& m : ledger_migrations()) {
-      if (m.version > 7) break;
-      ASSERT_TRUE(db->exec(m.sql).ok()) << m.version;
-    }
-    ASSERT_TRUE(db->exec("PRAGMA user_version = 7").ok());
-    ASSERT_TRUE(db->exec("INSERT INTO ledger_info VALUES ('store_id', 'centro')").ok());
-    ASSERT_TRUE(
-        db->exec("INSERT INTO customers (id, pos_id, info_at, created_at) VALUES (1, 'C-1', 0, 0)").ok());
-    ASSERT_TRUE(
-        db->exec("INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, source, ingested_at) VALUES "
-                 "('S-1', 1, 1769940000, 1000, 'pdv', 0), ('S-2', NULL, 1770300000, 500, 'pdv', 0)")
-            .ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(test::write_old_ledger(
+      file, 7,
+      "INSERT INTO customers (id, pos_id, info_at, created_at) VALUES (1, 'C-1', 0, 0); "
+      "INSERT INTO sales (pos_id, customer_id, sold_at, total_cents, source, "
+      "ingested_at) VALUES ('S-1', 1, 1769940000, 1000, 'pdv', 0), ('S-2', NULL, 1770300000, "
+      "500, 'pdv', 0)"));
   ManualClock clock(at("2026-03-01T12:00:00Z"));
   auto ledger = Ledger::open(LedgerOptions{file, "centro"}, clock);
   ASSERT_TRUE(ledger.ok()) << ledger.error().message;

@@ -3,7 +3,7 @@
 // form to ride on) and sent as `Authorization: Bearer`. A page opened without a token, or whose
 // token the hub refuses, goes to sign-in. Also the frame's parts that depend on who is signed in:
 // the name and role, the elements only some roles use (data-roles="network_admin analyst"), and
-// sign-out, which forgets the token.
+// sign-out, which forgets the token. And the table cell every page's tables are made of.
 "use strict";
 window.regua = window.regua || {};
 (function (regua) {
@@ -43,6 +43,14 @@ window.regua = window.regua || {};
 
   // Who is signed in ({name, role, store, network}); pages wait on it before they draw.
   regua.me = sessionStorage.getItem(KEY) ? request("/api/v1/me", {}) : (toSignIn(), new Promise(() => {}));
+  // Appends a cell with `text` (never parsed as HTML) to a table row and answers it.
+  regua.cell = (row, text, className) => {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (className) td.className = className;
+    row.appendChild(td);
+    return td;
+  };
   regua.may = (me, roles) => roles.split(/\s+/).includes(me.role);
 
   Promise.all([regua.me, regua.ready]).then(([me]) => {

@@ -7,12 +7,7 @@
   let kpis = null;
   let ranking = null;
 
-  function cell(row, text, className) {
-    const td = document.createElement("td");
-    td.textContent = text;
-    if (className) td.className = className;
-    row.appendChild(td);
-  }
+  const cell = regua.cell;
 
   function groupName(g) {
     if (kpis.group === "network") return regua.t("group_network");

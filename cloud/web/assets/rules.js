@@ -12,13 +12,7 @@
   let stores = [];
   let me = null;
 
-  function cell(row, text, className) {
-    const td = document.createElement("td");
-    td.textContent = text;
-    if (className) td.className = className;
-    row.appendChild(td);
-    return td;
-  }
+  const cell = regua.cell;
 
   function renderPacks() {
     if (!packs) return;

@@ -7,13 +7,7 @@
   let stores = null;
   let kpis = null;
 
-  function cell(row, text, className) {
-    const td = document.createElement("td");
-    td.textContent = text;
-    if (className) td.className = className;
-    row.appendChild(td);
-    return td;
-  }
+  const cell = regua.cell;
 
   function flag(td, key, kind) {
     const span = document.createElement("span");

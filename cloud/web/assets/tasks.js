@@ -6,13 +6,7 @@
   let backlog = null;
   let shown = null;
 
-  function cell(row, text, className) {
-    const td = document.createElement("td");
-    td.textContent = text;
-    if (className) td.className = className;
-    row.appendChild(td);
-    return td;
-  }
+  const cell = regua.cell;
 
   function render() {
     if (!backlog) return;
